@@ -1,0 +1,38 @@
+#pragma once
+// Internal interface between NttTables and the SIMD kernels. Kept free of library headers so
+// that the kernel translation units (compiled with -mavx2 / -mavx512*) emit no inline code
+// that the linker could pick for the portable parts of the library.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hl::detail {
+
+/// A view of an NttTables object (see include/helib-like/math/ntt.h for the meaning).
+struct NttKernelArgs {
+  uint64_t q;
+  size_t n;
+  int logn;
+  const uint64_t* w;  // psi^bitrev(k), k in [0, n)
+  const uint64_t* wShoup;    // floor(w * 2^64 / q)
+  const uint64_t* wShoup52;  // floor(w * 2^52 / q)
+  const uint64_t* wi;        // psi^-bitrev(k)
+  const uint64_t* wiShoup;
+  const uint64_t* wiShoup52;
+  const double* wd;    // (double) w[k]
+  const double* wdq;   // (double) w[k] / q
+  const double* wid;   // (double) wi[k]
+  const double* widq;  // (double) wi[k] / q
+  uint64_t nInv, nInvShoup, nInvShoup52;    // n^-1 mod q
+  uint64_t nInvW, nInvWShoup, nInvWShoup52;  // n^-1 * wi[1] mod q
+};
+
+// Each kernel implements NttTables::forward / inverse exactly (same outputs, fully reduced).
+void nttForwardScalar(uint64_t* a, const NttKernelArgs& t);
+void nttInverseScalar(uint64_t* a, const NttKernelArgs& t);
+void nttForwardAvx2(uint64_t* a, const NttKernelArgs& t);
+void nttInverseAvx2(uint64_t* a, const NttKernelArgs& t);
+void nttForwardAvx512Ifma(uint64_t* a, const NttKernelArgs& t);
+void nttInverseAvx512Ifma(uint64_t* a, const NttKernelArgs& t);
+
+}  // namespace hl::detail
