@@ -9,9 +9,17 @@
 namespace hl {
 namespace {
 
-// Which SIMD kernels this build has (each lives in src/math/ntt_<level>.cpp).
+// Which SIMD kernels this build has (src/math/*_avx2.cpp, *_avx512ifma.cpp; see CMakeLists.txt).
+#ifdef HL_HAVE_AVX2_KERNELS
+constexpr bool kHaveAvx2Kernel = true;
+#else
 constexpr bool kHaveAvx2Kernel = false;
+#endif
+#ifdef HL_HAVE_AVX512IFMA_KERNELS
+constexpr bool kHaveIfmaKernel = true;
+#else
 constexpr bool kHaveIfmaKernel = false;
+#endif
 
 size_t bitReverse(size_t x, int bits) {
   size_t r = 0;
