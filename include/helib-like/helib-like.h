@@ -5,3 +5,8 @@
 #include "helib-like/math/ntt.h"
 #include "helib-like/math/primes.h"
 #include "helib-like/math/simd.h"
+#include "helib-like/math/cyclotomic_dft.h"
+#include "helib-like/ring/cyclotomic.h"
+#include "helib-like/ring/double_crt.h"
+#include "helib-like/ring/index_set.h"
+#include "helib-like/ring/modulus_chain.h"

@@ -1,0 +1,90 @@
+#pragma once
+// DoubleCRT: an element of R = Z[X]/Phi_m(X) modulo a product of chain primes, stored as one
+// evaluation vector per prime (RNS x evaluation form; Gentry, Halevi, Smart, "Homomorphic
+// evaluation of the AES circuit", CRYPTO 2012, section 2.8 / appendix, and HElib).
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "helib-like/ring/index_set.h"
+#include "helib-like/ring/modulus_chain.h"
+
+namespace hl {
+
+/// An element a of R_Q, Q = prod_{i in primes()} q_i, stored as the values a(zeta_i^e) mod q_i
+/// for every prime i of its index set and every e in Z_m^* (order of
+/// Cyclotomic::evaluationExponents()). Addition, multiplication and automorphisms are
+/// pointwise; conversions to and from coefficients run the per-prime transforms.
+///
+/// Binary operations require both operands over the same ModulusChain object and the same
+/// index set, and throw std::invalid_argument otherwise. Heavy loops run in parallel over
+/// primes (OpenMP).
+class DoubleCRT {
+ public:
+  /// The zero element over the given primes. Throws std::out_of_range if an index is beyond
+  /// the chain, std::invalid_argument if chain is null.
+  DoubleCRT(std::shared_ptr<const ModulusChain> chain, IndexSet primes);
+
+  /// The element with the given integer coefficients (at most phi(m) of them; missing ones are
+  /// zero). Throws std::invalid_argument if there are more than phi(m).
+  static DoubleCRT fromCoefficients(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
+                                    std::span<const int64_t> coeffs);
+  /// Per-prime residues in coefficient form: residues[k] holds phi(m) values in [0, q_i) for the
+  /// k-th prime of `primes`. Throws std::invalid_argument on a size mismatch or a value >= q.
+  static DoubleCRT fromResidues(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
+                                const std::vector<std::vector<uint64_t>>& residues);
+
+  /// The coefficients of the representative with every coefficient in (-Q/2, Q/2], by CRT.
+  /// Throws std::overflow_error if one of them does not fit in int64_t.
+  std::vector<int64_t> toCoefficients() const;
+  /// The coefficient-form residues mod each prime (inverse of fromResidues).
+  std::vector<std::vector<uint64_t>> toResidues() const;
+
+  const ModulusChain& chain() const { return *chain_; }
+  const std::shared_ptr<const ModulusChain>& chainPtr() const { return chain_; }
+  const IndexSet& primes() const { return primes_; }
+  size_t ringSize() const { return n_; }
+  /// Evaluation values mod the prime with chain index i (which must be in primes()).
+  std::span<uint64_t> values(size_t i);
+  std::span<const uint64_t> values(size_t i) const;
+
+  DoubleCRT& operator+=(const DoubleCRT& o);
+  DoubleCRT& operator-=(const DoubleCRT& o);
+  DoubleCRT& operator*=(const DoubleCRT& o);
+  DoubleCRT& negate();
+  /// Multiplies by an integer constant.
+  DoubleCRT& mulScalar(int64_t c);
+  friend DoubleCRT operator+(DoubleCRT a, const DoubleCRT& b) { return a += b; }
+  friend DoubleCRT operator-(DoubleCRT a, const DoubleCRT& b) { return a -= b; }
+  friend DoubleCRT operator*(DoubleCRT a, const DoubleCRT& b) { return a *= b; }
+  /// Exact equality of the represented elements (same chain, same primes, same values).
+  bool operator==(const DoubleCRT& o) const;
+
+  /// a(X) -> a(X^k), a permutation of every evaluation vector. Throws std::invalid_argument
+  /// unless gcd(k, m) = 1.
+  DoubleCRT& automorph(uint64_t k);
+
+  /// Extends the element to primes() | extra by lifting each coefficient to its
+  /// representative in (-Q/2, Q/2] (exact CRT) and reducing it mod the new primes.
+  /// Throws std::out_of_range if an index is beyond the chain, std::invalid_argument if
+  /// `extra` overlaps primes().
+  DoubleCRT& addPrimes(const IndexSet& extra);
+  /// Keeps only the residues mod primes() - drop (no rescaling: that is modulus switching,
+  /// done by the BGV layer). Throws std::invalid_argument if `drop` is not a subset of
+  /// primes() or would remove every prime.
+  DoubleCRT& dropPrimes(const IndexSet& drop);
+
+ private:
+  void checkCompatible(const DoubleCRT& o, const char* op) const;
+  // CRT from coefficient-form residues: mixed-radix digits (Garner), centred.
+  struct MixedRadix;
+
+  std::shared_ptr<const ModulusChain> chain_;
+  IndexSet primes_;
+  size_t n_;
+  std::vector<uint64_t> data_;  // primes_.size() rows of n_ values
+};
+
+}  // namespace hl

@@ -1,0 +1,53 @@
+#pragma once
+// The primes of a context: ciphertext primes q_0..q_{L-1} and special primes for key switching.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "helib-like/math/cyclotomic_dft.h"
+#include "helib-like/math/modulus.h"
+#include "helib-like/ring/cyclotomic.h"
+#include "helib-like/ring/index_set.h"
+
+namespace hl {
+
+/// The ring, its primes, and the per-prime transforms. Prime i of the chain is the i-th
+/// ciphertext prime for i < L and a special prime for L <= i < L + K. Immutable, shared
+/// (through std::shared_ptr) by every DoubleCRT over it, and safe to use from many threads.
+class ModulusChain {
+ public:
+  /// Explicit primes: each a distinct prime < 2^50 with q = 1 (mod cyclotomicDftDivisor(m)).
+  /// Throws std::invalid_argument otherwise (naming the offending prime).
+  ModulusChain(std::shared_ptr<const Cyclotomic> ring, std::vector<uint64_t> ciphertextPrimes,
+               std::vector<uint64_t> specialPrimes = {}, SimdLevel level = bestSimdLevel());
+
+  /// Generated primes: `ciphertextCount` primes of `ciphertextBits` bits, then `specialCount`
+  /// of `specialBits` bits, the largest of each size with the right divisibility
+  /// (deterministic, see hl::generatePrimes).
+  static std::shared_ptr<const ModulusChain> generate(std::shared_ptr<const Cyclotomic> ring,
+                                                      size_t ciphertextCount, int ciphertextBits,
+                                                      size_t specialCount = 0,
+                                                      int specialBits = 0,
+                                                      SimdLevel level = bestSimdLevel());
+
+  const Cyclotomic& ring() const { return *ring_; }
+  const std::shared_ptr<const Cyclotomic>& ringPtr() const { return ring_; }
+  size_t size() const { return moduli_.size(); }
+  const Modulus& modulus(size_t i) const { return moduli_.at(i); }
+  const CyclotomicDft& dft(size_t i) const { return *dfts_.at(i); }
+  IndexSet ciphertextPrimes() const { return IndexSet::range(0, numCiphertext_); }
+  IndexSet specialPrimes() const { return IndexSet::range(numCiphertext_, moduli_.size()); }
+  IndexSet allPrimes() const { return IndexSet::range(0, moduli_.size()); }
+  /// log2 of the product of the primes in s. Throws std::out_of_range for an index beyond
+  /// the chain.
+  double logProduct(const IndexSet& s) const;
+
+ private:
+  std::shared_ptr<const Cyclotomic> ring_;
+  size_t numCiphertext_;
+  std::vector<Modulus> moduli_;
+  std::vector<std::unique_ptr<CyclotomicDft>> dfts_;
+};
+
+}  // namespace hl

@@ -1,0 +1,337 @@
+#include "helib-like/math/cyclotomic_dft.h"
+
+#include <NTL/ZZX.h>
+#include <NTL/lzz_pX.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "helib-like/math/ntt.h"
+#include "helib-like/math/primes.h"
+
+namespace hl {
+namespace {
+
+bool isPowerOfTwo(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
+size_t nextPowerOfTwo(uint64_t x) {
+  size_t p = 1;
+  while (p < x) p <<= 1;
+  return p;
+}
+
+size_t bitReverse(size_t x, int bits) {
+  size_t r = 0;
+  for (int i = 0; i < bits; ++i) r |= ((x >> i) & 1) << (bits - 1 - i);
+  return r;
+}
+
+std::vector<uint64_t> primeFactors(uint64_t m) {
+  std::vector<uint64_t> f;
+  for (uint64_t p = 2; p * p <= m; ++p) {
+    if (m % p == 0) {
+      f.push_back(p);
+      while (m % p == 0) m /= p;
+    }
+  }
+  if (m > 1) f.push_back(m);
+  return f;
+}
+
+void checkM(uint64_t m, const char* who) {
+  if (m < 2) {
+    throw std::invalid_argument(std::string(who) + ": m = " + std::to_string(m) +
+                                " is not a valid cyclotomic index (need m >= 2)");
+  }
+}
+
+// Bluestein lengths: forward needs N >= phi(m) + m - 1, inverse N >= 2m - 1.
+size_t forwardLength(uint64_t m) { return nextPowerOfTwo(eulerPhi(m) + m - 1); }
+size_t inverseLength(uint64_t m) { return nextPowerOfTwo(2 * m - 1); }
+
+// A primitive k-th root of unity mod q (q = 1 mod k), chosen deterministically.
+uint64_t primitiveRoot(const Modulus& q, uint64_t k) {
+  const uint64_t qv = q.value();
+  const auto factors = primeFactors(k);
+  for (uint64_t g = 2; g < qv; ++g) {
+    const uint64_t r = q.pow(g, (qv - 1) / k);
+    bool primitive = true;
+    for (uint64_t p : factors) primitive = primitive && q.pow(r, k / p) != 1;
+    if (primitive) return r;
+  }
+  throw std::logic_error("hl::primitiveRoot: none found");
+}
+
+// thread-local scratch so that the transforms allocate nothing after warm-up.
+uint64_t* scratch(size_t words) {
+  thread_local std::vector<uint64_t> buf;
+  if (buf.size() < words) buf.resize(words);
+  return buf.data();
+}
+
+}  // namespace
+
+uint64_t eulerPhi(uint64_t m) {
+  uint64_t phi = m;
+  for (uint64_t p : primeFactors(m)) phi = phi / p * (p - 1);
+  return phi;
+}
+
+std::vector<uint64_t> evaluationExponents(uint64_t m) {
+  checkM(m, "hl::evaluationExponents");
+  std::vector<uint64_t> e;
+  if (isPowerOfTwo(m)) {
+    const size_t n = m / 2;
+    const int logn = __builtin_ctzll(n);
+    e.resize(n);
+    for (size_t k = 0; k < n; ++k) e[k] = (2 * bitReverse(k, logn) + 1) % m;
+    return e;
+  }
+  for (uint64_t i = 1; i < m; ++i) {
+    if (std::gcd(i, m) == 1) e.push_back(i);
+  }
+  return e;
+}
+
+std::vector<int64_t> cyclotomicPolynomial(uint64_t m) {
+  if (m < 1) throw std::invalid_argument("hl::cyclotomicPolynomial: m must be >= 1");
+  // Phi_m = prod_{d | m} (X^d - 1)^mu(m/d): multiply the factors with mu = +1, then divide
+  // exactly by those with mu = -1.
+  const auto primes = primeFactors(m);
+  NTL::ZZX num(NTL::INIT_MONO, 0), den(NTL::INIT_MONO, 0);
+  for (uint64_t mask = 0; mask < (uint64_t{1} << primes.size()); ++mask) {
+    uint64_t d = m;  // m / (product of a square-free set of primes): mu(m/d) = (-1)^|set|
+    for (size_t i = 0; i < primes.size(); ++i) {
+      if (mask >> i & 1) d /= primes[i];
+    }
+    NTL::ZZX f(NTL::INIT_MONO, static_cast<long>(d));
+    NTL::SetCoeff(f, 0, -1);
+    ((__builtin_popcountll(mask) & 1) ? den : num) *= f;
+  }
+  NTL::ZZX phi;
+  if (!NTL::divide(phi, num, den)) throw std::logic_error("hl::cyclotomicPolynomial: inexact");
+  std::vector<int64_t> c(static_cast<size_t>(NTL::deg(phi)) + 1);
+  for (size_t i = 0; i < c.size(); ++i) {
+    const NTL::ZZ& x = NTL::coeff(phi, static_cast<long>(i));
+    if (NTL::NumBits(x) > 63) {
+      throw std::overflow_error("hl::cyclotomicPolynomial: a coefficient of Phi_" +
+                                std::to_string(m) + " does not fit in 64 bits");
+    }
+    c[i] = NTL::conv<long>(x);
+  }
+  return c;
+}
+
+uint64_t cyclotomicDftDivisor(uint64_t m) {
+  checkM(m, "hl::cyclotomicDftDivisor");
+  if (isPowerOfTwo(m)) return m;
+  const uint64_t chirpOrder = (m % 2 == 1) ? m : 2 * m;
+  const uint64_t twoN = 2 * std::max(forwardLength(m), inverseLength(m));
+  return std::lcm(chirpOrder, twoN);
+}
+
+// Bluestein's transform with the chirp eta^(k^2), eta of order m (m odd) or 2m (m even), so
+// that zeta = eta^2 and zeta^(ij) = eta^(i^2) eta^(j^2) eta^(-(i-j)^2).
+struct CyclotomicDft::Bluestein {
+  size_t nf, ni;                                  // Bluestein lengths (forward, inverse)
+  std::vector<std::unique_ptr<NttTables>> ntts;   // distinct power-of-two lengths
+  const NttTables* fwd;                           // length nf
+  const NttTables* inv;                           // length ni
+  std::vector<uint64_t> exps;                     // evaluationExponents(m)
+  // Forward: x_j = a_j * chirpIn[j] (j < n), y = x (*) hF, value_k = y[e_k + n - 1] * chirpOut[k].
+  std::vector<uint64_t> chirpIn, chirpInS, hF, hFS, chirpOut, chirpOutS;
+  // Inverse: x_e = A_k * ichirpIn[k] (includes 1/m), y = x (*) hI, b_j = y[j + m - 1] * ichirpOut[j].
+  std::vector<uint64_t> ichirpIn, ichirpInS, hI, hIS, ichirpOut, ichirpOutS;
+  // Reduction of b (degree < m) mod Phi_m: either schoolbook over the nonzero terms of Phi_m
+  // or Newton division with NTTs of lengths n1 (quotient) and n2 (product).
+  bool schoolbook;
+  std::vector<std::pair<size_t, uint64_t>> phiTerms;  // (i, -Phi_i mod q) for Phi_i != 0, i < n
+  const NttTables* ntt1 = nullptr;
+  const NttTables* ntt2 = nullptr;
+  std::vector<uint64_t> finvHat, finvHatS, phiHat, phiHatS;
+
+  const NttTables* tables(size_t len, const Modulus& q, SimdLevel level) {
+    for (auto& t : ntts) {
+      if (t->size() == len) return t.get();
+    }
+    ntts.push_back(std::make_unique<NttTables>(len, q, 0, level));
+    return ntts.back().get();
+  }
+};
+
+CyclotomicDft::CyclotomicDft(uint64_t m, const Modulus& q, SimdLevel level)
+    : m_(m), n_(0), q_(q) {
+  checkM(m, "hl::CyclotomicDft");
+  const uint64_t qv = q.value();
+  const uint64_t divisor = cyclotomicDftDivisor(m);
+  if (q.bits() > kMaxPrimeBits || !isPrime(qv) || (qv - 1) % divisor != 0) {
+    throw std::invalid_argument("hl::CyclotomicDft: modulus " + std::to_string(qv) +
+                                " is not a prime below 2^" + std::to_string(kMaxPrimeBits) +
+                                " that is 1 mod " + std::to_string(divisor) +
+                                " (needed for m = " + std::to_string(m) + ")");
+  }
+  n_ = eulerPhi(m);
+  if (isPowerOfTwo(m)) {
+    pow2_ = std::make_unique<NttTables>(n_, q, 0, level);
+    zeta_ = pow2_->psi();
+    return;
+  }
+  auto b = std::make_unique<Bluestein>();
+  const uint64_t order = (m % 2 == 1) ? m : 2 * m;
+  const uint64_t eta = primitiveRoot(q, order);
+  const uint64_t etaInv = q.inv(eta);
+  zeta_ = q.mul(eta, eta);
+  auto chirp = [&](int64_t k, bool inverse) {  // eta^(+-k^2)
+    const uint64_t e = static_cast<uint64_t>((static_cast<__int128>(k) * k) % order);
+    return q.pow(inverse ? etaInv : eta, e);
+  };
+  b->exps = evaluationExponents(m);
+  b->nf = forwardLength(m);
+  b->ni = inverseLength(m);
+  b->fwd = b->tables(b->nf, q, level);
+  b->inv = b->tables(b->ni, q, level);
+  const size_t n = n_;
+
+  auto shoupAll = [&](const std::vector<uint64_t>& v) {
+    std::vector<uint64_t> s(v.size());
+    for (size_t i = 0; i < v.size(); ++i) s[i] = q.shoup(v[i]);
+    return s;
+  };
+  // Forward chirps and the transformed filter h_t = eta^(-(t - (n-1))^2), t < n + m - 1.
+  b->chirpIn.resize(n);
+  for (size_t j = 0; j < n; ++j) b->chirpIn[j] = chirp(static_cast<int64_t>(j), false);
+  b->chirpOut.resize(n);
+  for (size_t k = 0; k < n; ++k) b->chirpOut[k] = chirp(static_cast<int64_t>(b->exps[k]), false);
+  b->hF.assign(b->nf, 0);
+  for (size_t t = 0; t < n + m - 1; ++t) {
+    b->hF[t] = chirp(static_cast<int64_t>(t) - static_cast<int64_t>(n - 1), true);
+  }
+  b->fwd->forward(b->hF.data());
+  // Inverse: b_j = (1/m) eta^(-j^2) sum_e (A_e eta^(-e^2)) eta^((j - e)^2), filter offset m - 1.
+  const uint64_t mInv = q.inv(m % qv);
+  b->ichirpIn.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    b->ichirpIn[k] = q.mul(mInv, chirp(static_cast<int64_t>(b->exps[k]), true));
+  }
+  b->ichirpOut.resize(m);
+  for (size_t j = 0; j < m; ++j) b->ichirpOut[j] = chirp(static_cast<int64_t>(j), true);
+  b->hI.assign(b->ni, 0);
+  for (size_t t = 0; t < 2 * m - 1; ++t) {
+    b->hI[t] = chirp(static_cast<int64_t>(t) - static_cast<int64_t>(m - 1), false);
+  }
+  b->inv->forward(b->hI.data());
+  b->chirpInS = shoupAll(b->chirpIn);
+  b->chirpOutS = shoupAll(b->chirpOut);
+  b->hFS = shoupAll(b->hF);
+  b->ichirpInS = shoupAll(b->ichirpIn);
+  b->ichirpOutS = shoupAll(b->ichirpOut);
+  b->hIS = shoupAll(b->hI);
+
+  // Reduction mod Phi_m.
+  const auto phi = cyclotomicPolynomial(m);
+  std::vector<uint64_t> phiModQ(n + 1);
+  for (size_t i = 0; i <= n; ++i) phiModQ[i] = q.reduceSigned(phi[i]);
+  const size_t d = m - n;
+  size_t nonzero = 0;
+  for (size_t i = 0; i < n; ++i) nonzero += phiModQ[i] != 0;
+  const size_t n1 = nextPowerOfTwo(2 * d - 1), n2 = nextPowerOfTwo(m);
+  const double schoolbookCost = static_cast<double>(d) * static_cast<double>(nonzero);
+  const double nttCost = 3.0 * (static_cast<double>(n1) * std::log2(static_cast<double>(n1)) +
+                                static_cast<double>(n2) * std::log2(static_cast<double>(n2)));
+  b->schoolbook = schoolbookCost <= nttCost;
+  if (b->schoolbook) {
+    for (size_t i = 0; i < n; ++i) {
+      if (phiModQ[i] != 0) b->phiTerms.emplace_back(i, q.neg(phiModQ[i]));
+    }
+  } else {
+    // rev(Q) = rev(b) * Phi^-1 mod X^d (Phi_m is palindromic for m >= 2, so rev(Phi) = Phi).
+    NTL::zz_pPush push(static_cast<long>(qv));
+    NTL::zz_pX f;
+    for (size_t i = 0; i <= n; ++i) NTL::SetCoeff(f, static_cast<long>(i), static_cast<long>(phiModQ[i]));
+    NTL::zz_pX finv = NTL::InvTrunc(f, static_cast<long>(d));
+    b->ntt1 = b->tables(n1, q, level);
+    b->ntt2 = b->tables(n2, q, level);
+    b->finvHat.assign(n1, 0);
+    for (size_t i = 0; i < d; ++i) b->finvHat[i] = NTL::rep(NTL::coeff(finv, static_cast<long>(i)));
+    b->ntt1->forward(b->finvHat.data());
+    b->phiHat.assign(n2, 0);
+    std::copy(phiModQ.begin(), phiModQ.end(), b->phiHat.begin());
+    b->ntt2->forward(b->phiHat.data());
+    b->finvHatS = shoupAll(b->finvHat);
+    b->phiHatS = shoupAll(b->phiHat);
+  }
+  blue_ = std::move(b);
+}
+
+CyclotomicDft::~CyclotomicDft() = default;
+
+void CyclotomicDft::forward(const uint64_t* coeffs, uint64_t* values) const {
+  if (pow2_) {
+    if (values != coeffs) std::copy(coeffs, coeffs + n_, values);
+    pow2_->forward(values);
+    return;
+  }
+  const Bluestein& b = *blue_;
+  const size_t n = n_;
+  uint64_t* x = scratch(b.nf);
+  for (size_t j = 0; j < n; ++j) x[j] = q_.mulShoupLazy(coeffs[j], b.chirpIn[j], b.chirpInS[j]);
+  std::fill(x + n, x + b.nf, 0);
+  b.fwd->forward(x);
+  for (size_t i = 0; i < b.nf; ++i) x[i] = q_.mulShoupLazy(x[i], b.hF[i], b.hFS[i]);
+  b.fwd->inverse(x);
+  const uint64_t* y = x + (n - 1);
+  for (size_t k = 0; k < n; ++k) {
+    values[k] = q_.mulShoup(y[b.exps[k]], b.chirpOut[k], b.chirpOutS[k]);
+  }
+}
+
+void CyclotomicDft::inverse(const uint64_t* values, uint64_t* coeffs) const {
+  if (pow2_) {
+    if (values != coeffs) std::copy(values, values + n_, coeffs);
+    pow2_->inverse(coeffs);
+    return;
+  }
+  const Bluestein& b = *blue_;
+  const size_t n = n_, m = m_, d = m - n;
+  const size_t n1 = b.ntt1 ? b.ntt1->size() : 0, n2 = b.ntt2 ? b.ntt2->size() : 0;
+  uint64_t* x = scratch(b.ni + m + n1 + n2);
+  uint64_t* r = x + b.ni;  // b_j, j < m
+  std::fill(x, x + b.ni, 0);
+  for (size_t k = 0; k < n; ++k) {
+    x[b.exps[k]] = q_.mulShoupLazy(values[k], b.ichirpIn[k], b.ichirpInS[k]);
+  }
+  b.inv->forward(x);
+  for (size_t i = 0; i < b.ni; ++i) x[i] = q_.mulShoupLazy(x[i], b.hI[i], b.hIS[i]);
+  b.inv->inverse(x);
+  for (size_t j = 0; j < m; ++j) r[j] = q_.mulShoup(x[j + m - 1], b.ichirpOut[j], b.ichirpOutS[j]);
+  // r mod Phi_m.
+  if (b.schoolbook) {
+    for (size_t k = m - 1; k >= n; --k) {  // subtract r_k X^(k-n) Phi_m
+      const uint64_t c = r[k];
+      if (c == 0) continue;  // public control flow: the coefficients are not secret here
+      for (const auto& [i, negPhi] : b.phiTerms) {
+        r[k - n + i] = q_.add(r[k - n + i], q_.mul(c, negPhi));
+      }
+    }
+    std::copy(r, r + n, coeffs);
+    return;
+  }
+  uint64_t* t1 = r + m;
+  uint64_t* t2 = t1 + n1;
+  for (size_t i = 0; i < d; ++i) t1[i] = r[m - 1 - i];
+  std::fill(t1 + d, t1 + n1, 0);
+  b.ntt1->forward(t1);
+  for (size_t i = 0; i < n1; ++i) t1[i] = q_.mulShoupLazy(t1[i], b.finvHat[i], b.finvHatS[i]);
+  b.ntt1->inverse(t1);  // t1[0..d) = reversed quotient
+  for (size_t i = 0; i < d; ++i) t2[i] = t1[d - 1 - i];
+  std::fill(t2 + d, t2 + n2, 0);
+  b.ntt2->forward(t2);
+  for (size_t i = 0; i < n2; ++i) t2[i] = q_.mulShoupLazy(t2[i], b.phiHat[i], b.phiHatS[i]);
+  b.ntt2->inverse(t2);  // quotient * Phi_m, no wrap-around since n2 >= m
+  for (size_t j = 0; j < n; ++j) coeffs[j] = q_.sub(r[j], t2[j]);
+}
+
+}  // namespace hl

@@ -1,0 +1,57 @@
+#include "helib-like/ring/cyclotomic.h"
+
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "helib-like/math/cyclotomic_dft.h"
+
+namespace hl {
+
+namespace {
+uint64_t checkedM(uint64_t m) {
+  if (m < 2 || m > (uint64_t{1} << 24)) {
+    throw std::invalid_argument("hl::Cyclotomic: m = " + std::to_string(m) +
+                                " is outside [2, 2^24]");
+  }
+  return m;
+}
+}  // namespace
+
+Cyclotomic::Cyclotomic(uint64_t m)
+    : m_(checkedM(m)), phiPoly_(cyclotomicPolynomial(m)), evalExps_(hl::evaluationExponents(m)) {
+  unitIndex_.assign(m, -1);
+  evalIndex_.assign(m, -1);
+  for (uint64_t k = 1; k < m; ++k) {
+    if (std::gcd(k, m) == 1) {
+      unitIndex_[k] = static_cast<int32_t>(units_.size());
+      units_.push_back(k);
+    }
+  }
+  for (size_t i = 0; i < evalExps_.size(); ++i) evalIndex_[evalExps_[i]] = static_cast<int32_t>(i);
+}
+
+size_t Cyclotomic::evaluationIndex(uint64_t e) const {
+  const int32_t i = evalIndex_[e % m_];
+  if (i < 0) {
+    throw std::invalid_argument("hl::Cyclotomic: exponent " + std::to_string(e) +
+                                " is not a unit mod m = " + std::to_string(m_));
+  }
+  return static_cast<size_t>(i);
+}
+
+std::vector<uint32_t> Cyclotomic::automorphismPermutation(uint64_t k) const {
+  if (std::gcd(k % m_, m_) != 1) {
+    throw std::invalid_argument("hl::Cyclotomic: X -> X^" + std::to_string(k) +
+                                " is not an automorphism of Z[X]/Phi_" + std::to_string(m_) +
+                                " (gcd(k, m) != 1)");
+  }
+  std::vector<uint32_t> perm(evalExps_.size());
+  const uint64_t kk = k % m_;
+  for (size_t i = 0; i < perm.size(); ++i) {
+    perm[i] = static_cast<uint32_t>(evalIndex_[(evalExps_[i] * kk) % m_]);
+  }
+  return perm;
+}
+
+}  // namespace hl

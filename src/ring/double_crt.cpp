@@ -1,0 +1,327 @@
+#include "helib-like/ring/double_crt.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace hl {
+namespace {
+
+// Parallelize over primes only when the work pays for the thread start-up.
+bool worthParallel(size_t primes, size_t n) { return primes > 1 && primes * n >= (1u << 15); }
+
+}  // namespace
+
+// Garner's mixed-radix conversion (H. Garner, "The residue number system", 1959; Knuth TAOCP
+// vol. 2, 4.3.2): x = v_0 + v_1 q_0 + v_2 q_0 q_1 + ..., 0 <= v_i < q_i. The digits of (Q-1)/2
+// are (q_i - 1)/2 for odd q_i, so comparing digits from the top tells whether x > Q/2, i.e.
+// whether its centred representative is x - Q.
+struct DoubleCRT::MixedRadix {
+  std::vector<Modulus> q;
+  std::vector<uint64_t> inv;  // inv[i * L + j] = q_i^-1 mod q_j, i < j
+
+  explicit MixedRadix(const ModulusChain& chain, const IndexSet& primes) {
+    for (size_t i : primes) q.push_back(chain.modulus(i));
+    const size_t L = q.size();
+    inv.assign(L * L, 0);
+    for (size_t i = 0; i < L; ++i) {
+      for (size_t j = i + 1; j < L; ++j) inv[i * L + j] = q[j].inv(q[i].value() % q[j].value());
+    }
+  }
+  // Digits of the residues x[k * stride] (k < L); returns true if x > (Q-1)/2.
+  bool digits(const uint64_t* x, size_t stride, uint64_t* v) const {
+    const size_t L = q.size();
+    for (size_t j = 0; j < L; ++j) {
+      const Modulus& qj = q[j];
+      uint64_t t = x[j * stride];
+      for (size_t i = 0; i < j; ++i) t = qj.mul(qj.sub(t, qj.reduce(v[i])), inv[i * L + j]);
+      v[j] = t;
+    }
+    for (size_t j = L; j-- > 0;) {
+      const uint64_t half = (q[j].value() - 1) / 2;
+      if (v[j] != half) return v[j] > half;
+    }
+    return false;  // x = (Q-1)/2
+  }
+};
+
+DoubleCRT::DoubleCRT(std::shared_ptr<const ModulusChain> chain, IndexSet primes)
+    : chain_(std::move(chain)), primes_(std::move(primes)) {
+  if (!chain_) throw std::invalid_argument("hl::DoubleCRT: no modulus chain given");
+  if (primes_.empty()) throw std::invalid_argument("hl::DoubleCRT: empty index set");
+  if (primes_.last() >= chain_->size()) {
+    throw std::out_of_range("hl::DoubleCRT: index set " + primes_.toString() +
+                            " goes beyond the chain's " + std::to_string(chain_->size()) +
+                            " primes");
+  }
+  n_ = chain_->ring().phi();
+  data_.assign(primes_.size() * n_, 0);
+}
+
+std::span<uint64_t> DoubleCRT::values(size_t i) {
+  return {data_.data() + primes_.position(i) * n_, n_};
+}
+std::span<const uint64_t> DoubleCRT::values(size_t i) const {
+  return {data_.data() + primes_.position(i) * n_, n_};
+}
+
+DoubleCRT DoubleCRT::fromCoefficients(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
+                                      std::span<const int64_t> coeffs) {
+  DoubleCRT r(std::move(chain), std::move(primes));
+  if (coeffs.size() > r.n_) {
+    throw std::invalid_argument("hl::DoubleCRT::fromCoefficients: " +
+                                std::to_string(coeffs.size()) + " coefficients for a ring of degree " +
+                                std::to_string(r.n_));
+  }
+  const size_t L = r.primes_.size();
+#pragma omp parallel for if (worthParallel(L, r.n_))
+  for (size_t k = 0; k < L; ++k) {
+    const size_t i = r.primes_[k];
+    const Modulus& q = r.chain_->modulus(i);
+    uint64_t* row = r.data_.data() + k * r.n_;
+    for (size_t j = 0; j < coeffs.size(); ++j) row[j] = q.reduceSigned(coeffs[j]);
+    r.chain_->dft(i).forward(row, row);
+  }
+  return r;
+}
+
+DoubleCRT DoubleCRT::fromResidues(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
+                                  const std::vector<std::vector<uint64_t>>& residues) {
+  DoubleCRT r(std::move(chain), std::move(primes));
+  const size_t L = r.primes_.size();
+  if (residues.size() != L) {
+    throw std::invalid_argument("hl::DoubleCRT::fromResidues: " + std::to_string(residues.size()) +
+                                " residue vectors for " + std::to_string(L) + " primes");
+  }
+  for (size_t k = 0; k < L; ++k) {
+    const uint64_t q = r.chain_->modulus(r.primes_[k]).value();
+    if (residues[k].size() != r.n_) {
+      throw std::invalid_argument("hl::DoubleCRT::fromResidues: residue vector of length " +
+                                  std::to_string(residues[k].size()) + ", expected " +
+                                  std::to_string(r.n_));
+    }
+    for (uint64_t x : residues[k]) {
+      if (x >= q) {
+        throw std::invalid_argument("hl::DoubleCRT::fromResidues: residue " + std::to_string(x) +
+                                    " is not reduced mod " + std::to_string(q));
+      }
+    }
+  }
+#pragma omp parallel for if (worthParallel(L, r.n_))
+  for (size_t k = 0; k < L; ++k) {
+    r.chain_->dft(r.primes_[k]).forward(residues[k].data(), r.data_.data() + k * r.n_);
+  }
+  return r;
+}
+
+std::vector<std::vector<uint64_t>> DoubleCRT::toResidues() const {
+  const size_t L = primes_.size();
+  std::vector<std::vector<uint64_t>> out(L, std::vector<uint64_t>(n_));
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    chain_->dft(primes_[k]).inverse(data_.data() + k * n_, out[k].data());
+  }
+  return out;
+}
+
+std::vector<int64_t> DoubleCRT::toCoefficients() const {
+  const size_t L = primes_.size();
+  std::vector<uint64_t> res(L * n_);  // coefficient residues, prime-major
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    chain_->dft(primes_[k]).inverse(data_.data() + k * n_, res.data() + k * n_);
+  }
+  const MixedRadix mr(*chain_, primes_);
+  std::vector<int64_t> out(n_);
+  std::vector<uint64_t> v(L);
+  for (size_t j = 0; j < n_; ++j) {
+    const bool negative = mr.digits(res.data() + j, n_, v.data());
+    // |x| = sum v_i prod_{k<i} q_k, or for negative x, Q - x = 1 + sum (q_i - 1 - v_i) prod.
+    unsigned __int128 acc = 0;
+    for (size_t i = L; i-- > 0;) {
+      const uint64_t qi = mr.q[i].value();
+      const uint64_t digit = negative ? qi - 1 - v[i] : v[i];
+      acc = acc * qi + digit;
+      if (acc >> 64 != 0) break;  // certainly too large; reported below
+    }
+    if (negative) acc += 1;
+    if (acc > (static_cast<unsigned __int128>(1) << 63) ||
+        (!negative && acc == (static_cast<unsigned __int128>(1) << 63))) {
+      throw std::overflow_error("hl::DoubleCRT::toCoefficients: coefficient " + std::to_string(j) +
+                                " does not fit in 64 bits");
+    }
+    out[j] = negative ? static_cast<int64_t>(-static_cast<__int128>(acc))
+                      : static_cast<int64_t>(acc);
+  }
+  return out;
+}
+
+void DoubleCRT::checkCompatible(const DoubleCRT& o, const char* op) const {
+  if (chain_ != o.chain_) {
+    throw std::invalid_argument(std::string("hl::DoubleCRT::") + op +
+                                ": operands belong to different modulus chains");
+  }
+  if (!(primes_ == o.primes_)) {
+    throw std::invalid_argument(std::string("hl::DoubleCRT::") + op + ": index sets differ (" +
+                                primes_.toString() + " vs " + o.primes_.toString() + ")");
+  }
+}
+
+DoubleCRT& DoubleCRT::operator+=(const DoubleCRT& o) {
+  checkCompatible(o, "operator+=");
+  const size_t L = primes_.size();
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    const Modulus& q = chain_->modulus(primes_[k]);
+    uint64_t* a = data_.data() + k * n_;
+    const uint64_t* b = o.data_.data() + k * n_;
+    for (size_t j = 0; j < n_; ++j) a[j] = q.add(a[j], b[j]);
+  }
+  return *this;
+}
+
+DoubleCRT& DoubleCRT::operator-=(const DoubleCRT& o) {
+  checkCompatible(o, "operator-=");
+  const size_t L = primes_.size();
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    const Modulus& q = chain_->modulus(primes_[k]);
+    uint64_t* a = data_.data() + k * n_;
+    const uint64_t* b = o.data_.data() + k * n_;
+    for (size_t j = 0; j < n_; ++j) a[j] = q.sub(a[j], b[j]);
+  }
+  return *this;
+}
+
+DoubleCRT& DoubleCRT::operator*=(const DoubleCRT& o) {
+  checkCompatible(o, "operator*=");
+  const size_t L = primes_.size();
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    const Modulus& q = chain_->modulus(primes_[k]);
+    uint64_t* a = data_.data() + k * n_;
+    const uint64_t* b = o.data_.data() + k * n_;
+    for (size_t j = 0; j < n_; ++j) a[j] = q.mul(a[j], b[j]);
+  }
+  return *this;
+}
+
+DoubleCRT& DoubleCRT::negate() {
+  const size_t L = primes_.size();
+  for (size_t k = 0; k < L; ++k) {
+    const Modulus& q = chain_->modulus(primes_[k]);
+    uint64_t* a = data_.data() + k * n_;
+    for (size_t j = 0; j < n_; ++j) a[j] = q.neg(a[j]);
+  }
+  return *this;
+}
+
+DoubleCRT& DoubleCRT::mulScalar(int64_t c) {
+  const size_t L = primes_.size();
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    const Modulus& q = chain_->modulus(primes_[k]);
+    const uint64_t w = q.reduceSigned(c), ws = q.shoup(w);
+    uint64_t* a = data_.data() + k * n_;
+    for (size_t j = 0; j < n_; ++j) a[j] = q.mulShoup(a[j], w, ws);
+  }
+  return *this;
+}
+
+bool DoubleCRT::operator==(const DoubleCRT& o) const {
+  return chain_ == o.chain_ && primes_ == o.primes_ && data_ == o.data_;
+}
+
+DoubleCRT& DoubleCRT::automorph(uint64_t k) {
+  const std::vector<uint32_t> perm = chain_->ring().automorphismPermutation(k);
+  const size_t L = primes_.size();
+  std::vector<uint64_t> out(data_.size());
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t r = 0; r < L; ++r) {
+    const uint64_t* a = data_.data() + r * n_;
+    uint64_t* b = out.data() + r * n_;
+    for (size_t j = 0; j < n_; ++j) b[j] = a[perm[j]];
+  }
+  data_.swap(out);
+  return *this;
+}
+
+DoubleCRT& DoubleCRT::dropPrimes(const IndexSet& drop) {
+  if (!primes_.containsAll(drop)) {
+    throw std::invalid_argument("hl::DoubleCRT::dropPrimes: " + drop.toString() +
+                                " is not a subset of " + primes_.toString());
+  }
+  const IndexSet keep = primes_ - drop;
+  if (keep.empty()) throw std::invalid_argument("hl::DoubleCRT::dropPrimes: would drop every prime");
+  std::vector<uint64_t> out(keep.size() * n_);
+  for (size_t k = 0; k < keep.size(); ++k) {
+    const size_t from = primes_.position(keep[k]);
+    std::copy_n(data_.data() + from * n_, n_, out.data() + k * n_);
+  }
+  data_.swap(out);
+  primes_ = keep;
+  return *this;
+}
+
+DoubleCRT& DoubleCRT::addPrimes(const IndexSet& extra) {
+  if (extra.empty()) return *this;
+  if (extra.last() >= chain_->size()) {
+    throw std::out_of_range("hl::DoubleCRT::addPrimes: index set " + extra.toString() +
+                            " goes beyond the chain's " + std::to_string(chain_->size()) +
+                            " primes");
+  }
+  if (!primes_.disjointFrom(extra)) {
+    throw std::invalid_argument("hl::DoubleCRT::addPrimes: " + extra.toString() +
+                                " overlaps the element's primes " + primes_.toString());
+  }
+  const size_t L = primes_.size(), E = extra.size();
+  std::vector<uint64_t> res(L * n_);
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    chain_->dft(primes_[k]).inverse(data_.data() + k * n_, res.data() + k * n_);
+  }
+  const MixedRadix mr(*chain_, primes_);
+  // For each new prime p: prod_{k<i} q_k mod p and Q mod p.
+  std::vector<uint64_t> partial(E * L), qModP(E);
+  for (size_t e = 0; e < E; ++e) {
+    const Modulus& p = chain_->modulus(extra[e]);
+    uint64_t prod = 1 % p.value();
+    for (size_t i = 0; i < L; ++i) {
+      partial[e * L + i] = prod;
+      prod = p.mul(prod, p.reduce(mr.q[i].value()));
+    }
+    qModP[e] = prod;
+  }
+  std::vector<uint64_t> lifted(E * n_);  // coefficient form mod the new primes
+#pragma omp parallel if (n_ * L * E >= (1u << 16))
+  {
+    std::vector<uint64_t> v(L);
+#pragma omp for
+    for (size_t j = 0; j < n_; ++j) {
+      const bool negative = mr.digits(res.data() + j, n_, v.data());
+      for (size_t e = 0; e < E; ++e) {
+        const Modulus& p = chain_->modulus(extra[e]);
+        uint64_t acc = 0;
+        for (size_t i = 0; i < L; ++i) acc = p.add(acc, p.mul(p.reduce(v[i]), partial[e * L + i]));
+        lifted[e * n_ + j] = negative ? p.sub(acc, qModP[e]) : acc;
+      }
+    }
+  }
+  const IndexSet all = primes_ | extra;
+  std::vector<uint64_t> out(all.size() * n_);
+  for (size_t k = 0; k < all.size(); ++k) {
+    const size_t i = all[k];
+    uint64_t* row = out.data() + k * n_;
+    if (primes_.contains(i)) {
+      std::copy_n(data_.data() + primes_.position(i) * n_, n_, row);
+    } else {
+      const uint64_t* src = lifted.data() + extra.position(i) * n_;
+      chain_->dft(i).forward(src, row);
+    }
+  }
+  data_.swap(out);
+  primes_ = all;
+  return *this;
+}
+
+}  // namespace hl
