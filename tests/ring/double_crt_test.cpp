@@ -1,0 +1,242 @@
+#include "helib-like/ring/double_crt.h"
+
+#include <gtest/gtest.h>
+
+#include <NTL/ZZX.h>
+#include <NTL/lzz_pX.h>
+
+#include <map>
+#include <random>
+#include <stdexcept>
+
+#include "helib-like/detail/ntl_interop.h"
+#include "helib-like/math/cyclotomic_dft.h"
+
+namespace {
+
+using hl::DoubleCRT;
+using hl::IndexSet;
+
+NTL::ZZX phiZZX(const hl::Cyclotomic& ring) {
+  NTL::ZZX f;
+  const auto& c = ring.phiPolynomial();
+  for (size_t i = 0; i < c.size(); ++i) NTL::SetCoeff(f, static_cast<long>(i), c[i]);
+  return f;
+}
+
+NTL::ZZX toZZX(const std::vector<int64_t>& c) {
+  NTL::ZZX f;
+  for (size_t i = 0; i < c.size(); ++i) NTL::SetCoeff(f, static_cast<long>(i), c[i]);
+  return f;
+}
+
+std::vector<int64_t> randomSmall(size_t n, int bits, std::mt19937_64& rng) {
+  std::vector<int64_t> v(n);
+  const int64_t bound = int64_t{1} << bits;
+  for (auto& x : v) x = static_cast<int64_t>(rng() % (2 * bound + 1)) - bound;
+  return v;
+}
+
+// Independent model per prime: f mod (Phi_m, q_i) with NTL's zz_pX, for every prime of `primes`.
+std::vector<std::vector<uint64_t>> residuesOf(const hl::ModulusChain& chain, const IndexSet& primes,
+                                              const NTL::ZZX& f) {
+  std::vector<std::vector<uint64_t>> out;
+  const NTL::ZZX phi = phiZZX(chain.ring());
+  for (size_t i : primes) {
+    NTL::zz_pPush push(static_cast<long>(chain.modulus(i).value()));
+    NTL::zz_pX fq = NTL::conv<NTL::zz_pX>(f), phiq = NTL::conv<NTL::zz_pX>(phi);
+    NTL::zz_pX r = fq % phiq;
+    std::vector<uint64_t> v(chain.ring().phi(), 0);
+    for (size_t j = 0; j < v.size(); ++j) v[j] = NTL::rep(NTL::coeff(r, static_cast<long>(j)));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+// Chains are expensive for large m; build each once.
+std::shared_ptr<const hl::ModulusChain> chainFor(uint64_t m) {
+  static std::map<uint64_t, std::shared_ptr<const hl::ModulusChain>> cache;
+  auto& c = cache[m];
+  if (!c) c = hl::ModulusChain::generate(std::make_shared<hl::Cyclotomic>(m), 3, 50, 2, 49);
+  return c;
+}
+
+class DoubleCrtRing : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(DoubleCrtRing, MultiplyMatchesNtlModPhi) {
+  const uint64_t m = GetParam();
+  auto chain = chainFor(m);
+  const size_t n = chain->ring().phi();
+  std::mt19937_64 rng(m + 1);
+  auto a = randomSmall(n, 20, rng), b = randomSmall(n, 20, rng);
+  const IndexSet primes = chain->ciphertextPrimes();
+  DoubleCRT da = DoubleCRT::fromCoefficients(chain, primes, a);
+  DoubleCRT db = DoubleCRT::fromCoefficients(chain, primes, b);
+  const NTL::ZZX pa = toZZX(a), pb = toZZX(b);
+  // Independent model: NTL's product reduced mod Phi_m and mod each prime.
+  EXPECT_EQ((da * db).toResidues(), residuesOf(*chain, primes, pa * pb));
+  if (m <= 8191) {  // and the exact integer product (coefficients < 2^57 << Q/2)
+    EXPECT_EQ(toZZX((da * db).toCoefficients()), (pa * pb) % phiZZX(chain->ring()));
+  }
+  const NTL::ZZX sum = pa + pb, diff = pa - pb;
+  EXPECT_EQ(toZZX((da + db).toCoefficients()), sum);
+  EXPECT_EQ(toZZX((da - db).toCoefficients()), diff);
+  DoubleCRT neg = da;
+  EXPECT_EQ(toZZX(neg.negate().toCoefficients()), -pa);
+  DoubleCRT scaled = da;
+  EXPECT_EQ(toZZX(scaled.mulScalar(-12345).toCoefficients()), pa * NTL::ZZ(-12345));
+  // Round trip.
+  EXPECT_EQ(da.toCoefficients(), a);
+}
+
+TEST_P(DoubleCrtRing, AutomorphismCommutesWithConversion) {
+  const uint64_t m = GetParam();
+  auto chain = chainFor(m);
+  const auto& ring = chain->ring();
+  const size_t n = ring.phi();
+  std::mt19937_64 rng(m + 2);
+  auto a = randomSmall(n, 30, rng);
+  for (uint64_t k : {ring.units()[1], ring.units()[ring.units().size() / 3], m - 1}) {
+    // a(X^k) mod Phi_m: X^(jk) = X^(jk mod m) since Phi_m divides X^m - 1.
+    NTL::ZZX image;
+    for (size_t j = 0; j < n; ++j) {
+      const long e = static_cast<long>((j * k) % m);
+      NTL::SetCoeff(image, e, NTL::coeff(image, e) + a[j]);
+    }
+    DoubleCRT da = DoubleCRT::fromCoefficients(chain, chain->allPrimes(), a);
+    da.automorph(k);
+    EXPECT_EQ(da.toResidues(), residuesOf(*chain, chain->allPrimes(), image)) << "m=" << m << " k=" << k;
+  }
+}
+
+TEST_P(DoubleCrtRing, CrtOfLargeCoefficientsAndAddPrimesMatchNtl) {
+  const uint64_t m = GetParam();
+  auto chain = chainFor(m);
+  const size_t n = chain->ring().phi();
+  const IndexSet some = {0, 2, 3};
+  // Random residues: coefficients spread over all of (-Q/2, Q/2], about 150 bits.
+  std::mt19937_64 rng(m + 3);
+  std::vector<std::vector<uint64_t>> residues;
+  for (size_t i : some) {
+    std::vector<uint64_t> r(n);
+    for (auto& x : r) x = rng() % chain->modulus(i).value();
+    residues.push_back(r);
+  }
+  DoubleCRT a = DoubleCRT::fromResidues(chain, some, residues);
+  EXPECT_EQ(a.toResidues(), residues);
+  // Model: NTL's CRT, centred.
+  NTL::ZZ Q(1);
+  for (size_t i : some) Q *= NTL::conv<NTL::ZZ>(chain->modulus(i).value());
+  NTL::ZZX big = hl::detail::toZZX(a);
+  for (size_t j = 0; j < n; j += 97) {
+    NTL::ZZ x = NTL::coeff(big, static_cast<long>(j));
+    ASSERT_LE(2 * NTL::abs(x), Q);
+    for (size_t k = 0; k < some.size(); ++k) {
+      const NTL::ZZ q = NTL::conv<NTL::ZZ>(chain->modulus(some[k]).value());
+      ASSERT_EQ(NTL::conv<unsigned long>(x % q), residues[k][j]);
+    }
+  }
+  EXPECT_THROW(a.toCoefficients(), std::overflow_error);
+  // Extending to primes 1 and 4 reduces the centred representative mod them.
+  DoubleCRT b = a;
+  b.addPrimes(IndexSet{1, 4});
+  EXPECT_EQ(b.primes(), (IndexSet{0, 1, 2, 3, 4}));
+  EXPECT_EQ(hl::detail::toZZX(b), big);
+  auto bres = b.toResidues();
+  for (size_t j = 0; j < n; j += 31) {
+    const NTL::ZZ x = NTL::coeff(big, static_cast<long>(j));
+    for (size_t i : {1, 4}) {
+      const NTL::ZZ q = NTL::conv<NTL::ZZ>(chain->modulus(i).value());
+      ASSERT_EQ(NTL::conv<unsigned long>(x % q), bres[b.primes().position(i)][j]);
+    }
+  }
+  // Dropping the added primes gives back the original element.
+  b.dropPrimes(IndexSet{1, 4});
+  EXPECT_EQ(b, a);
+  // fromZZX inverts toZZX.
+  EXPECT_EQ(hl::detail::fromZZX(chain, some, big), a);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rings, DoubleCrtRing, ::testing::Values(2048, 4369, 8191, 21845, 53261),
+                         [](const auto& info) { return "m" + std::to_string(info.param); });
+
+TEST(DoubleCrt, Int64EdgeCoefficientsRoundTrip) {
+  auto chain = chainFor(4369);
+  const size_t n = chain->ring().phi();
+  std::vector<int64_t> a(n, 0);
+  a[0] = INT64_MAX;
+  a[1] = INT64_MIN;
+  a[2] = -1;
+  a[3] = 1;
+  a[n - 1] = INT64_MIN + 1;
+  DoubleCRT da = DoubleCRT::fromCoefficients(chain, chain->ciphertextPrimes(), a);
+  EXPECT_EQ(da.toCoefficients(), a);
+  // Twice INT64_MAX does not fit any more.
+  DoubleCRT twice = da;
+  twice.mulScalar(2);
+  EXPECT_THROW(twice.toCoefficients(), std::overflow_error);
+  // With only one prime (50 bits), coefficients are centred mod q.
+  DoubleCRT one = DoubleCRT::fromCoefficients(chain, IndexSet{0}, std::vector<int64_t>{-5, 7});
+  auto c = one.toCoefficients();
+  EXPECT_EQ(c[0], -5);
+  EXPECT_EQ(c[1], 7);
+}
+
+TEST(DoubleCrt, RejectsBadInput) {
+  EXPECT_THROW(hl::Cyclotomic(1), std::invalid_argument);
+  EXPECT_THROW(hl::Cyclotomic(0), std::invalid_argument);
+  auto chain = chainFor(4369);
+  auto other = hl::ModulusChain::generate(std::make_shared<hl::Cyclotomic>(4369), 3, 50, 2, 49);
+  const size_t n = chain->ring().phi();
+  EXPECT_THROW(DoubleCRT(chain, IndexSet{0, 9}), std::out_of_range);
+  EXPECT_THROW(DoubleCRT(chain, IndexSet{}), std::invalid_argument);
+  EXPECT_THROW(DoubleCRT(nullptr, IndexSet{0}), std::invalid_argument);
+  DoubleCRT a(chain, IndexSet{0, 1}), b(chain, IndexSet{0, 2}), c(other, IndexSet{0, 1});
+  EXPECT_THROW(a += b, std::invalid_argument);
+  EXPECT_THROW(a *= c, std::invalid_argument);
+  EXPECT_THROW(a -= c, std::invalid_argument);
+  EXPECT_THROW(a.values(2), std::out_of_range);
+  EXPECT_THROW(a.automorph(17), std::invalid_argument);  // 17 divides 4369
+  EXPECT_THROW(a.dropPrimes(IndexSet{2}), std::invalid_argument);
+  EXPECT_THROW(a.dropPrimes(IndexSet{0, 1}), std::invalid_argument);
+  EXPECT_THROW(a.addPrimes(IndexSet{1}), std::invalid_argument);
+  EXPECT_THROW(a.addPrimes(IndexSet{7}), std::out_of_range);
+  std::vector<int64_t> tooLong(n + 1, 1);
+  EXPECT_THROW(DoubleCRT::fromCoefficients(chain, IndexSet{0}, tooLong), std::invalid_argument);
+  std::vector<std::vector<uint64_t>> unreduced(1, std::vector<uint64_t>(n, 0));
+  unreduced[0][5] = chain->modulus(0).value();
+  EXPECT_THROW(DoubleCRT::fromResidues(chain, IndexSet{0}, unreduced), std::invalid_argument);
+  // Chains validate their primes.
+  auto ring = std::make_shared<hl::Cyclotomic>(4369);
+  const uint64_t q = chain->modulus(0).value();
+  EXPECT_THROW(hl::ModulusChain(ring, {q, q}), std::invalid_argument);
+  EXPECT_THROW(hl::ModulusChain(ring, {65537}), std::invalid_argument);
+  EXPECT_THROW(hl::ModulusChain(ring, {}), std::invalid_argument);
+  // Failed operations leave the operand untouched.
+  DoubleCRT before = a;
+  EXPECT_THROW(a.dropPrimes(IndexSet{3}), std::invalid_argument);
+  EXPECT_EQ(a, before);
+}
+
+TEST(Cyclotomic, UnitsIndexMapsAndPermutations) {
+  hl::Cyclotomic ring(21845);  // 5 * 17 * 257
+  EXPECT_EQ(ring.phi(), 4u * 16 * 256);
+  EXPECT_EQ(ring.units().size(), ring.phi());
+  EXPECT_TRUE(ring.isUnit(2));
+  EXPECT_FALSE(ring.isUnit(5));
+  for (size_t i = 0; i < ring.phi(); i += 101) {
+    EXPECT_EQ(ring.evaluationIndex(ring.evaluationExponents()[i]), i);
+  }
+  EXPECT_THROW(ring.evaluationIndex(17), std::invalid_argument);
+  // Composition of permutations is the permutation of the product: X -> X^2 then X -> X^3.
+  auto p2 = ring.automorphismPermutation(2), p3 = ring.automorphismPermutation(3),
+       p6 = ring.automorphismPermutation(6);
+  for (size_t i = 0; i < ring.phi(); ++i) EXPECT_EQ(p2[p3[i]], p6[i]);
+  hl::Cyclotomic pow2(2048);
+  EXPECT_TRUE(pow2.isPowerOfTwo());
+  EXPECT_EQ(pow2.phi(), 1024u);
+  EXPECT_EQ(pow2.evaluationExponents()[0], 1u);
+  EXPECT_EQ(pow2.evaluationExponents()[1], 1025u);  // 2*bitrev(1)+1 with 10 bits
+}
+
+}  // namespace
