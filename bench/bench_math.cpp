@@ -11,6 +11,7 @@
 
 #include "helib-like/math/ntt.h"
 #include "helib-like/math/primes.h"
+#include "helib-like/ring/double_crt.h"
 
 namespace {
 
@@ -69,9 +70,64 @@ void NtlFftForward(benchmark::State& state) {
   state.SetLabel("NTL prime " + std::to_string(NTL::NumBits(p)) + " bits");
 }
 
+// The reference ring m = 53261 (phi = 46080, Bluestein at length 2^17) with 3 primes.
+std::shared_ptr<const hl::ModulusChain> chain53261() {
+  static auto chain =
+      hl::ModulusChain::generate(std::make_shared<hl::Cyclotomic>(53261), 3, 50);
+  return chain;
+}
+
+// Coefficient -> evaluation conversion of one prime's row (what a DoubleCRT does per prime).
+void DoubleCrtToEval(benchmark::State& state) {
+  auto chain = chain53261();
+  const auto& dft = chain->dft(0);
+  std::mt19937_64 rng(2);
+  std::vector<uint64_t> coeffs(dft.size()), values(dft.size());
+  for (auto& x : coeffs) x = rng() % dft.modulus().value();
+  for (auto _ : state) {
+    dft.forward(coeffs.data(), values.data());
+    benchmark::DoNotOptimize(values.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel("per prime");
+}
+
+void DoubleCrtToCoeff(benchmark::State& state) {
+  auto chain = chain53261();
+  const auto& dft = chain->dft(0);
+  std::mt19937_64 rng(3);
+  std::vector<uint64_t> coeffs(dft.size()), values(dft.size());
+  for (auto& x : values) x = rng() % dft.modulus().value();
+  for (auto _ : state) {
+    dft.inverse(values.data(), coeffs.data());
+    benchmark::DoNotOptimize(coeffs.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel("per prime");
+}
+
+// Product of two DoubleCRTs over 3 primes.
+void DoubleCrtMul(benchmark::State& state) {
+  auto chain = chain53261();
+  std::mt19937_64 rng(4);
+  std::vector<int64_t> a(chain->ring().phi()), b(a.size());
+  for (auto& x : a) x = static_cast<int64_t>(rng() % 1000) - 500;
+  for (auto& x : b) x = static_cast<int64_t>(rng() % 1000) - 500;
+  auto da = hl::DoubleCRT::fromCoefficients(chain, chain->allPrimes(), a);
+  auto db = hl::DoubleCRT::fromCoefficients(chain, chain->allPrimes(), b);
+  for (auto _ : state) {
+    da *= db;
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel("3 primes");
+}
+
 BENCHMARK(NttForward)->DenseRange(12, 17)->Unit(benchmark::kMicrosecond);
 BENCHMARK(NtlFftForward)->DenseRange(12, 17)->Unit(benchmark::kMicrosecond);
 BENCHMARK(NttInverse)->DenseRange(12, 17)->Unit(benchmark::kMicrosecond);
+BENCHMARK(DoubleCrtToEval)->Name("DoubleCrtToEval/m53261")->Unit(benchmark::kMicrosecond);
+BENCHMARK(DoubleCrtToCoeff)->Name("DoubleCrtToCoeff/m53261")->Unit(benchmark::kMicrosecond);
+BENCHMARK(DoubleCrtMul)->Name("DoubleCrtMul/m53261")->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
