@@ -4,6 +4,8 @@
 #include "helib-like/math/modulus.h"
 #include "helib-like/math/ntt.h"
 #include "helib-like/math/primes.h"
+#include "helib-like/math/prng.h"
+#include "helib-like/math/sampler.h"
 #include "helib-like/math/simd.h"
 #include "helib-like/math/cyclotomic_dft.h"
 #include "helib-like/ring/cyclotomic.h"
