@@ -1,8 +1,12 @@
 #include "helib-like/ring/double_crt.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+
+#include "helib-like/math/sampler.h"
 
 namespace hl {
 namespace {
@@ -83,6 +87,52 @@ DoubleCRT DoubleCRT::fromCoefficients(std::shared_ptr<const ModulusChain> chain,
     r.chain_->dft(i).forward(row, row);
   }
   return r;
+}
+
+DoubleCRT DoubleCRT::uniform(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
+                             Prng& prng) {
+  DoubleCRT r(std::move(chain), std::move(primes));
+  for (size_t k = 0; k < r.primes_.size(); ++k) {
+    sampleUniform(prng, r.chain_->modulus(r.primes_[k]),
+                  std::span<uint64_t>(r.data_.data() + k * r.n_, r.n_));
+  }
+  return r;
+}
+
+namespace {
+// Builds a DoubleCRT from secret small coefficients and wipes them afterwards.
+template <typename Sample>
+DoubleCRT fromSecretCoefficients(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
+                                 Sample&& sample) {
+  if (!chain) throw std::invalid_argument("hl::DoubleCRT: no modulus chain given");
+  std::vector<int64_t> c(chain->ring().phi());
+  try {
+    sample(std::span<int64_t>(c));
+    DoubleCRT r = DoubleCRT::fromCoefficients(std::move(chain), std::move(primes), c);
+    OPENSSL_cleanse(c.data(), c.size() * sizeof(int64_t));
+    return r;
+  } catch (...) {
+    OPENSSL_cleanse(c.data(), c.size() * sizeof(int64_t));
+    throw;
+  }
+}
+}  // namespace
+
+DoubleCRT DoubleCRT::ternary(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
+                             Prng& prng, size_t hammingWeight) {
+  return fromSecretCoefficients(std::move(chain), std::move(primes), [&](std::span<int64_t> c) {
+    if (hammingWeight == 0) {
+      sampleTernary(prng, c);
+    } else {
+      sampleTernaryHamming(prng, c, hammingWeight);
+    }
+  });
+}
+
+DoubleCRT DoubleCRT::gaussian(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
+                              Prng& prng, double sigma) {
+  return fromSecretCoefficients(std::move(chain), std::move(primes),
+                                [&](std::span<int64_t> c) { sampleGaussian(prng, c, sigma); });
 }
 
 DoubleCRT DoubleCRT::fromResidues(std::shared_ptr<const ModulusChain> chain, IndexSet primes,

@@ -5,12 +5,14 @@
 #include <NTL/ZZX.h>
 #include <NTL/lzz_pX.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <stdexcept>
 
 #include "helib-like/detail/ntl_interop.h"
 #include "helib-like/math/cyclotomic_dft.h"
+#include "helib-like/math/sampler.h"
 
 namespace {
 
@@ -216,6 +218,41 @@ TEST(DoubleCrt, RejectsBadInput) {
   DoubleCRT before = a;
   EXPECT_THROW(a.dropPrimes(IndexSet{3}), std::invalid_argument);
   EXPECT_EQ(a, before);
+}
+
+TEST(DoubleCrt, SamplingIsReproducibleAndHasTheRightDistribution) {
+  auto chain = chainFor(4369);
+  const size_t n = chain->ring().phi();
+  hl::Prng::Seed seed{};
+  seed[0] = 42;
+  // Uniform: directly in evaluation form, the same stream as sampleUniform prime by prime.
+  hl::Prng p1(seed), p2(seed);
+  DoubleCRT u = DoubleCRT::uniform(chain, IndexSet{0, 1}, p1);
+  for (size_t i : {0, 1}) {
+    std::vector<uint64_t> expect(n);
+    hl::sampleUniform(p2, chain->modulus(i), expect);
+    std::vector<uint64_t> got(u.values(i).begin(), u.values(i).end());
+    EXPECT_EQ(got, expect);
+  }
+  // Ternary and Gaussian: the coefficients are what the samplers give for the same seed.
+  hl::Prng p3(seed), p4(seed);
+  DoubleCRT t = DoubleCRT::ternary(chain, chain->ciphertextPrimes(), p3);
+  std::vector<int64_t> tc(n);
+  hl::sampleTernary(p4, tc);
+  EXPECT_EQ(t.toCoefficients(), tc);
+  hl::Prng p5(seed), p6(seed);
+  DoubleCRT h = DoubleCRT::ternary(chain, chain->ciphertextPrimes(), p5, 64);
+  std::vector<int64_t> hc(n);
+  hl::sampleTernaryHamming(p6, hc, 64);
+  EXPECT_EQ(h.toCoefficients(), hc);
+  EXPECT_EQ(n - std::count(hc.begin(), hc.end(), 0), 64);
+  hl::Prng p7(seed), p8(seed);
+  DoubleCRT g = DoubleCRT::gaussian(chain, chain->ciphertextPrimes(), p7);
+  std::vector<int64_t> gc(n);
+  hl::sampleGaussian(p8, gc);
+  EXPECT_EQ(g.toCoefficients(), gc);
+  hl::Prng bad(seed);
+  EXPECT_THROW(DoubleCRT::ternary(chain, IndexSet{0}, bad, n + 1), std::invalid_argument);
 }
 
 TEST(Cyclotomic, UnitsIndexMapsAndPermutations) {

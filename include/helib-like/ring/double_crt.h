@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "helib-like/math/prng.h"
 #include "helib-like/ring/index_set.h"
 #include "helib-like/ring/modulus_chain.h"
 
@@ -35,6 +36,19 @@ class DoubleCRT {
   /// k-th prime of `primes`. Throws std::invalid_argument on a size mismatch or a value >= q.
   static DoubleCRT fromResidues(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
                                 const std::vector<std::vector<uint64_t>>& residues);
+
+  /// A uniformly random element of R_Q, sampled directly in evaluation form (the transform is
+  /// a bijection, so uniform values are uniform coefficients): prime by prime, in the order of
+  /// `primes`, hl::sampleUniform over phi(m) values. Reproducible for a seeded Prng.
+  static DoubleCRT uniform(std::shared_ptr<const ModulusChain> chain, IndexSet primes, Prng& prng);
+  /// A ternary element (coefficients uniform in {-1, 0, 1}, hl::sampleTernary), or with exactly
+  /// `hammingWeight` nonzero coefficients when that is nonzero (hl::sampleTernaryHamming). The
+  /// temporary coefficient vector is wiped.
+  static DoubleCRT ternary(std::shared_ptr<const ModulusChain> chain, IndexSet primes, Prng& prng,
+                           size_t hammingWeight = 0);
+  /// An element with discrete Gaussian coefficients of parameter sigma (hl::sampleGaussian).
+  static DoubleCRT gaussian(std::shared_ptr<const ModulusChain> chain, IndexSet primes, Prng& prng,
+                            double sigma = 3.2);
 
   /// The coefficients of the representative with every coefficient in (-Q/2, Q/2], by CRT.
   /// Throws std::overflow_error if one of them does not fit in int64_t.
