@@ -217,43 +217,33 @@ void DoubleCRT::checkCompatible(const DoubleCRT& o, const char* op) const {
   }
 }
 
-DoubleCRT& DoubleCRT::operator+=(const DoubleCRT& o) {
-  checkCompatible(o, "operator+=");
+template <typename Op>
+DoubleCRT& DoubleCRT::pointwise(const DoubleCRT& o, const char* name, Op op) {
+  checkCompatible(o, name);
   const size_t L = primes_.size();
 #pragma omp parallel for if (worthParallel(L, n_))
   for (size_t k = 0; k < L; ++k) {
     const Modulus& q = chain_->modulus(primes_[k]);
     uint64_t* a = data_.data() + k * n_;
     const uint64_t* b = o.data_.data() + k * n_;
-    for (size_t j = 0; j < n_; ++j) a[j] = q.add(a[j], b[j]);
+    for (size_t j = 0; j < n_; ++j) a[j] = op(q, a[j], b[j]);
   }
   return *this;
+}
+
+DoubleCRT& DoubleCRT::operator+=(const DoubleCRT& o) {
+  return pointwise(o, "operator+=",
+                   [](const Modulus& q, uint64_t a, uint64_t b) { return q.add(a, b); });
 }
 
 DoubleCRT& DoubleCRT::operator-=(const DoubleCRT& o) {
-  checkCompatible(o, "operator-=");
-  const size_t L = primes_.size();
-#pragma omp parallel for if (worthParallel(L, n_))
-  for (size_t k = 0; k < L; ++k) {
-    const Modulus& q = chain_->modulus(primes_[k]);
-    uint64_t* a = data_.data() + k * n_;
-    const uint64_t* b = o.data_.data() + k * n_;
-    for (size_t j = 0; j < n_; ++j) a[j] = q.sub(a[j], b[j]);
-  }
-  return *this;
+  return pointwise(o, "operator-=",
+                   [](const Modulus& q, uint64_t a, uint64_t b) { return q.sub(a, b); });
 }
 
 DoubleCRT& DoubleCRT::operator*=(const DoubleCRT& o) {
-  checkCompatible(o, "operator*=");
-  const size_t L = primes_.size();
-#pragma omp parallel for if (worthParallel(L, n_))
-  for (size_t k = 0; k < L; ++k) {
-    const Modulus& q = chain_->modulus(primes_[k]);
-    uint64_t* a = data_.data() + k * n_;
-    const uint64_t* b = o.data_.data() + k * n_;
-    for (size_t j = 0; j < n_; ++j) a[j] = q.mul(a[j], b[j]);
-  }
-  return *this;
+  return pointwise(o, "operator*=",
+                   [](const Modulus& q, uint64_t a, uint64_t b) { return q.mul(a, b); });
 }
 
 DoubleCRT& DoubleCRT::negate() {

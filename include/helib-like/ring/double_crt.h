@@ -92,6 +92,8 @@ class DoubleCRT {
 
  private:
   void checkCompatible(const DoubleCRT& o, const char* op) const;
+  template <typename Op>
+  DoubleCRT& pointwise(const DoubleCRT& o, const char* name, Op op);
   // CRT from coefficient-form residues: mixed-radix digits (Garner), centred.
   struct MixedRadix;
 
