@@ -11,6 +11,7 @@
 
 #include "helib-like/math/ntt.h"
 #include "helib-like/math/primes.h"
+#include "math/fixed_multiplier.h"
 
 namespace hl {
 namespace {
@@ -142,16 +143,16 @@ struct CyclotomicDft::Bluestein {
   const NttTables* inv;                           // length ni
   std::vector<uint64_t> exps;                     // evaluationExponents(m)
   // Forward: x_j = a_j * chirpIn[j] (j < n), y = x (*) hF, value_k = y[e_k + n - 1] * chirpOut[k].
-  std::vector<uint64_t> chirpIn, chirpInS, hF, hFS, chirpOut, chirpOutS;
+  detail::FixedMultiplier chirpIn, hF, chirpOut;
   // Inverse: x_e = A_k * ichirpIn[k] (includes 1/m), y = x (*) hI, b_j = y[j + m - 1] * ichirpOut[j].
-  std::vector<uint64_t> ichirpIn, ichirpInS, hI, hIS, ichirpOut, ichirpOutS;
+  detail::FixedMultiplier ichirpIn, hI, ichirpOut;
   // Reduction of b (degree < m) mod Phi_m: either schoolbook over the nonzero terms of Phi_m
   // or Newton division with NTTs of lengths n1 (quotient) and n2 (product).
   bool schoolbook;
   std::vector<std::pair<size_t, uint64_t>> phiTerms;  // (i, -Phi_i mod q) for Phi_i != 0, i < n
   const NttTables* ntt1 = nullptr;
   const NttTables* ntt2 = nullptr;
-  std::vector<uint64_t> finvHat, finvHatS, phiHat, phiHatS;
+  detail::FixedMultiplier finvHat, phiHat;
 
   const NttTables* tables(size_t len, const Modulus& q, SimdLevel level) {
     for (auto& t : ntts) {
@@ -195,40 +196,36 @@ CyclotomicDft::CyclotomicDft(uint64_t m, const Modulus& q, SimdLevel level)
   b->inv = b->tables(b->ni, q, level);
   const size_t n = n_;
 
-  auto shoupAll = [&](const std::vector<uint64_t>& v) {
-    std::vector<uint64_t> s(v.size());
-    for (size_t i = 0; i < v.size(); ++i) s[i] = q.shoup(v[i]);
-    return s;
+  auto fixed = [&](std::vector<uint64_t> w) {
+    return detail::FixedMultiplier(std::move(w), q, level);
   };
   // Forward chirps and the transformed filter h_t = eta^(-(t - (n-1))^2), t < n + m - 1.
-  b->chirpIn.resize(n);
-  for (size_t j = 0; j < n; ++j) b->chirpIn[j] = chirp(static_cast<int64_t>(j), false);
-  b->chirpOut.resize(n);
-  for (size_t k = 0; k < n; ++k) b->chirpOut[k] = chirp(static_cast<int64_t>(b->exps[k]), false);
-  b->hF.assign(b->nf, 0);
+  std::vector<uint64_t> w(n);
+  for (size_t j = 0; j < n; ++j) w[j] = chirp(static_cast<int64_t>(j), false);
+  b->chirpIn = fixed(w);
+  for (size_t k = 0; k < n; ++k) w[k] = chirp(static_cast<int64_t>(b->exps[k]), false);
+  b->chirpOut = fixed(w);
+  std::vector<uint64_t> h(b->nf, 0);
   for (size_t t = 0; t < n + m - 1; ++t) {
-    b->hF[t] = chirp(static_cast<int64_t>(t) - static_cast<int64_t>(n - 1), true);
+    h[t] = chirp(static_cast<int64_t>(t) - static_cast<int64_t>(n - 1), true);
   }
-  b->fwd->forward(b->hF.data());
+  b->fwd->forward(h.data());
+  b->hF = fixed(std::move(h));
   // Inverse: b_j = (1/m) eta^(-j^2) sum_e (A_e eta^(-e^2)) eta^((j - e)^2), filter offset m - 1.
   const uint64_t mInv = q.inv(m % qv);
-  b->ichirpIn.resize(n);
   for (size_t k = 0; k < n; ++k) {
-    b->ichirpIn[k] = q.mul(mInv, chirp(static_cast<int64_t>(b->exps[k]), true));
+    w[k] = q.mul(mInv, chirp(static_cast<int64_t>(b->exps[k]), true));
   }
-  b->ichirpOut.resize(m);
-  for (size_t j = 0; j < m; ++j) b->ichirpOut[j] = chirp(static_cast<int64_t>(j), true);
-  b->hI.assign(b->ni, 0);
+  b->ichirpIn = fixed(w);
+  w.resize(m);
+  for (size_t j = 0; j < m; ++j) w[j] = chirp(static_cast<int64_t>(j), true);
+  b->ichirpOut = fixed(std::move(w));
+  h.assign(b->ni, 0);
   for (size_t t = 0; t < 2 * m - 1; ++t) {
-    b->hI[t] = chirp(static_cast<int64_t>(t) - static_cast<int64_t>(m - 1), false);
+    h[t] = chirp(static_cast<int64_t>(t) - static_cast<int64_t>(m - 1), false);
   }
-  b->inv->forward(b->hI.data());
-  b->chirpInS = shoupAll(b->chirpIn);
-  b->chirpOutS = shoupAll(b->chirpOut);
-  b->hFS = shoupAll(b->hF);
-  b->ichirpInS = shoupAll(b->ichirpIn);
-  b->ichirpOutS = shoupAll(b->ichirpOut);
-  b->hIS = shoupAll(b->hI);
+  b->inv->forward(h.data());
+  b->hI = fixed(std::move(h));
 
   // Reduction mod Phi_m.
   const auto phi = cyclotomicPolynomial(m);
@@ -254,14 +251,13 @@ CyclotomicDft::CyclotomicDft(uint64_t m, const Modulus& q, SimdLevel level)
     NTL::zz_pX finv = NTL::InvTrunc(f, static_cast<long>(d));
     b->ntt1 = b->tables(n1, q, level);
     b->ntt2 = b->tables(n2, q, level);
-    b->finvHat.assign(n1, 0);
-    for (size_t i = 0; i < d; ++i) b->finvHat[i] = NTL::rep(NTL::coeff(finv, static_cast<long>(i)));
-    b->ntt1->forward(b->finvHat.data());
-    b->phiHat.assign(n2, 0);
-    std::copy(phiModQ.begin(), phiModQ.end(), b->phiHat.begin());
-    b->ntt2->forward(b->phiHat.data());
-    b->finvHatS = shoupAll(b->finvHat);
-    b->phiHatS = shoupAll(b->phiHat);
+    std::vector<uint64_t> fh(n1, 0), ph(n2, 0);
+    for (size_t i = 0; i < d; ++i) fh[i] = NTL::rep(NTL::coeff(finv, static_cast<long>(i)));
+    b->ntt1->forward(fh.data());
+    b->finvHat = fixed(std::move(fh));
+    std::copy(phiModQ.begin(), phiModQ.end(), ph.begin());
+    b->ntt2->forward(ph.data());
+    b->phiHat = fixed(std::move(ph));
   }
   blue_ = std::move(b);
 }
@@ -277,15 +273,14 @@ void CyclotomicDft::forward(const uint64_t* coeffs, uint64_t* values) const {
   const Bluestein& b = *blue_;
   const size_t n = n_;
   uint64_t* x = scratch(b.nf);
-  for (size_t j = 0; j < n; ++j) x[j] = q_.mulShoupLazy(coeffs[j], b.chirpIn[j], b.chirpInS[j]);
+  b.chirpIn.apply(x, coeffs, n);
   std::fill(x + n, x + b.nf, 0);
   b.fwd->forward(x);
-  for (size_t i = 0; i < b.nf; ++i) x[i] = q_.mulShoupLazy(x[i], b.hF[i], b.hFS[i]);
+  b.hF.apply(x, x, b.nf);
   b.fwd->inverse(x);
   const uint64_t* y = x + (n - 1);
-  for (size_t k = 0; k < n; ++k) {
-    values[k] = q_.mulShoup(y[b.exps[k]], b.chirpOut[k], b.chirpOutS[k]);
-  }
+  for (size_t k = 0; k < n; ++k) values[k] = y[b.exps[k]];
+  b.chirpOut.apply(values, values, n);
 }
 
 void CyclotomicDft::inverse(const uint64_t* values, uint64_t* coeffs) const {
@@ -299,14 +294,13 @@ void CyclotomicDft::inverse(const uint64_t* values, uint64_t* coeffs) const {
   const size_t n1 = b.ntt1 ? b.ntt1->size() : 0, n2 = b.ntt2 ? b.ntt2->size() : 0;
   uint64_t* x = scratch(b.ni + m + n1 + n2);
   uint64_t* r = x + b.ni;  // b_j, j < m
+  b.ichirpIn.apply(r, values, n);
   std::fill(x, x + b.ni, 0);
-  for (size_t k = 0; k < n; ++k) {
-    x[b.exps[k]] = q_.mulShoupLazy(values[k], b.ichirpIn[k], b.ichirpInS[k]);
-  }
+  for (size_t k = 0; k < n; ++k) x[b.exps[k]] = r[k];
   b.inv->forward(x);
-  for (size_t i = 0; i < b.ni; ++i) x[i] = q_.mulShoupLazy(x[i], b.hI[i], b.hIS[i]);
+  b.hI.apply(x, x, b.ni);
   b.inv->inverse(x);
-  for (size_t j = 0; j < m; ++j) r[j] = q_.mulShoup(x[j + m - 1], b.ichirpOut[j], b.ichirpOutS[j]);
+  b.ichirpOut.apply(r, x + (m - 1), m);
   // r mod Phi_m.
   if (b.schoolbook) {
     for (size_t k = m - 1; k >= n; --k) {  // subtract r_k X^(k-n) Phi_m
@@ -324,12 +318,12 @@ void CyclotomicDft::inverse(const uint64_t* values, uint64_t* coeffs) const {
   for (size_t i = 0; i < d; ++i) t1[i] = r[m - 1 - i];
   std::fill(t1 + d, t1 + n1, 0);
   b.ntt1->forward(t1);
-  for (size_t i = 0; i < n1; ++i) t1[i] = q_.mulShoupLazy(t1[i], b.finvHat[i], b.finvHatS[i]);
+  b.finvHat.apply(t1, t1, n1);
   b.ntt1->inverse(t1);  // t1[0..d) = reversed quotient
   for (size_t i = 0; i < d; ++i) t2[i] = t1[d - 1 - i];
   std::fill(t2 + d, t2 + n2, 0);
   b.ntt2->forward(t2);
-  for (size_t i = 0; i < n2; ++i) t2[i] = q_.mulShoupLazy(t2[i], b.phiHat[i], b.phiHatS[i]);
+  b.phiHat.apply(t2, t2, n2);
   b.ntt2->inverse(t2);  // quotient * Phi_m, no wrap-around since n2 >= m
   for (size_t j = 0; j < n; ++j) coeffs[j] = q_.sub(r[j], t2[j]);
 }

@@ -10,12 +10,12 @@ namespace hl {
 namespace {
 
 // Which SIMD kernels this build has (src/math/*_avx2.cpp, *_avx512ifma.cpp; see CMakeLists.txt).
-#ifdef HL_HAVE_AVX2_KERNELS
+#ifdef HL_HAVE_NTT_AVX2
 constexpr bool kHaveAvx2Kernel = true;
 #else
 constexpr bool kHaveAvx2Kernel = false;
 #endif
-#ifdef HL_HAVE_AVX512IFMA_KERNELS
+#ifdef HL_HAVE_NTT_AVX512IFMA
 constexpr bool kHaveIfmaKernel = true;
 #else
 constexpr bool kHaveIfmaKernel = false;

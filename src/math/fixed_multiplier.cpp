@@ -1,0 +1,67 @@
+#include "math/fixed_multiplier.h"
+
+#include <cassert>
+
+namespace hl::detail {
+
+namespace {
+#ifdef HL_HAVE_FIXED_MULTIPLIER_AVX2
+constexpr bool kAvx2 = true;
+#else
+constexpr bool kAvx2 = false;
+#endif
+#ifdef HL_HAVE_FIXED_MULTIPLIER_AVX512IFMA
+constexpr bool kIfma = true;
+#else
+constexpr bool kIfma = false;
+#endif
+}  // namespace
+
+FixedMultiplier::FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, SimdLevel level)
+    : q_(q.value()), w_(std::move(w)) {
+  if (level >= SimdLevel::kAvx512Ifma && kIfma && cpuSupports(SimdLevel::kAvx512Ifma)) {
+    level_ = SimdLevel::kAvx512Ifma;
+  } else if (level >= SimdLevel::kAvx2 && kAvx2 && cpuSupports(SimdLevel::kAvx2)) {
+    level_ = SimdLevel::kAvx2;
+  }
+  if (level_ == SimdLevel::kAvx2) {
+    wd_.resize(w_.size());
+    wq_.resize(w_.size());
+    for (size_t i = 0; i < w_.size(); ++i) {
+      wd_[i] = static_cast<double>(w_[i]);
+      wq_[i] = static_cast<double>(w_[i]) / static_cast<double>(q_);
+    }
+    return;
+  }
+  wShoup_.resize(w_.size());
+  const int shift = level_ == SimdLevel::kAvx512Ifma ? 52 : 64;
+  for (size_t i = 0; i < w_.size(); ++i) {
+    wShoup_[i] = static_cast<uint64_t>((static_cast<unsigned __int128>(w_[i]) << shift) / q_);
+  }
+}
+
+void FixedMultiplier::apply(uint64_t* out, const uint64_t* a, size_t count) const {
+  assert(count <= w_.size());
+  switch (level_) {
+    case SimdLevel::kAvx512Ifma:
+      if constexpr (kIfma) return mulFixedAvx512Ifma(out, a, w_.data(), wShoup_.data(), count, q_);
+      break;
+    case SimdLevel::kAvx2:
+      if constexpr (kAvx2) return mulFixedAvx2(out, a, wd_.data(), wq_.data(), count, q_);
+      break;
+    case SimdLevel::kScalar: break;
+  }
+  mulFixedScalar(out, a, w_.data(), wShoup_.data(), count, q_);
+}
+
+void mulFixedScalar(uint64_t* out, const uint64_t* a, const uint64_t* w, const uint64_t* wShoup,
+                    size_t n, uint64_t q) {
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t qhat =
+        static_cast<uint64_t>((static_cast<unsigned __int128>(a[i]) * wShoup[i]) >> 64);
+    const uint64_t r = a[i] * w[i] - qhat * q;
+    out[i] = r >= q ? r - q : r;
+  }
+}
+
+}  // namespace hl::detail

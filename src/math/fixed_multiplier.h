@@ -1,0 +1,41 @@
+#pragma once
+// Pointwise products by a fixed vector of constants (chirps, filter transforms), with the
+// precomputation each kernel needs. Internal to the library.
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "helib-like/math/modulus.h"
+#include "helib-like/math/simd.h"
+
+namespace hl::detail {
+
+class FixedMultiplier {
+ public:
+  FixedMultiplier() = default;
+  /// w: the constants, each in [0, q). `level` picks the kernel (falls back as NttTables does).
+  FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, SimdLevel level);
+
+  size_t size() const { return w_.size(); }
+  const std::vector<uint64_t>& constants() const { return w_; }
+  /// out[i] = a[i] * w[i] mod q in [0, q) for i < count (count <= size()), inputs a[i] < 2q.
+  /// out may equal a.
+  void apply(uint64_t* out, const uint64_t* a, size_t count) const;
+
+ private:
+  uint64_t q_ = 0;
+  SimdLevel level_ = SimdLevel::kScalar;
+  std::vector<uint64_t> w_, wShoup_;  // scalar and IFMA (52-bit Shoup when the level is IFMA)
+  std::vector<double> wd_, wq_;       // AVX2: w and w/q as doubles
+};
+
+// Kernels (src/math/fixed_multiplier*.cpp), same contract as FixedMultiplier::apply.
+void mulFixedScalar(uint64_t* out, const uint64_t* a, const uint64_t* w, const uint64_t* wShoup,
+                    size_t n, uint64_t q);
+void mulFixedAvx2(uint64_t* out, const uint64_t* a, const double* wd, const double* wq, size_t n,
+                  uint64_t q);
+void mulFixedAvx512Ifma(uint64_t* out, const uint64_t* a, const uint64_t* w,
+                        const uint64_t* wShoup52, size_t n, uint64_t q);
+
+}  // namespace hl::detail
