@@ -3,7 +3,7 @@
 # in build/ (Release). Sourced by demo.sh and test.sh; can also be run on its own.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-packages=(build-essential cmake libntl-dev libgmp-dev libssl-dev libomp-dev libgtest-dev
+packages=(build-essential cmake libntl-dev libgmp-dev libssl-dev libgtest-dev
           libbenchmark-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -96,6 +96,21 @@ NttTables::NttTables(size_t n, const Modulus& q, uint64_t psi, SimdLevel level)
     wShoup52_[k] = shoup52(w_[k], qv);
     wiShoup52_[k] = shoup52(wi_[k], qv);
   }
+  // IFMA stride-2 twiddles, per 16-word group: 8 lanes then their Shoup constants. Filled at
+  // every level (n words per direction) so that the emulated IFMA test can use them anywhere.
+  if (n >= 16) {
+    wIfma2_.resize(n);
+    wiIfma2_.resize(n);
+    for (size_t k = 0; k < n / 16; ++k) {
+      for (size_t r = 0; r < 8; ++r) {
+        const size_t from = n / 4 + 4 * k + r / 2;
+        wIfma2_[16 * k + r] = w_[from];
+        wIfma2_[16 * k + 8 + r] = wShoup52_[from];
+        wiIfma2_[16 * k + r] = wi_[from];
+        wiIfma2_[16 * k + 8 + r] = wiShoup52_[from];
+      }
+    }
+  }
   if (level_ == SimdLevel::kAvx2) {
     wd_.resize(n);
     wdq_.resize(n);
@@ -106,6 +121,23 @@ NttTables::NttTables(size_t n, const Modulus& q, uint64_t psi, SimdLevel level)
       wdq_[k] = static_cast<double>(w_[k]) / static_cast<double>(qv);
       wid_[k] = static_cast<double>(wi_[k]);
       widq_[k] = static_cast<double>(wi_[k]) / static_cast<double>(qv);
+    }
+    if (n >= 16) {
+      wdLast_.resize(n / 2);
+      wdqLast_.resize(n / 2);
+      widLast_.resize(n / 2);
+      widqLast_.resize(n / 2);
+      for (size_t b = 0; b < n / 16; ++b) {
+        for (size_t r = 0; r < 4; ++r) {
+          for (size_t odd = 0; odd < 2; ++odd) {
+            const size_t to = 8 * b + 4 * odd + r, from = n / 2 + 8 * b + 2 * r + odd;
+            wdLast_[to] = wd_[from];
+            wdqLast_[to] = wdq_[from];
+            widLast_[to] = wid_[from];
+            widqLast_[to] = widq_[from];
+          }
+        }
+      }
     }
   }
   nInv_ = q.inv(n % qv);
@@ -134,6 +166,12 @@ void NttTables::fillArgs(detail::NttKernelArgs& t) const {
   t.wdq = wdq_.data();
   t.wid = wid_.data();
   t.widq = widq_.data();
+  t.wdLast = wdLast_.data();
+  t.wdqLast = wdqLast_.data();
+  t.widLast = widLast_.data();
+  t.widqLast = widqLast_.data();
+  t.wIfma2 = wIfma2_.data();
+  t.wiIfma2 = wiIfma2_.data();
   t.nInv = nInv_;
   t.nInvShoup = nInvShoup_;
   t.nInvShoup52 = nInvShoup52_;
@@ -141,6 +179,8 @@ void NttTables::fillArgs(detail::NttKernelArgs& t) const {
   t.nInvWShoup = nInvWShoup_;
   t.nInvWShoup52 = nInvWShoup52_;
 }
+
+void detail::fillKernelArgs(const NttTables& tables, NttKernelArgs& t) { tables.fillArgs(t); }
 
 void NttTables::forward(uint64_t* a) const {
   detail::NttKernelArgs t;

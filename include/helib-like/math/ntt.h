@@ -15,9 +15,11 @@
 
 namespace hl {
 
+class NttTables;
 namespace detail {
 struct NttKernelArgs;
-}
+void fillKernelArgs(const NttTables& tables, NttKernelArgs& args);
+}  // namespace detail
 
 /// Precomputed tables for the negacyclic NTT of length n modulo q (one object per (n, q)).
 /// Immutable after construction and safe to share between threads.
@@ -50,6 +52,7 @@ class NttTables {
 
  private:
   void fillArgs(detail::NttKernelArgs& args) const;
+  friend void detail::fillKernelArgs(const NttTables&, detail::NttKernelArgs&);
 
   size_t n_;
   int logn_;
@@ -60,6 +63,10 @@ class NttTables {
   // for 64-bit (scalar) and 52-bit (IFMA) words, and double-precision copies for AVX2.
   std::vector<uint64_t> w_, wShoup_, wShoup52_, wi_, wiShoup_, wiShoup52_;
   std::vector<double> wd_, wdq_, wid_, widq_;
+  // The same for the last forward (first inverse) stage, regrouped per 16-element chunk (AVX2).
+  std::vector<double> wdLast_, wdqLast_, widLast_, widqLast_;
+  // Stride-2 stage twiddles in the IFMA kernels' per-lane layout (see NttKernelArgs::wIfma2).
+  std::vector<uint64_t> wIfma2_, wiIfma2_;
   uint64_t nInv_, nInvShoup_, nInvShoup52_;
   uint64_t nInvW_, nInvWShoup_, nInvWShoup52_;  // n^-1 * wi_[1] for the last inverse stage
 };
