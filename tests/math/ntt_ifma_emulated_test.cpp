@@ -1,0 +1,204 @@
+// The AVX-512 IFMA NTT algorithm (src/math/ntt_ifma_impl.h) run on a portable lane-by-lane
+// emulation of the instructions it uses, so that it is checked on machines without AVX-512.
+// Each operation follows the pseudocode of the Intel Intrinsics Guide for the intrinsic that
+// src/math/ntt_avx512ifma.cpp uses in its place.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "helib-like/math/ntt.h"
+#include "helib-like/math/primes.h"
+#include "math/ntt_ifma_impl.h"
+#include "math/ntt_kernels.h"
+
+namespace {
+
+struct EmulatedOps {
+  struct Reg {
+    uint64_t lane[8];
+  };
+  template <class F>
+  static Reg map(F f) {
+    Reg r;
+    for (int i = 0; i < 8; ++i) r.lane[i] = f(i);
+    return r;
+  }
+  static constexpr uint64_t kLow52 = (uint64_t{1} << 52) - 1;
+
+  // _mm512_loadu_si512 / _mm512_storeu_si512
+  static Reg loadu(const uint64_t* p) {
+    return map([&](int i) { return p[i]; });
+  }
+  static void storeu(uint64_t* p, Reg x) {
+    for (int i = 0; i < 8; ++i) p[i] = x.lane[i];
+  }
+  // _mm512_setzero_si512, _mm512_set1_epi64
+  static Reg zero() {
+    return map([](int) { return uint64_t{0}; });
+  }
+  static Reg set1(uint64_t x) {
+    return map([&](int) { return x; });
+  }
+  // _mm512_mask_set1_epi64(_mm512_set1_epi64(lo), 0xF0, hi): mask bit i set -> hi
+  static Reg set1Split(uint64_t lo, uint64_t hi) {
+    const unsigned mask = 0xF0;
+    return map([&](int i) { return ((mask >> i) & 1) ? hi : lo; });
+  }
+  // _mm512_add_epi64, _mm512_sub_epi64 (a - b), _mm512_min_epu64, _mm512_and_si512
+  static Reg add(Reg a, Reg b) {
+    return map([&](int i) { return a.lane[i] + b.lane[i]; });
+  }
+  static Reg sub(Reg a, Reg b) {
+    return map([&](int i) { return a.lane[i] - b.lane[i]; });
+  }
+  static Reg minu(Reg a, Reg b) {
+    return map([&](int i) { return a.lane[i] < b.lane[i] ? a.lane[i] : b.lane[i]; });
+  }
+  static Reg andv(Reg a, Reg b) {
+    return map([&](int i) { return a.lane[i] & b.lane[i]; });
+  }
+  // _mm512_madd52lo_epu64(a, b, c): tmp = ZeroExtend(b[51:0]) * ZeroExtend(c[51:0]) (104 bits),
+  // dst = a + ZeroExtend(tmp[51:0]); madd52hi adds tmp[103:52] instead. Sums are mod 2^64.
+  static unsigned __int128 product52(uint64_t b, uint64_t c) {
+    return static_cast<unsigned __int128>(b & kLow52) * (c & kLow52);
+  }
+  static Reg madd52lo(Reg a, Reg b, Reg c) {
+    return map([&](int i) {
+      return a.lane[i] + (static_cast<uint64_t>(product52(b.lane[i], c.lane[i])) & kLow52);
+    });
+  }
+  static Reg madd52hi(Reg a, Reg b, Reg c) {
+    return map([&](int i) {
+      return a.lane[i] + static_cast<uint64_t>(product52(b.lane[i], c.lane[i]) >> 52);
+    });
+  }
+  // _mm512_permutex2var_epi64(a, idx, b): off = idx[i][2:0]; dst[i] = idx[i][3] ? b[off] : a[off]
+  static Reg permutex2var(Reg a, Reg idx, Reg b) {
+    return map([&](int i) {
+      const uint64_t off = idx.lane[i] & 7;
+      return (idx.lane[i] & 8) ? b.lane[off] : a.lane[off];
+    });
+  }
+};
+
+std::vector<uint64_t> randomVector(size_t n, uint64_t bound, std::mt19937_64& rng) {
+  std::vector<uint64_t> v(n);
+  for (auto& x : v) x = rng() % bound;
+  return v;
+}
+
+TEST(NttIfmaEmulated, OpsFollowTheInstructionSemantics) {
+  using E = EmulatedOps;
+  const uint64_t big = (uint64_t{1} << 52) - 1;
+  // The multiplicands' bits above 52 are ignored; the accumulator is added mod 2^64.
+  E::Reg b = E::set1(big | (uint64_t{0xABC} << 52)), c = E::set1(big);
+  E::Reg lo = E::madd52lo(E::set1(~uint64_t{0}), b, c);
+  E::Reg hi = E::madd52hi(E::set1(5), b, c);
+  // (2^52 - 1)^2 = 2^104 - 2^53 + 1: low 52 bits 1, high 52 bits 2^52 - 2.
+  EXPECT_EQ(lo.lane[3], uint64_t{0});
+  EXPECT_EQ(hi.lane[3], (uint64_t{1} << 52) - 2 + 5);
+  E::Reg x = E::loadu(std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6, 7}.data());
+  E::Reg y = E::loadu(std::vector<uint64_t>{10, 11, 12, 13, 14, 15, 16, 17}.data());
+  E::Reg idx = E::loadu(std::vector<uint64_t>{8, 0, 15, 7, 9, 1, 12, 4}.data());
+  E::Reg p = E::permutex2var(x, idx, y);
+  const std::vector<uint64_t> expect = {10, 0, 17, 7, 11, 1, 14, 4};
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(p.lane[i], expect[i]);
+  E::Reg s = E::set1Split(1, 2);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(s.lane[i], i < 4 ? 1u : 2u);
+}
+
+// The tail's layout changes are the permutations they claim to be: a round trip S0 -> S1 -> S2
+// -> S3 -> S0 (forward) and S0 -> S3 -> S2 -> S1 -> S0 (inverse) is the identity, and in S1, S2,
+// S3 the stride-4, 2, 1 partners sit in the same lane of the two vectors.
+TEST(NttIfmaEmulated, TailPermutationsPairThePartners) {
+  using E = EmulatedOps;
+  namespace ifma = hl::detail::ifma;
+  for (bool inverse : {false, true}) {
+    const ifma::PermPair* perms = inverse ? ifma::kInvPerm : ifma::kFwdPerm;
+    const uint64_t strides[3] = {inverse ? 1u : 4u, 2, inverse ? 4u : 1u};
+    std::vector<uint64_t> in(16);
+    for (uint64_t i = 0; i < 16; ++i) in[i] = i;
+    E::Reg a0 = E::loadu(in.data()), a1 = E::loadu(in.data() + 8);
+    for (int step = 0; step < 4; ++step) {
+      const E::Reg lo = E::permutex2var(a0, E::loadu(perms[step].lo.lane), a1);
+      const E::Reg hi = E::permutex2var(a0, E::loadu(perms[step].hi.lane), a1);
+      a0 = lo;
+      a1 = hi;
+      if (step < 3) {
+        for (int i = 0; i < 8; ++i) {
+          EXPECT_EQ(a1.lane[i], a0.lane[i] + strides[step]) << "step " << step << " lane " << i;
+          EXPECT_EQ(a0.lane[i] & strides[step], 0u);
+        }
+      }
+    }
+    for (int i = 0; i < 8; ++i) {
+      EXPECT_EQ(a0.lane[i], static_cast<uint64_t>(i));
+      EXPECT_EQ(a1.lane[i], static_cast<uint64_t>(8 + i));
+    }
+  }
+}
+
+// Bit-identical with the scalar kernel for every length, on 50-bit and 36-bit primes, with lazy
+// inputs up to 4q - 1 (forward) and 2q - 1 (inverse).
+TEST(NttIfmaEmulated, MatchesScalarKernel) {
+  std::mt19937_64 rng(11);
+  const uint64_t primes[] = {hl::generatePrimes(50, 1, uint64_t{1} << 18)[0],
+                             hl::generatePrimes(36, 1, uint64_t{1} << 18)[0]};
+  for (uint64_t q : primes) {
+    hl::Modulus mod(q);
+    for (int logn = 0; logn <= 17; ++logn) {
+      const size_t n = size_t{1} << logn;
+      hl::NttTables tables(n, mod, 0, hl::SimdLevel::kScalar);
+      hl::detail::NttKernelArgs args;
+      hl::detail::fillKernelArgs(tables, args);
+
+      auto a = randomVector(n, 4 * q, rng);
+      a[0] = 4 * q - 1;
+      a[n - 1] = 4 * q - 1;
+      auto ref = a, x = a;
+      hl::detail::nttForwardScalar(ref.data(), args);
+      hl::detail::ifma::forward<EmulatedOps>(x.data(), args);
+      ASSERT_EQ(x, ref) << "forward n=" << n << " q=" << q;
+
+      auto b = randomVector(n, 2 * q, rng);
+      b[0] = 2 * q - 1;
+      b[n - 1] = 2 * q - 1;
+      auto refInv = b, y = b;
+      hl::detail::nttInverseScalar(refInv.data(), args);
+      hl::detail::ifma::inverse<EmulatedOps>(y.data(), args);
+      ASSERT_EQ(y, refInv) << "inverse n=" << n << " q=" << q;
+
+      // Round trip from the forward output (plus q on some words, still below 2q).
+      for (size_t k = 0; k < n; k += 3) x[k] += q;
+      hl::detail::ifma::inverse<EmulatedOps>(x.data(), args);
+      for (size_t j = 0; j < n; ++j) ASSERT_EQ(x[j], a[j] % q) << "round trip n=" << n;
+    }
+  }
+}
+
+// All-maximal inputs drive every lazy bound to its edge.
+TEST(NttIfmaEmulated, MatchesScalarKernelOnExtremeInputs) {
+  const uint64_t q = hl::generatePrimes(50, 1, uint64_t{1} << 18)[0];
+  hl::Modulus mod(q);
+  for (int logn : {4, 5, 6, 7, 11, 12, 15}) {
+    const size_t n = size_t{1} << logn;
+    hl::NttTables tables(n, mod, 0, hl::SimdLevel::kScalar);
+    hl::detail::NttKernelArgs args;
+    hl::detail::fillKernelArgs(tables, args);
+    for (uint64_t fill : {4 * q - 1, 2 * q, q, uint64_t{0}}) {
+      std::vector<uint64_t> ref(n, fill), x(n, fill);
+      hl::detail::nttForwardScalar(ref.data(), args);
+      hl::detail::ifma::forward<EmulatedOps>(x.data(), args);
+      ASSERT_EQ(x, ref) << "forward n=" << n;
+      const uint64_t inv = fill % (2 * q);
+      std::vector<uint64_t> r2(n, inv), y(n, inv);
+      hl::detail::nttInverseScalar(r2.data(), args);
+      hl::detail::ifma::inverse<EmulatedOps>(y.data(), args);
+      ASSERT_EQ(y, r2) << "inverse n=" << n;
+    }
+  }
+}
+
+}  // namespace
