@@ -86,19 +86,31 @@ NttTables::NttTables(size_t n, const Modulus& q, uint64_t psi, SimdLevel level)
     p = q.mul(p, psi_);
     pi = q.mul(pi, psiInv);
   }
-  wShoup_.resize(n);
-  wiShoup_.resize(n);
-  wShoup52_.resize(n);
-  wiShoup52_.resize(n);
-  for (size_t k = 0; k < n; ++k) {
-    wShoup_[k] = q.shoup(w_[k]);
-    wiShoup_[k] = q.shoup(wi_[k]);
-    wShoup52_[k] = shoup52(w_[k], qv);
-    wiShoup52_[k] = shoup52(wi_[k], qv);
+  // Only the tables of the kernels that can run are built (at n = 2^17 each table is 1 MiB):
+  // the scalar one for the scalar level and for the small lengths every SIMD kernel hands to
+  // it, the IFMA ones for the IFMA level or when IFMA was asked for (the emulated-IFMA test
+  // runs that algorithm on machines without it), the AVX2 ones for the AVX2 level.
+  const bool scalarTables = level_ == SimdLevel::kScalar || n < 64;
+  const bool ifmaTables = level_ == SimdLevel::kAvx512Ifma || level == SimdLevel::kAvx512Ifma;
+  const bool avx2Tables = level_ == SimdLevel::kAvx2;
+  if (scalarTables) {
+    wShoup_.resize(n);
+    wiShoup_.resize(n);
+    for (size_t k = 0; k < n; ++k) {
+      wShoup_[k] = q.shoup(w_[k]);
+      wiShoup_[k] = q.shoup(wi_[k]);
+    }
   }
-  // IFMA stride-2 twiddles, per 16-word group: 8 lanes then their Shoup constants. Filled at
-  // every level (n words per direction) so that the emulated IFMA test can use them anywhere.
-  if (n >= 16) {
+  if (ifmaTables) {
+    wShoup52_.resize(n);
+    wiShoup52_.resize(n);
+    for (size_t k = 0; k < n; ++k) {
+      wShoup52_[k] = shoup52(w_[k], qv);
+      wiShoup52_[k] = shoup52(wi_[k], qv);
+    }
+  }
+  // IFMA stride-2 twiddles, per 16-word group: 8 lanes then their Shoup constants.
+  if (ifmaTables && n >= 16) {
     wIfma2_.resize(n);
     wiIfma2_.resize(n);
     for (size_t k = 0; k < n / 16; ++k) {
@@ -111,7 +123,7 @@ NttTables::NttTables(size_t n, const Modulus& q, uint64_t psi, SimdLevel level)
       }
     }
   }
-  if (level_ == SimdLevel::kAvx2) {
+  if (avx2Tables) {
     wd_.resize(n);
     wdq_.resize(n);
     wid_.resize(n);

@@ -150,7 +150,8 @@ TEST(NttIfmaEmulated, MatchesScalarKernel) {
     hl::Modulus mod(q);
     for (int logn = 0; logn <= 17; ++logn) {
       const size_t n = size_t{1} << logn;
-      hl::NttTables tables(n, mod, 0, hl::SimdLevel::kScalar);
+      hl::NttTables tables(n, mod, 0, hl::SimdLevel::kAvx512Ifma);  // builds the IFMA tables
+      hl::NttTables scalar(n, mod, 0, hl::SimdLevel::kScalar);
       hl::detail::NttKernelArgs args;
       hl::detail::fillKernelArgs(tables, args);
 
@@ -158,7 +159,7 @@ TEST(NttIfmaEmulated, MatchesScalarKernel) {
       a[0] = 4 * q - 1;
       a[n - 1] = 4 * q - 1;
       auto ref = a, x = a;
-      hl::detail::nttForwardScalar(ref.data(), args);
+      scalar.forward(ref.data());
       hl::detail::ifma::forward<EmulatedOps>(x.data(), args);
       ASSERT_EQ(x, ref) << "forward n=" << n << " q=" << q;
 
@@ -166,7 +167,7 @@ TEST(NttIfmaEmulated, MatchesScalarKernel) {
       b[0] = 2 * q - 1;
       b[n - 1] = 2 * q - 1;
       auto refInv = b, y = b;
-      hl::detail::nttInverseScalar(refInv.data(), args);
+      scalar.inverse(refInv.data());
       hl::detail::ifma::inverse<EmulatedOps>(y.data(), args);
       ASSERT_EQ(y, refInv) << "inverse n=" << n << " q=" << q;
 
@@ -184,17 +185,18 @@ TEST(NttIfmaEmulated, MatchesScalarKernelOnExtremeInputs) {
   hl::Modulus mod(q);
   for (int logn : {4, 5, 6, 7, 11, 12, 15}) {
     const size_t n = size_t{1} << logn;
-    hl::NttTables tables(n, mod, 0, hl::SimdLevel::kScalar);
+    hl::NttTables tables(n, mod, 0, hl::SimdLevel::kAvx512Ifma);  // builds the IFMA tables
+    hl::NttTables scalar(n, mod, 0, hl::SimdLevel::kScalar);
     hl::detail::NttKernelArgs args;
     hl::detail::fillKernelArgs(tables, args);
     for (uint64_t fill : {4 * q - 1, 2 * q, q, uint64_t{0}}) {
       std::vector<uint64_t> ref(n, fill), x(n, fill);
-      hl::detail::nttForwardScalar(ref.data(), args);
+      scalar.forward(ref.data());
       hl::detail::ifma::forward<EmulatedOps>(x.data(), args);
       ASSERT_EQ(x, ref) << "forward n=" << n;
       const uint64_t inv = fill % (2 * q);
       std::vector<uint64_t> r2(n, inv), y(n, inv);
-      hl::detail::nttInverseScalar(r2.data(), args);
+      scalar.inverse(r2.data());
       hl::detail::ifma::inverse<EmulatedOps>(y.data(), args);
       ASSERT_EQ(y, r2) << "inverse n=" << n;
     }
