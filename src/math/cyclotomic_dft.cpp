@@ -273,10 +273,10 @@ void CyclotomicDft::forward(const uint64_t* coeffs, uint64_t* values) const {
   const Bluestein& b = *blue_;
   const size_t n = n_;
   uint64_t* x = scratch(b.nf);
-  b.chirpIn.apply(x, coeffs, n);
+  b.chirpIn.applyLazy(x, coeffs, n);
   std::fill(x + n, x + b.nf, 0);
   b.fwd->forward(x);
-  b.hF.apply(x, x, b.nf);
+  b.hF.applyLazy(x, x, b.nf);
   b.fwd->inverse(x);
   const uint64_t* y = x + (n - 1);
   for (size_t k = 0; k < n; ++k) values[k] = y[b.exps[k]];
@@ -294,11 +294,11 @@ void CyclotomicDft::inverse(const uint64_t* values, uint64_t* coeffs) const {
   const size_t n1 = b.ntt1 ? b.ntt1->size() : 0, n2 = b.ntt2 ? b.ntt2->size() : 0;
   uint64_t* x = scratch(b.ni + m + n1 + n2);
   uint64_t* r = x + b.ni;  // b_j, j < m
-  b.ichirpIn.apply(r, values, n);
+  b.ichirpIn.applyLazy(r, values, n);
   std::fill(x, x + b.ni, 0);
   for (size_t k = 0; k < n; ++k) x[b.exps[k]] = r[k];
   b.inv->forward(x);
-  b.hI.apply(x, x, b.ni);
+  b.hI.applyLazy(x, x, b.ni);
   b.inv->inverse(x);
   b.ichirpOut.apply(r, x + (m - 1), m);
   // r mod Phi_m.
@@ -318,12 +318,12 @@ void CyclotomicDft::inverse(const uint64_t* values, uint64_t* coeffs) const {
   for (size_t i = 0; i < d; ++i) t1[i] = r[m - 1 - i];
   std::fill(t1 + d, t1 + n1, 0);
   b.ntt1->forward(t1);
-  b.finvHat.apply(t1, t1, n1);
+  b.finvHat.applyLazy(t1, t1, n1);
   b.ntt1->inverse(t1);  // t1[0..d) = reversed quotient
   for (size_t i = 0; i < d; ++i) t2[i] = t1[d - 1 - i];
   std::fill(t2 + d, t2 + n2, 0);
   b.ntt2->forward(t2);
-  b.phiHat.apply(t2, t2, n2);
+  b.phiHat.applyLazy(t2, t2, n2);
   b.ntt2->inverse(t2);  // quotient * Phi_m, no wrap-around since n2 >= m
   for (size_t j = 0; j < n; ++j) coeffs[j] = q_.sub(r[j], t2[j]);
 }

@@ -40,27 +40,28 @@ FixedMultiplier::FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, Simd
   }
 }
 
-void FixedMultiplier::apply(uint64_t* out, const uint64_t* a, size_t count) const {
+void FixedMultiplier::run(uint64_t* out, const uint64_t* a, size_t count, bool lazy) const {
   assert(count <= w_.size());
   switch (level_) {
     case SimdLevel::kAvx512Ifma:
-      if constexpr (kIfma) return mulFixedAvx512Ifma(out, a, w_.data(), wShoup_.data(), count, q_);
+      if constexpr (kIfma) return mulFixedAvx512Ifma(out, a, w_.data(), wShoup_.data(), count, q_, lazy);
       break;
     case SimdLevel::kAvx2:
-      if constexpr (kAvx2) return mulFixedAvx2(out, a, wd_.data(), wq_.data(), count, q_);
+      if constexpr (kAvx2) return mulFixedAvx2(out, a, wd_.data(), wq_.data(), count, q_, lazy);
       break;
     case SimdLevel::kScalar: break;
   }
-  mulFixedScalar(out, a, w_.data(), wShoup_.data(), count, q_);
+  mulFixedScalar(out, a, w_.data(), wShoup_.data(), count, q_, lazy);
 }
 
 void mulFixedScalar(uint64_t* out, const uint64_t* a, const uint64_t* w, const uint64_t* wShoup,
-                    size_t n, uint64_t q) {
+                    size_t n, uint64_t q, bool lazy) {
+  const uint64_t bound = lazy ? 2 * q : q;
   for (size_t i = 0; i < n; ++i) {
     const uint64_t qhat =
         static_cast<uint64_t>((static_cast<unsigned __int128>(a[i]) * wShoup[i]) >> 64);
     const uint64_t r = a[i] * w[i] - qhat * q;
-    out[i] = r >= q ? r - q : r;
+    out[i] = r >= bound ? r - q : r;
   }
 }
 

@@ -21,21 +21,28 @@ class FixedMultiplier {
   const std::vector<uint64_t>& constants() const { return w_; }
   /// out[i] = a[i] * w[i] mod q in [0, q) for i < count (count <= size()), inputs a[i] < 2q.
   /// out may equal a.
-  void apply(uint64_t* out, const uint64_t* a, size_t count) const;
+  void apply(uint64_t* out, const uint64_t* a, size_t count) const { run(out, a, count, false); }
+  /// The same product left in [0, 2q) (enough for an NTT input), one step cheaper.
+  void applyLazy(uint64_t* out, const uint64_t* a, size_t count) const {
+    run(out, a, count, true);
+  }
 
  private:
+  void run(uint64_t* out, const uint64_t* a, size_t count, bool lazy) const;
+
   uint64_t q_ = 0;
   SimdLevel level_ = SimdLevel::kScalar;
   std::vector<uint64_t> w_, wShoup_;  // scalar and IFMA (52-bit Shoup when the level is IFMA)
   std::vector<double> wd_, wq_;       // AVX2: w and w/q as doubles
 };
 
-// Kernels (src/math/fixed_multiplier*.cpp), same contract as FixedMultiplier::apply.
+// Kernels (src/math/fixed_multiplier*.cpp), same contract as FixedMultiplier::apply (lazy:
+// applyLazy). Outputs of all kernels are equal when not lazy.
 void mulFixedScalar(uint64_t* out, const uint64_t* a, const uint64_t* w, const uint64_t* wShoup,
-                    size_t n, uint64_t q);
+                    size_t n, uint64_t q, bool lazy);
 void mulFixedAvx2(uint64_t* out, const uint64_t* a, const double* wd, const double* wq, size_t n,
-                  uint64_t q);
+                  uint64_t q, bool lazy);
 void mulFixedAvx512Ifma(uint64_t* out, const uint64_t* a, const uint64_t* w,
-                        const uint64_t* wShoup52, size_t n, uint64_t q);
+                        const uint64_t* wShoup52, size_t n, uint64_t q, bool lazy);
 
 }  // namespace hl::detail
