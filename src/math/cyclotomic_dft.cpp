@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -97,8 +98,11 @@ std::vector<uint64_t> evaluationExponents(uint64_t m) {
   return e;
 }
 
-std::vector<int64_t> cyclotomicPolynomial(uint64_t m) {
-  if (m < 1) throw std::invalid_argument("hl::cyclotomicPolynomial: m must be >= 1");
+namespace {
+
+// Phi_m by exact big-integer polynomial arithmetic (NTL): the fallback when a truncated
+// power-series coefficient leaves 64 bits.
+std::vector<int64_t> cyclotomicPolynomialNtl(uint64_t m) {
   // Phi_m = prod_{d | m} (X^d - 1)^mu(m/d): multiply the factors with mu = +1, then divide
   // exactly by those with mu = -1.
   const auto primes = primeFactors(m);
@@ -124,6 +128,55 @@ std::vector<int64_t> cyclotomicPolynomial(uint64_t m) {
     c[i] = NTL::conv<long>(x);
   }
   return c;
+}
+
+// For m > 1, Phi_m = prod_{d | m} (1 - X^d)^mu(m/d) (the signs cancel since sum mu = 0), and
+// as it has degree phi(m) it can be computed as a power series mod X^(phi+1): multiplying by
+// 1 - X^d and dividing by it are both O(phi). Returns false if a coefficient overflows.
+bool cyclotomicPolynomialSeries(uint64_t m, std::vector<int64_t>& f) {
+  const size_t n = eulerPhi(m);
+  const auto primes = primeFactors(m);
+  f.assign(n + 1, 0);
+  f[0] = 1;
+  for (uint64_t mask = 0; mask < (uint64_t{1} << primes.size()); ++mask) {
+    uint64_t d = m;
+    for (size_t i = 0; i < primes.size(); ++i) {
+      if (mask >> i & 1) d /= primes[i];
+    }
+    if (d > n) continue;  // 1 - X^d = 1 mod X^(n+1)
+    if ((__builtin_popcountll(mask) & 1) == 0) {  // times (1 - X^d)
+      for (size_t i = n; i >= d; --i) {
+        if (__builtin_sub_overflow(f[i], f[i - d], &f[i])) return false;
+      }
+    } else {  // divided by (1 - X^d): times 1 + X^d + X^2d + ...
+      for (size_t i = d; i <= n; ++i) {
+        if (__builtin_add_overflow(f[i], f[i - d], &f[i])) return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<int64_t> cyclotomicPolynomial(uint64_t m) {
+  if (m < 1) throw std::invalid_argument("hl::cyclotomicPolynomial: m must be >= 1");
+  if (m == 1) return {-1, 1};
+  // Every prime of a chain asks for the same Phi_m: remember the last few.
+  static std::mutex mutex;
+  static std::vector<std::pair<uint64_t, std::vector<int64_t>>> cache;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& [key, value] : cache) {
+      if (key == m) return value;
+    }
+  }
+  std::vector<int64_t> f;
+  if (!cyclotomicPolynomialSeries(m, f)) f = cyclotomicPolynomialNtl(m);
+  std::lock_guard<std::mutex> lock(mutex);
+  if (cache.size() >= 8) cache.erase(cache.begin());
+  cache.emplace_back(m, f);
+  return f;
 }
 
 uint64_t cyclotomicDftDivisor(uint64_t m) {
@@ -185,9 +238,24 @@ CyclotomicDft::CyclotomicDft(uint64_t m, const Modulus& q, SimdLevel level)
   const uint64_t eta = primitiveRoot(q, order);
   const uint64_t etaInv = q.inv(eta);
   zeta_ = q.mul(eta, eta);
-  auto chirp = [&](int64_t k, bool inverse) {  // eta^(+-k^2)
-    const uint64_t e = static_cast<uint64_t>((static_cast<__int128>(k) * k) % order);
-    return q.pow(inverse ? etaInv : eta, e);
+  // eta^(j^2) and eta^(-j^2) for 0 <= j < m (every offset used has |k| < m), incrementally:
+  // eta^((j+1)^2) = eta^(j^2) * eta^(2j+1).
+  std::vector<uint64_t> sq(m), sqInv(m);
+  {
+    uint64_t c = 1, ci = 1, d = eta, di = etaInv;
+    const uint64_t eta2 = q.mul(eta, eta), eta2Inv = q.mul(etaInv, etaInv);
+    for (size_t j = 0; j < m; ++j) {
+      sq[j] = c;
+      sqInv[j] = ci;
+      c = q.mul(c, d);
+      ci = q.mul(ci, di);
+      d = q.mul(d, eta2);
+      di = q.mul(di, eta2Inv);
+    }
+  }
+  auto chirp = [&](int64_t k, bool inverse) {  // eta^(+-k^2), |k| < m
+    const size_t a = static_cast<size_t>(k < 0 ? -k : k);
+    return inverse ? sqInv[a] : sq[a];
   };
   b->exps = evaluationExponents(m);
   b->nf = forwardLength(m);
