@@ -27,7 +27,7 @@ void NttForward(benchmark::State& state) {
   hl::Modulus mod(benchPrime());
   hl::NttTables tables(n, mod);
   std::mt19937_64 rng(1);
-  std::vector<uint64_t> a(n);
+  hl::detail::AlignedVector<uint64_t> a(n);
   for (auto& x : a) x = rng() % mod.value();
   for (auto _ : state) {
     tables.forward(a.data());
@@ -43,7 +43,7 @@ void NttInverse(benchmark::State& state) {
   hl::Modulus mod(benchPrime());
   hl::NttTables tables(n, mod);
   std::mt19937_64 rng(1);
-  std::vector<uint64_t> a(n);
+  hl::detail::AlignedVector<uint64_t> a(n);
   for (auto& x : a) x = rng() % mod.value();
   for (auto _ : state) {
     tables.inverse(a.data());
@@ -82,7 +82,7 @@ void DoubleCrtToEval(benchmark::State& state) {
   auto chain = chain53261();
   const auto& dft = chain->dft(0);
   std::mt19937_64 rng(2);
-  std::vector<uint64_t> coeffs(dft.size()), values(dft.size());
+  hl::detail::AlignedVector<uint64_t> coeffs(dft.size()), values(dft.size());
   for (auto& x : coeffs) x = rng() % dft.modulus().value();
   for (auto _ : state) {
     dft.forward(coeffs.data(), values.data());
@@ -96,7 +96,7 @@ void DoubleCrtToCoeff(benchmark::State& state) {
   auto chain = chain53261();
   const auto& dft = chain->dft(0);
   std::mt19937_64 rng(3);
-  std::vector<uint64_t> coeffs(dft.size()), values(dft.size());
+  hl::detail::AlignedVector<uint64_t> coeffs(dft.size()), values(dft.size());
   for (auto& x : values) x = rng() % dft.modulus().value();
   for (auto _ : state) {
     dft.inverse(values.data(), coeffs.data());

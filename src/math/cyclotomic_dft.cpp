@@ -69,7 +69,7 @@ uint64_t primitiveRoot(const Modulus& q, uint64_t k) {
 
 // thread-local scratch so that the transforms allocate nothing after warm-up.
 uint64_t* scratch(size_t words) {
-  thread_local std::vector<uint64_t> buf;
+  thread_local detail::AlignedVector<uint64_t> buf;
   if (buf.size() < words) buf.resize(words);
   return buf.data();
 }

@@ -18,7 +18,7 @@ constexpr bool kIfma = false;
 }  // namespace
 
 FixedMultiplier::FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, SimdLevel level)
-    : q_(q.value()), w_(std::move(w)) {
+    : q_(q.value()), w_(w.begin(), w.end()) {
   if (level >= SimdLevel::kAvx512Ifma && kIfma && cpuSupports(SimdLevel::kAvx512Ifma)) {
     level_ = SimdLevel::kAvx512Ifma;
   } else if (level >= SimdLevel::kAvx2 && kAvx2 && cpuSupports(SimdLevel::kAvx2)) {

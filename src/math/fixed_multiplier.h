@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "helib-like/detail/aligned.h"
 #include "helib-like/math/modulus.h"
 #include "helib-like/math/simd.h"
 
@@ -18,7 +19,7 @@ class FixedMultiplier {
   FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, SimdLevel level);
 
   size_t size() const { return w_.size(); }
-  const std::vector<uint64_t>& constants() const { return w_; }
+  const AlignedVector<uint64_t>& constants() const { return w_; }
   /// out[i] = a[i] * w[i] mod q in [0, q) for i < count (count <= size()), inputs a[i] < 2q.
   /// out may equal a.
   void apply(uint64_t* out, const uint64_t* a, size_t count) const { run(out, a, count, false); }
@@ -32,8 +33,8 @@ class FixedMultiplier {
 
   uint64_t q_ = 0;
   SimdLevel level_ = SimdLevel::kScalar;
-  std::vector<uint64_t> w_, wShoup_;  // scalar and IFMA (52-bit Shoup when the level is IFMA)
-  std::vector<double> wd_, wq_;       // AVX2: w and w/q as doubles
+  AlignedVector<uint64_t> w_, wShoup_;  // scalar and IFMA (52-bit Shoup when the level is IFMA)
+  AlignedVector<double> wd_, wq_;       // AVX2: w and w/q as doubles
 };
 
 // Kernels (src/math/fixed_multiplier*.cpp), same contract as FixedMultiplier::apply (lazy:

@@ -275,7 +275,7 @@ bool DoubleCRT::operator==(const DoubleCRT& o) const {
 DoubleCRT& DoubleCRT::automorph(uint64_t k) {
   const std::vector<uint32_t> perm = chain_->ring().automorphismPermutation(k);
   const size_t L = primes_.size();
-  std::vector<uint64_t> out(data_.size());
+  detail::AlignedVector<uint64_t> out(data_.size());
 #pragma omp parallel for if (worthParallel(L, n_))
   for (size_t r = 0; r < L; ++r) {
     const uint64_t* a = data_.data() + r * n_;
@@ -293,7 +293,7 @@ DoubleCRT& DoubleCRT::dropPrimes(const IndexSet& drop) {
   }
   const IndexSet keep = primes_ - drop;
   if (keep.empty()) throw std::invalid_argument("hl::DoubleCRT::dropPrimes: would drop every prime");
-  std::vector<uint64_t> out(keep.size() * n_);
+  detail::AlignedVector<uint64_t> out(keep.size() * n_);
   for (size_t k = 0; k < keep.size(); ++k) {
     const size_t from = primes_.position(keep[k]);
     std::copy_n(data_.data() + from * n_, n_, out.data() + k * n_);
@@ -348,7 +348,7 @@ DoubleCRT& DoubleCRT::addPrimes(const IndexSet& extra) {
     }
   }
   const IndexSet all = primes_ | extra;
-  std::vector<uint64_t> out(all.size() * n_);
+  detail::AlignedVector<uint64_t> out(all.size() * n_);
   for (size_t k = 0; k < all.size(); ++k) {
     const size_t i = all[k];
     uint64_t* row = out.data() + k * n_;

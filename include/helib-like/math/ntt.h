@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "helib-like/detail/aligned.h"
 #include "helib-like/math/modulus.h"
 #include "helib-like/math/simd.h"
 
@@ -61,12 +62,12 @@ class NttTables {
   SimdLevel level_;
   // Bit-reversed powers: w_[k] = psi^bitrev(k), wi_[k] = psi^-bitrev(k), with Shoup constants
   // for 64-bit (scalar) and 52-bit (IFMA) words, and double-precision copies for AVX2.
-  std::vector<uint64_t> w_, wShoup_, wShoup52_, wi_, wiShoup_, wiShoup52_;
-  std::vector<double> wd_, wdq_, wid_, widq_;
+  detail::AlignedVector<uint64_t> w_, wShoup_, wShoup52_, wi_, wiShoup_, wiShoup52_;
+  detail::AlignedVector<double> wd_, wdq_, wid_, widq_;
   // The same for the last forward (first inverse) stage, regrouped per 16-element chunk (AVX2).
-  std::vector<double> wdLast_, wdqLast_, widLast_, widqLast_;
+  detail::AlignedVector<double> wdLast_, wdqLast_, widLast_, widqLast_;
   // Stride-2 stage twiddles in the IFMA kernels' per-lane layout (see NttKernelArgs::wIfma2).
-  std::vector<uint64_t> wIfma2_, wiIfma2_;
+  detail::AlignedVector<uint64_t> wIfma2_, wiIfma2_;
   uint64_t nInv_, nInvShoup_, nInvShoup52_;
   uint64_t nInvW_, nInvWShoup_, nInvWShoup52_;  // n^-1 * wi_[1] for the last inverse stage
 };

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "helib-like/detail/aligned.h"
 #include "helib-like/math/prng.h"
 #include "helib-like/ring/index_set.h"
 #include "helib-like/ring/modulus_chain.h"
@@ -100,7 +101,7 @@ class DoubleCRT {
   std::shared_ptr<const ModulusChain> chain_;
   IndexSet primes_;
   size_t n_;
-  std::vector<uint64_t> data_;  // primes_.size() rows of n_ values
+  detail::AlignedVector<uint64_t> data_;  // primes_.size() rows of n_ values, 64-byte aligned
 };
 
 }  // namespace hl
