@@ -9,6 +9,7 @@
 #include "helib-like/detail/aligned.h"
 #include "helib-like/math/modulus.h"
 #include "helib-like/math/simd.h"
+#include "math/fixed_multiplier_kernels.h"
 
 namespace hl::detail {
 
@@ -36,14 +37,5 @@ class FixedMultiplier {
   AlignedVector<uint64_t> w_, wShoup_;  // scalar and IFMA (52-bit Shoup when the level is IFMA)
   AlignedVector<double> wd_, wq_;       // AVX2: w and w/q as doubles
 };
-
-// Kernels (src/math/fixed_multiplier*.cpp), same contract as FixedMultiplier::apply (lazy:
-// applyLazy). Outputs of all kernels are equal when not lazy.
-void mulFixedScalar(uint64_t* out, const uint64_t* a, const uint64_t* w, const uint64_t* wShoup,
-                    size_t n, uint64_t q, bool lazy);
-void mulFixedAvx2(uint64_t* out, const uint64_t* a, const double* wd, const double* wq, size_t n,
-                  uint64_t q, bool lazy);
-void mulFixedAvx512Ifma(uint64_t* out, const uint64_t* a, const uint64_t* w,
-                        const uint64_t* wShoup52, size_t n, uint64_t q, bool lazy);
 
 }  // namespace hl::detail

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "math/fixed_multiplier.h"
+#include "math/fixed_multiplier_kernels.h"
 
 namespace hl::detail {
 
