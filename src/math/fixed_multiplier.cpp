@@ -18,12 +18,7 @@ constexpr bool kIfma = false;
 }  // namespace
 
 FixedMultiplier::FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, SimdLevel level)
-    : q_(q.value()), w_(w.begin(), w.end()) {
-  if (level >= SimdLevel::kAvx512Ifma && kIfma && cpuSupports(SimdLevel::kAvx512Ifma)) {
-    level_ = SimdLevel::kAvx512Ifma;
-  } else if (level >= SimdLevel::kAvx2 && kAvx2 && cpuSupports(SimdLevel::kAvx2)) {
-    level_ = SimdLevel::kAvx2;
-  }
+    : q_(q.value()), level_(usableLevel(level, kAvx2, kIfma)), w_(w.begin(), w.end()) {
   if (level_ == SimdLevel::kAvx2) {
     wd_.resize(w_.size());
     wq_.resize(w_.size());

@@ -27,17 +27,6 @@ size_t bitReverse(size_t x, int bits) {
   return r;
 }
 
-SimdLevel usableLevel(SimdLevel wanted) {
-  SimdLevel level = SimdLevel::kScalar;
-  if (wanted >= SimdLevel::kAvx2 && kHaveAvx2Kernel && cpuSupports(SimdLevel::kAvx2)) {
-    level = SimdLevel::kAvx2;
-  }
-  if (wanted >= SimdLevel::kAvx512Ifma && kHaveIfmaKernel && cpuSupports(SimdLevel::kAvx512Ifma)) {
-    level = SimdLevel::kAvx512Ifma;
-  }
-  return level;
-}
-
 uint64_t shoup52(uint64_t w, uint64_t q) {
   return static_cast<uint64_t>((static_cast<unsigned __int128>(w) << 52) / q);
 }
@@ -45,7 +34,7 @@ uint64_t shoup52(uint64_t w, uint64_t q) {
 }  // namespace
 
 NttTables::NttTables(size_t n, const Modulus& q, uint64_t psi, SimdLevel level)
-    : n_(n), logn_(0), q_(q), psi_(psi), level_(usableLevel(level)) {
+    : n_(n), logn_(0), q_(q), psi_(psi), level_(detail::usableLevel(level, kHaveAvx2Kernel, kHaveIfmaKernel)) {
   if (n == 0 || (n & (n - 1)) != 0 || n > (size_t{1} << 26)) {
     throw std::invalid_argument("hl::NttTables: length " + std::to_string(n) +
                                 " is not a power of two in [1, 2^26]");

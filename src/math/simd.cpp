@@ -54,7 +54,25 @@ SimdLevel bestSimdLevel() {
   return best;
 }
 
-bool cpuSupports(SimdLevel level) { return detect(level); }
+bool cpuSupports(SimdLevel level) {
+  static const bool avx2 = detect(SimdLevel::kAvx2), ifma = detect(SimdLevel::kAvx512Ifma);
+  switch (level) {
+    case SimdLevel::kScalar: return true;
+    case SimdLevel::kAvx2: return avx2;
+    case SimdLevel::kAvx512Ifma: return ifma;
+  }
+  return false;
+}
+
+SimdLevel detail::usableLevel(SimdLevel wanted, bool haveAvx2, bool haveIfma) {
+  if (wanted >= SimdLevel::kAvx512Ifma && haveIfma && cpuSupports(SimdLevel::kAvx512Ifma)) {
+    return SimdLevel::kAvx512Ifma;
+  }
+  if (wanted >= SimdLevel::kAvx2 && haveAvx2 && cpuSupports(SimdLevel::kAvx2)) {
+    return SimdLevel::kAvx2;
+  }
+  return SimdLevel::kScalar;
+}
 
 std::string_view toString(SimdLevel level) {
   switch (level) {

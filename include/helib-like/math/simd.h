@@ -19,4 +19,10 @@ SimdLevel bestSimdLevel();
 bool cpuSupports(SimdLevel level);
 std::string_view toString(SimdLevel level);
 
+namespace detail {
+/// The highest level <= wanted whose kernel exists in this build (haveAvx2 / haveIfma) and runs
+/// on this CPU; kScalar otherwise.
+SimdLevel usableLevel(SimdLevel wanted, bool haveAvx2, bool haveIfma);
+}  // namespace detail
+
 }  // namespace hl
