@@ -1,7 +1,7 @@
 // AVX2 + FMA kernels of the power-of-two negacyclic NTT (see ntt_kernels.h, ntt_scalar.cpp).
 //
 // AVX2 has no 64x64-bit multiplier, so the transform runs in double precision: primes are
-// below 2^50 and every intermediate value is an integer of magnitude below 2^52, exact in a
+// below 2^50 and every intermediate value is an integer of magnitude below 2^53, exact in a
 // double. The uint64 array is reinterpreted in place as doubles (converted on the first pass,
 // converted back with the final reduction on the last one) and only ever accessed through
 // intrinsic loads and stores, which may alias.
@@ -18,19 +18,25 @@
 // number-theoretic transforms", J. Symb. Comp. 60 (2014), moved to a symmetric range): a
 // reduction x - q*round(x/q) brings a value to [-q/2 - 1, q/2 + 1]. Bounds in units of q, for
 // q < 2^50 (so |r| <= q*(1/2 + 3|y|/(16q)), the worst case):
-//  * forward (Cooley-Tukey, radix 4): pass inputs |x| <= 2.17q (2q on the first pass, from
-//    [0, 4q)). The two "x" inputs of the first stage are reduced; then stage outputs are
-//    <= 0.5 + 0.91 = 1.41q and, after the second stage, <= 1.41 + 0.77 <= 2.17q. Product inputs
-//    are <= 2.17q. The last forward stage reduces its x inputs, so outputs are <= 1.41q (< 1.9q
-//    as toU64 requires).
+//  * forward (Cooley-Tukey, radix 4): only every other pass reduces the x inputs of its first
+//    stage, so values grow for four stages between reductions. A stage maps |x| <= B to
+//    B + 1/2 + 3B/16; with reduced x inputs, to 1 + 3B/16. A reducing pass maps B <= 5.07 to
+//    <= 1 + 0.96 = 1.96, then 1/2 + 1.1875 * 1.96 <= 2.82; a non-reducing one maps 2.82 to
+//    3.85, then 5.07 (the first pass starts from 2q, [0, 4q) shifted). So all values stay below
+//    5.07q < 2^52.4, exact, and so are the products of such y (|r| <= 1.46q, and
+//    |h - k*q| <= |r| + |l| <= 1.46q + 2^49 < 2^53).
+//    The last pass before the final kernel reduces (<= 2.82q); for odd log n the final kernel's
+//    half-size 4 stage reduces instead (<= 1.96q after it, then <= 2.82q after half-size 2).
+//    Half-size 2 does not reduce (<= 3.85q); half-size 1 does (<= 1 + 3 * 3.85/16 = 1.73q,
+//    below the 1.9q that toU64 requires).
 //  * inverse (Gentleman-Sande, radix 4): pass inputs |x| <= q + 2; the sums of the first stage
 //    are reduced and so is the sum of the two products of the second, so outputs are <= q + 2
 //    (products of differences <= 2q + 4 stay below 0.88q, of their differences below 0.83q).
-// The last three or four forward stages and the first three or four inverse ones work on
-// 16-element chunks, the half-size 2 and 1 stages transposed in registers (4x4), with a
-// per-chunk twiddle table for the half-size 1 stage. Blocks that fit the L1 cache are finished
-// depth-first, so only the first radix-4 pass of a large forward transform (the last one of an
-// inverse) streams the whole array.
+// The last two or three forward stages work on 8-element groups with 128-bit shuffles (see
+// fwdFinal); the first three or four inverse ones on 16-element chunks, the half-size 2 and 1
+// stages transposed in registers (4x4), with a per-chunk twiddle table for half-size 1. Blocks
+// that fit the L1 cache are finished depth-first, so only the first radix-4 pass of a large forward
+// transform (the last one of an inverse) streams the whole array.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -74,7 +80,8 @@ static inline __m256d roundNearest(__m256d x) {
   return _mm256_round_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
-// y*w mod q, |r| <= q*(1/2 + 3|y|*2^-54), for |y| <= 2^52 (see the header comment).
+// y*w mod q, |r| <= q*(1/2 + 3|y|*2^-54), for integers |y| < 2^53 with |r| + 2^49 < 2^53
+// (see the header comment).
 static inline __m256d mulMod(__m256d y, __m256d w, __m256d wq, const Consts& c) {
   const __m256d h = _mm256_mul_pd(y, w);
   const __m256d l = _mm256_fmsub_pd(y, w, h);
@@ -82,7 +89,7 @@ static inline __m256d mulMod(__m256d y, __m256d w, __m256d wq, const Consts& c) 
   return _mm256_add_pd(_mm256_fnmadd_pd(k, c.q, h), l);
 }
 
-// x - q*round(x/q), in [-q/2 - 1, q/2 + 1], for |x| <= 2^52.
+// x - q*round(x/q), in [-q/2 - 1, q/2 + 1], for integers |x| < 2^53.
 static inline __m256d reduce(__m256d x, const Consts& c) {
   return _mm256_fnmadd_pd(roundNearest(_mm256_mul_pd(x, c.qinv)), c.q, x);
 }
@@ -123,35 +130,22 @@ static inline void loadTransposed(const double* p, __m256d& v0, __m256d& v1, __m
   const __m256d r02a = _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p)),
                                        _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 8)),
                                        0xC);  // p0 p1 p8 p9
-  const __m256d r13a = _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 4)),
-                                       _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 12)),
-                                       0xC);  // p4 p5 p12 p13
-  const __m256d r02b = _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 2)),
-                                       _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 10)),
-                                       0xC);  // p2 p3 p10 p11
-  const __m256d r13b = _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 6)),
-                                       _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 14)),
-                                       0xC);  // p6 p7 p14 p15
+  const __m256d r13a =
+      _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 4)),
+                      _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 12)),
+                      0xC);  // p4 p5 p12 p13
+  const __m256d r02b =
+      _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 2)),
+                      _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 10)),
+                      0xC);  // p2 p3 p10 p11
+  const __m256d r13b =
+      _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 6)),
+                      _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 14)),
+                      0xC);             // p6 p7 p14 p15
   v0 = _mm256_unpacklo_pd(r02a, r13a);  // p0 p4 p8 p12
   v1 = _mm256_unpackhi_pd(r02a, r13a);
   v2 = _mm256_unpacklo_pd(r02b, r13b);
   v3 = _mm256_unpackhi_pd(r02b, r13b);
-}
-
-// The inverse of loadTransposed: p[4r + k] = v_k[r], with 128-bit stores.
-static inline void storeTransposed(double* p, __m256d v0, __m256d v1, __m256d v2, __m256d v3) {
-  const __m256d t0 = _mm256_unpacklo_pd(v0, v1);  // p0 p1 p8 p9
-  const __m256d t1 = _mm256_unpackhi_pd(v0, v1);  // p4 p5 p12 p13
-  const __m256d t2 = _mm256_unpacklo_pd(v2, v3);  // p2 p3 p10 p11
-  const __m256d t3 = _mm256_unpackhi_pd(v2, v3);  // p6 p7 p14 p15
-  _mm_storeu_pd(p, _mm256_castpd256_pd128(t0));
-  _mm_storeu_pd(p + 2, _mm256_castpd256_pd128(t2));
-  _mm_storeu_pd(p + 4, _mm256_castpd256_pd128(t1));
-  _mm_storeu_pd(p + 6, _mm256_castpd256_pd128(t3));
-  _mm_storeu_pd(p + 8, _mm256_extractf128_pd(t0, 1));
-  _mm_storeu_pd(p + 10, _mm256_extractf128_pd(t2, 1));
-  _mm_storeu_pd(p + 12, _mm256_extractf128_pd(t1, 1));
-  _mm_storeu_pd(p + 14, _mm256_extractf128_pd(t3, 1));
 }
 
 // Twiddles of one direction: w[k], w[k]/q in bit-reversed order, and the last-stage table
@@ -173,24 +167,10 @@ static inline void ct(__m256d& x, __m256d& y, __m256d w, __m256d wq, const Const
   x = _mm256_add_pd(x, r);
 }
 
-// Two Cooley-Tukey stages: (x0, x2), (x1, x3) by w1, then (x0, x1) by w2 and (x2, x3) by w3.
-// Inputs |x| <= 2.17q, outputs |x| <= 2.17q.
-static inline void ct4(__m256d& x0, __m256d& x1, __m256d& x2, __m256d& x3, __m256d w1,
-                       __m256d w1q, __m256d w2, __m256d w2q, __m256d w3, __m256d w3q,
-                       const Consts& c) {
-  x0 = reduce(x0, c);
-  x1 = reduce(x1, c);
-  ct(x0, x2, w1, w1q, c);
-  ct(x1, x3, w1, w1q, c);
-  ct(x0, x1, w2, w2q, c);
-  ct(x2, x3, w3, w3q, c);
-}
-
 // Two Gentleman-Sande stages: (x0, x1) by wa, (x2, x3) by wb, then (x0, x2), (x1, x3) by w.
 // Inputs and outputs |x| <= q + 2.
-static inline void gs4(__m256d& x0, __m256d& x1, __m256d& x2, __m256d& x3, __m256d wa,
-                       __m256d waq, __m256d wb, __m256d wbq, __m256d w, __m256d wq,
-                       const Consts& c) {
+static inline void gs4(__m256d& x0, __m256d& x1, __m256d& x2, __m256d& x3, __m256d wa, __m256d waq,
+                       __m256d wb, __m256d wbq, __m256d w, __m256d wq, const Consts& c) {
   const __m256d s0 = reduce(_mm256_add_pd(x0, x1), c);
   const __m256d d0 = mulMod(_mm256_sub_pd(x0, x1), wa, waq, c);
   const __m256d s2 = reduce(_mm256_add_pd(x2, x3), c);
@@ -204,9 +184,11 @@ static inline void gs4(__m256d& x0, __m256d& x1, __m256d& x2, __m256d& x3, __m25
 // ---------------------------------------------------------------------------------------------
 // Forward (Cooley-Tukey, natural order in, bit-reversed order out).
 
-// Two stages on the block of 4s doubles at `a` (s a multiple of 4), block g of the m = n/(4s)
+// Two stages on the block of 4s doubles at `a` (s a multiple of 8), block g of the m = n/(4s)
 // blocks of the stage with half-size 2s. kFromU64: the block still holds uint64 words in [0, 4q).
-template <bool kFromU64>
+// kReduce: reduce the x inputs of the first stage (every other pass, see the header comment).
+// Two iterations are interleaved for parallelism.
+template <bool kFromU64, bool kReduce>
 static inline void fwdRadix4(double* a, size_t s, size_t m, size_t g, const Twiddles& tw,
                              const Consts& c) {
   const __m256d w1 = bcast(tw.w + m + g), w1q = bcast(tw.wq + m + g);
@@ -217,113 +199,187 @@ static inline void fwdRadix4(double* a, size_t s, size_t m, size_t g, const Twid
   double* p1 = a + s;
   double* p2 = a + 2 * s;
   double* p3 = a + 3 * s;
-  for (size_t j = 0; j < s; j += 4) {
-    __m256d x0 = load(p0 + j), x1 = load(p1 + j), x2 = load(p2 + j), x3 = load(p3 + j);
+  if (s == 4) {  // half-sizes 8 and 4
+    __m256d x0 = load(p0), x1 = load(p1), x2 = load(p2), x3 = load(p3);
     if constexpr (kFromU64) {
       x0 = fromU64(x0, off, c);
       x1 = fromU64(x1, off, c);
       x2 = fromU64(x2, off, c);
       x3 = fromU64(x3, off, c);
     }
-    ct4(x0, x1, x2, x3, w1, w1q, w2, w2q, w3, w3q, c);
+    if constexpr (kReduce) {
+      x0 = reduce(x0, c);
+      x1 = reduce(x1, c);
+    }
+    ct(x0, x2, w1, w1q, c);
+    ct(x1, x3, w1, w1q, c);
+    ct(x0, x1, w2, w2q, c);
+    ct(x2, x3, w3, w3q, c);
+    store(p0, x0);
+    store(p1, x1);
+    store(p2, x2);
+    store(p3, x3);
+    return;
+  }
+  for (size_t j = 0; j < s; j += 8) {
+    __m256d x0 = load(p0 + j), x1 = load(p1 + j), x2 = load(p2 + j), x3 = load(p3 + j);
+    __m256d y0 = load(p0 + j + 4), y1 = load(p1 + j + 4), y2 = load(p2 + j + 4),
+            y3 = load(p3 + j + 4);
+    if constexpr (kFromU64) {
+      x0 = fromU64(x0, off, c);
+      x1 = fromU64(x1, off, c);
+      x2 = fromU64(x2, off, c);
+      x3 = fromU64(x3, off, c);
+      y0 = fromU64(y0, off, c);
+      y1 = fromU64(y1, off, c);
+      y2 = fromU64(y2, off, c);
+      y3 = fromU64(y3, off, c);
+    }
+    if constexpr (kReduce) {
+      x0 = reduce(x0, c);
+      x1 = reduce(x1, c);
+      y0 = reduce(y0, c);
+      y1 = reduce(y1, c);
+    }
+    ct(x0, x2, w1, w1q, c);
+    ct(y0, y2, w1, w1q, c);
+    ct(x1, x3, w1, w1q, c);
+    ct(y1, y3, w1, w1q, c);
+    ct(x0, x1, w2, w2q, c);
+    ct(y0, y1, w2, w2q, c);
+    ct(x2, x3, w3, w3q, c);
+    ct(y2, y3, w3, w3q, c);
     store(p0 + j, x0);
     store(p1 + j, x1);
     store(p2 + j, x2);
     store(p3 + j, x3);
+    store(p0 + j + 4, y0);
+    store(p1 + j + 4, y1);
+    store(p2 + j + 4, y2);
+    store(p3 + j + 4, y3);
   }
 }
 
-// The last stages on chunks b .. b+U-1 (16 doubles each at d + 16b): half-sizes 8 and 4 if
-// kFour, else 4; then 2 and 1 on the transposed chunk; then the final reduction and the
-// conversion back to uint64. Inputs |x| <= 2.17q. U chunks are interleaved for parallelism.
-template <int U, bool kFour>
-static inline void fwdLast(double* d, size_t b, const Twiddles& tw, const Consts& c) {
-  const size_t n = tw.n;
-  __m256d v[U][4];
-#pragma GCC unroll 4
-  for (int u = 0; u < U; ++u) {
-    const double* p = d + 16 * (b + u);
-    for (int k = 0; k < 4; ++k) v[u][k] = load(p + 4 * k);
-  }
-#pragma GCC unroll 4
-  for (int u = 0; u < U; ++u) {
-    const size_t i = n / 8 + 2 * (b + u);  // half-size 4: groups 2b, 2b + 1 of n/8
-    if constexpr (kFour) {                 // half-size 8: group b of n/16
-      const size_t h = n / 16 + b + u;
-      ct4(v[u][0], v[u][1], v[u][2], v[u][3], bcast(tw.w + h), bcast(tw.wq + h),
-          bcast(tw.w + i), bcast(tw.wq + i), bcast(tw.w + i + 1), bcast(tw.wq + i + 1), c);
+// One radix-4 pass; the passes whose distance to the last kernel is odd skip the reductions.
+static inline void fwdPass(double* a, size_t s, size_t m, size_t g, bool fromU64, bool reduce,
+                           const Twiddles& tw, const Consts& c) {
+  if (fromU64) {
+    if (reduce) {
+      fwdRadix4<true, true>(a, s, m, g, tw, c);
     } else {
-      v[u][0] = reduce(v[u][0], c);
-      v[u][2] = reduce(v[u][2], c);
-      ct(v[u][0], v[u][1], bcast(tw.w + i), bcast(tw.wq + i), c);
-      ct(v[u][2], v[u][3], bcast(tw.w + i + 1), bcast(tw.wq + i + 1), c);
+      fwdRadix4<true, false>(a, s, m, g, tw, c);
     }
-  }
-#pragma GCC unroll 4
-  for (int u = 0; u < U; ++u) {
-    transpose4(v[u][0], v[u][1], v[u][2], v[u][3]);  // v_k[r] = element 16b + 4r + k
-    // Half-size 2: group 4b + r of n/4.
-    const size_t i = n / 4 + 4 * (b + u);
-    const __m256d w = load(tw.w + i), wq = load(tw.wq + i);
-    if constexpr (kFour) {
-      v[u][0] = reduce(v[u][0], c);
-      v[u][1] = reduce(v[u][1], c);
-    }
-    ct(v[u][0], v[u][2], w, wq, c);
-    ct(v[u][1], v[u][3], w, wq, c);
-  }
-#pragma GCC unroll 4
-  for (int u = 0; u < U; ++u) {
-    // Half-size 1: groups 8b + 2r (v0, v1) and 8b + 2r + 1 (v2, v3) of n/2.
-    const double* t = tw.last + 8 * (b + u);
-    const double* tq = tw.lastq + 8 * (b + u);
-    v[u][0] = reduce(v[u][0], c);  // keeps the outputs below 1.9q for toU64
-    v[u][2] = reduce(v[u][2], c);
-    ct(v[u][0], v[u][1], load(t), load(tq), c);
-    ct(v[u][2], v[u][3], load(t + 4), load(tq + 4), c);
-  }
-#pragma GCC unroll 4
-  for (int u = 0; u < U; ++u) {
-    for (int k = 0; k < 4; ++k) v[u][k] = toU64(v[u][k], c);
-    storeTransposed(d + 16 * (b + u), v[u][0], v[u][1], v[u][2], v[u][3]);
+  } else if (reduce) {
+    fwdRadix4<false, true>(a, s, m, g, tw, c);
+  } else {
+    fwdRadix4<false, false>(a, s, m, g, tw, c);
   }
 }
+
+// Loads [p0 p1 p8 p9] as doubles from 128-bit halves (broadcast loads and a blend, which avoids
+// the slower lane-crossing shuffles).
+static inline __m256d loadHalves(const double* p, const double* p2) {
+  return _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p)),
+                         _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p2)), 0xC);
+}
+
+// [p[0] p[0] p[1] p[1]].
+static inline __m256d loadPairs(const double* p) {
+  return _mm256_blend_pd(bcast(p), bcast(p + 1), 0xC);
+}
+
+// The last stages on the 16U doubles at d + 16b (2U groups of 8): half-size 4 if kH4, then 2
+// and 1, the final reduction and the conversion back to uint64. Each group of 8 elements e0..e7
+// is held as X = [e0 e1 e4 e5], Y = [e2 e3 e6 e7] for half-size 2, then as [e0 e2 e4 e6],
+// [e1 e3 e5 e7] for half-size 1, whose twiddles w[n/2 + 4g + r] are then contiguous.
+// Input bounds: |x| <= 2.82q (half-size 2 comes straight after a reducing pass) or, if kH4,
+// |x| <= 5.07q (half-size 4 reduces its x inputs; the pass before it does not).
+template <bool kH4, int U>
+static inline void fwdFinal(double* d, size_t b, const Twiddles& tw, const Consts& c) {
+  const size_t n = tw.n;
+  double* p = d + 16 * b;
+  __m256d x[2 * U], y[2 * U];
+  if constexpr (kH4) {
+#pragma GCC unroll 8
+    for (int u = 0; u < 2 * U; ++u) {
+      __m256d v0 = load(p + 8 * u), v1 = load(p + 8 * u + 4);
+      const size_t h = n / 8 + 2 * b + u;
+      v0 = reduce(v0, c);
+      ct(v0, v1, bcast(tw.w + h), bcast(tw.wq + h), c);  // |x| <= 1.96q
+      x[u] = _mm256_permute2f128_pd(v0, v1, 0x20);
+      y[u] = _mm256_permute2f128_pd(v0, v1, 0x31);
+    }
+  } else {
+#pragma GCC unroll 8
+    for (int u = 0; u < 2 * U; ++u) {
+      x[u] = loadHalves(p + 8 * u, p + 8 * u + 4);
+      y[u] = loadHalves(p + 8 * u + 2, p + 8 * u + 6);
+    }
+  }
+#pragma GCC unroll 8
+  for (int u = 0; u < 2 * U; ++u) {  // half-size 2: groups 4b + 2u, 4b + 2u + 1 of n/4
+    const size_t i = n / 4 + 4 * b + 2 * u;
+    ct(x[u], y[u], loadPairs(tw.w + i), loadPairs(tw.wq + i), c);  // |x| <= 3.85q
+  }
+#pragma GCC unroll 8
+  for (int u = 0; u < 2 * U; ++u) {  // half-size 1: groups 8b + 4u + r of n/2
+    const size_t i = n / 2 + 8 * b + 4 * u;
+    const __m256d lo = _mm256_unpacklo_pd(x[u], y[u]);
+    y[u] = _mm256_unpackhi_pd(x[u], y[u]);
+    x[u] = lo;
+    x[u] = reduce(x[u], c);  // keeps the outputs below 1.9q for toU64: 1/2 + 1/2 + 3*3.85/16
+    ct(x[u], y[u], load(tw.w + i), load(tw.wq + i), c);
+  }
+#pragma GCC unroll 8
+  for (int u = 0; u < 2 * U; ++u) {
+    const __m256d v0 = toU64(x[u], c), v1 = toU64(y[u], c);
+    const __m256d lo = _mm256_unpacklo_pd(v0, v1), hi = _mm256_unpackhi_pd(v0, v1);
+    double* o = p + 8 * u;
+    _mm_storeu_pd(o, _mm256_castpd256_pd128(lo));
+    _mm_storeu_pd(o + 2, _mm256_castpd256_pd128(hi));
+    _mm_storeu_pd(o + 4, _mm256_extractf128_pd(lo, 1));
+    _mm_storeu_pd(o + 6, _mm256_extractf128_pd(hi, 1));
+  }
+}
+
+// Chunks of 16 elements per fwdFinal call: four interleave enough independent work.
+constexpr size_t kFinalU = 4;
 
 // The block of len elements at d + g*len (block g of n/len), all its remaining stages.
-// `top`: the whole array, still in uint64 words.
+// `top`: the whole array, still in uint64 words. Radix-4 passes run down to blocks of 16; for
+// odd log n the half-size 4 stage is done by fwdFinal.
 static void fwdBlock(double* d, size_t len, size_t g, bool top, bool four, const Twiddles& tw,
                      const Consts& c) {
   double* a = d + g * len;
   const size_t n = tw.n;
+  // A pass on blocks of `sub` reduces iff it is an even number of passes above the last pass
+  // (blocks of 16, or of 32 for odd log n, whose following half-size 4 stage reduces).
+  const int baseLog = four ? 2 : 1;
+  auto reduces = [baseLog](size_t sub) {
+    return ((__builtin_ctzll(sub) - baseLog) / 2 - 1) % 2 == 0;
+  };
   if (len > kCacheBlock) {
-    if (top) {
-      fwdRadix4<true>(a, len / 4, n / len, g, tw, c);
-    } else {
-      fwdRadix4<false>(a, len / 4, n / len, g, tw, c);
-    }
+    fwdPass(a, len / 4, n / len, g, top, reduces(len), tw, c);
     for (size_t i = 0; i < 4; ++i) fwdBlock(d, len / 4, 4 * g + i, false, four, tw, c);
     return;
   }
   bool first = top;
-  for (size_t sub = len; sub > (four ? 16 : 8); sub /= 4) {
+  for (size_t sub = len; sub > (four ? 4 : 8); sub /= 4) {
     const size_t count = len / sub, m = n / sub;
+    const bool red = reduces(sub);
     for (size_t i = 0; i < count; ++i) {
-      if (first) {
-        fwdRadix4<true>(a + i * sub, sub / 4, m, g * count + i, tw, c);
-      } else {
-        fwdRadix4<false>(a + i * sub, sub / 4, m, g * count + i, tw, c);
-      }
+      fwdPass(a + i * sub, sub / 4, m, g * count + i, first, red, tw, c);
     }
     first = false;
   }
-  size_t b = g * len / 16;
-  const size_t end = b + len / 16;
+  const size_t b0 = g * len / 16, end = b0 + len / 16;
+  size_t b = b0;
   if (four) {
-    for (; b + 2 <= end; b += 2) fwdLast<2, true>(d, b, tw, c);
-    if (b < end) fwdLast<1, true>(d, b, tw, c);
+    for (; b + kFinalU <= end; b += kFinalU) fwdFinal<false, kFinalU>(d, b, tw, c);
+    for (; b < end; ++b) fwdFinal<false, 1>(d, b, tw, c);
   } else {
-    for (; b + 2 <= end; b += 2) fwdLast<2, false>(d, b, tw, c);
-    if (b < end) fwdLast<1, false>(d, b, tw, c);
+    for (; b + kFinalU <= end; b += kFinalU) fwdFinal<true, kFinalU>(d, b, tw, c);
+    for (; b < end; ++b) fwdFinal<true, 1>(d, b, tw, c);
   }
 }
 
