@@ -347,8 +347,14 @@ void CyclotomicDft::forward(const uint64_t* coeffs, uint64_t* values) const {
   b.hF.applyLazy(x, x, b.nf);
   b.fwd->inverse(x);
   const uint64_t* y = x + (n - 1);
-  for (size_t k = 0; k < n; ++k) values[k] = y[b.exps[k]];
-  b.chirpOut.apply(values, values, n);
+  // Gather the unit positions and multiply by the output chirp, a chunk at a time so that the
+  // gathered words are still in L1 when they are multiplied.
+  constexpr size_t kChunk = 512;
+  for (size_t k0 = 0; k0 < n; k0 += kChunk) {
+    const size_t len = std::min(kChunk, n - k0);
+    for (size_t k = k0; k < k0 + len; ++k) values[k] = y[b.exps[k]];
+    b.chirpOut.apply(values + k0, values + k0, len, k0);
+  }
 }
 
 void CyclotomicDft::inverse(const uint64_t* values, uint64_t* coeffs) const {

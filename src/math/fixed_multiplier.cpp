@@ -35,18 +35,24 @@ FixedMultiplier::FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, Simd
   }
 }
 
-void FixedMultiplier::run(uint64_t* out, const uint64_t* a, size_t count, bool lazy) const {
-  assert(count <= w_.size());
+void FixedMultiplier::run(uint64_t* out, const uint64_t* a, size_t count, size_t first,
+                          bool lazy) const {
+  assert(first + count <= w_.size());
   switch (level_) {
     case SimdLevel::kAvx512Ifma:
-      if constexpr (kIfma) return mulFixedAvx512Ifma(out, a, w_.data(), wShoup_.data(), count, q_, lazy);
+      if constexpr (kIfma) {
+        return mulFixedAvx512Ifma(out, a, w_.data() + first, wShoup_.data() + first, count, q_,
+                                  lazy);
+      }
       break;
     case SimdLevel::kAvx2:
-      if constexpr (kAvx2) return mulFixedAvx2(out, a, wd_.data(), wq_.data(), count, q_, lazy);
+      if constexpr (kAvx2) {
+        return mulFixedAvx2(out, a, wd_.data() + first, wq_.data() + first, count, q_, lazy);
+      }
       break;
     case SimdLevel::kScalar: break;
   }
-  mulFixedScalar(out, a, w_.data(), wShoup_.data(), count, q_, lazy);
+  mulFixedScalar(out, a, w_.data() + first, wShoup_.data() + first, count, q_, lazy);
 }
 
 void mulFixedScalar(uint64_t* out, const uint64_t* a, const uint64_t* w, const uint64_t* wShoup,

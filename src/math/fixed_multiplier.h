@@ -21,16 +21,18 @@ class FixedMultiplier {
 
   size_t size() const { return w_.size(); }
   const AlignedVector<uint64_t>& constants() const { return w_; }
-  /// out[i] = a[i] * w[i] mod q in [0, q) for i < count (count <= size()), inputs a[i] < 2q.
-  /// out may equal a.
-  void apply(uint64_t* out, const uint64_t* a, size_t count) const { run(out, a, count, false); }
+  /// out[i] = a[i] * w[first + i] mod q in [0, q) for i < count (first + count <= size()),
+  /// inputs a[i] < 2q. out may equal a.
+  void apply(uint64_t* out, const uint64_t* a, size_t count, size_t first = 0) const {
+    run(out, a, count, first, false);
+  }
   /// The same product left in [0, 2q) (enough for an NTT input), one step cheaper.
-  void applyLazy(uint64_t* out, const uint64_t* a, size_t count) const {
-    run(out, a, count, true);
+  void applyLazy(uint64_t* out, const uint64_t* a, size_t count, size_t first = 0) const {
+    run(out, a, count, first, true);
   }
 
  private:
-  void run(uint64_t* out, const uint64_t* a, size_t count, bool lazy) const;
+  void run(uint64_t* out, const uint64_t* a, size_t count, size_t first, bool lazy) const;
 
   uint64_t q_ = 0;
   SimdLevel level_ = SimdLevel::kScalar;

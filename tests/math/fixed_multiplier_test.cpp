@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -46,6 +47,12 @@ TEST(FixedMultiplier, MatchesBarrettProductOnEveryKernel) {
         std::vector<uint64_t> b = a;
         fm.apply(b.data(), b.data(), n);
         ASSERT_EQ(b, out);
+        // A sub-range of the constants.
+        if (n > 5) {
+          std::vector<uint64_t> part(n - 5);
+          fm.apply(part.data(), a.data() + 5, n - 5, 5);
+          ASSERT_TRUE(std::equal(part.begin(), part.end(), out.begin() + 5));
+        }
       }
     }
   }
