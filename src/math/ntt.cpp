@@ -123,23 +123,6 @@ NttTables::NttTables(size_t n, const Modulus& q, uint64_t psi, SimdLevel level)
       wid_[k] = static_cast<double>(wi_[k]);
       widq_[k] = static_cast<double>(wi_[k]) / static_cast<double>(qv);
     }
-    if (n >= 16) {
-      wdLast_.resize(n / 2);
-      wdqLast_.resize(n / 2);
-      widLast_.resize(n / 2);
-      widqLast_.resize(n / 2);
-      for (size_t b = 0; b < n / 16; ++b) {
-        for (size_t r = 0; r < 4; ++r) {
-          for (size_t odd = 0; odd < 2; ++odd) {
-            const size_t to = 8 * b + 4 * odd + r, from = n / 2 + 8 * b + 2 * r + odd;
-            wdLast_[to] = wd_[from];
-            wdqLast_[to] = wdq_[from];
-            widLast_[to] = wid_[from];
-            widqLast_[to] = widq_[from];
-          }
-        }
-      }
-    }
   }
   nInv_ = q.inv(n % qv);
   nInvShoup_ = q.shoup(nInv_);
@@ -167,10 +150,6 @@ void NttTables::fillArgs(detail::NttKernelArgs& t) const {
   t.wdq = wdq_.data();
   t.wid = wid_.data();
   t.widq = widq_.data();
-  t.wdLast = wdLast_.data();
-  t.wdqLast = wdqLast_.data();
-  t.widLast = widLast_.data();
-  t.widqLast = widqLast_.data();
   t.wIfma2 = wIfma2_.data();
   t.wiIfma2 = wiIfma2_.data();
   t.nInv = nInv_;

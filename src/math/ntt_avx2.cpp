@@ -29,14 +29,28 @@
 //    half-size 4 stage reduces instead (<= 1.96q after it, then <= 2.82q after half-size 2).
 //    Half-size 2 does not reduce (<= 3.85q); half-size 1 does (<= 1 + 3 * 3.85/16 = 1.73q,
 //    below the 1.9q that toU64 requires).
-//  * inverse (Gentleman-Sande, radix 4): pass inputs |x| <= q + 2; the sums of the first stage
-//    are reduced and so is the sum of the two products of the second, so outputs are <= q + 2
-//    (products of differences <= 2q + 4 stay below 0.88q, of their differences below 0.83q).
-// The last two or three forward stages work on 8-element groups with 128-bit shuffles (see
-// fwdFinal); the first three or four inverse ones on 16-element chunks, the half-size 2 and 1
-// stages transposed in registers (4x4), with a per-chunk twiddle table for half-size 1. Blocks
-// that fit the L1 cache are finished depth-first, so only the first radix-4 pass of a large forward
-// transform (the last one of an inverse) streams the whole array.
+//  * inverse (Gentleman-Sande): a stage maps |x|, |y| <= B to a sum <= 2B (reduced or not) and
+//    a product <= 1/2 + 3B/8, which needs 2B <= 16/3 for the quotient to be off by < 1. The sums
+//    double, unlike the forward's, so some of them are reduced in every radix-4 pass: reducing
+//    only every other pass cannot work (the next pass would see differences of 4-term sums, up
+//    to 16 times the reduced bound). The first kernel (from [0, 2q), shifted: |x| < 1) leaves the
+//    half-size 1 sums (< 2) and the half-size 4 sums (<= 5/2, products <= 1.25 -> <= 0.97) alone
+//    and reduces those of half-sizes 2 (<= 4, products <= 1.25) and 8 (<= 5, products
+//    <= 1.44), and of half-size 4 when that is its last stage, so it outputs <= 1.44.
+//    Radix-4 passes always reduce the sums of their first stage and alternate (starting with
+//    the first pass after the first kernel) between reducing the sum of the two products of the
+//    second stage (A) or not (B). A maps B <= 8/3 to <= 1.07 (x0 = s0 + s2 <= 1; first-stage
+//    products <= 1/2 + 3B/8 <= 3/2, so x3 = w*(d0 - d2) <= 1/2 + 9/16); B maps 1.07 to <= 1.81
+//    (x1 = d0 + d2 <= 2 * (1/2 + 3 * 1.07/8)). The final pass takes inputs <= 1.81 < 2.2, its
+//    products by 1/n and w/n are then below q (<= 1/2 + 3 * 2.36/16) as toU64Small requires.
+//    All values stay below 5q < 2^52.4 and every product input below 16q/3.
+// The last two or three forward stages and the first three or four inverse ones work on
+// 8-element groups held in 128-bit halves (broadcast loads and blends, unpacks within lanes;
+// see fwdFinal and invFirst), whose twiddles for half-sizes 1 and 2 are then contiguous or pairs
+// of the bit-reversed table; the forward stores 128-bit halves, the inverse goes back to natural
+// order with two lane-crossing permutes per group before half-size 4. Blocks that fit the L1 cache are finished
+// depth-first, so only the first radix-4 pass of a large forward transform (the last one of an
+// inverse) streams the whole array.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -114,48 +128,11 @@ static inline __m256d toU64(__m256d x, const Consts& c) {
   return _mm256_xor_pd(_mm256_add_pd(_mm256_fnmadd_pd(k, c.q, x), c.two52), c.two52bits);
 }
 
-static inline void transpose4(__m256d& v0, __m256d& v1, __m256d& v2, __m256d& v3) {
-  const __m256d t0 = _mm256_unpacklo_pd(v0, v1), t1 = _mm256_unpackhi_pd(v0, v1);
-  const __m256d t2 = _mm256_unpacklo_pd(v2, v3), t3 = _mm256_unpackhi_pd(v2, v3);
-  v0 = _mm256_permute2f128_pd(t0, t2, 0x20);
-  v1 = _mm256_permute2f128_pd(t1, t3, 0x20);
-  v2 = _mm256_permute2f128_pd(t0, t2, 0x31);
-  v3 = _mm256_permute2f128_pd(t1, t3, 0x31);
-}
-
-// Loads the 4x4 block of doubles at p (rows of 4) transposed: v_k[r] = p[4r + k]. The 128-bit
-// halves are placed by broadcast loads and blends, which avoids the slower lane-crossing shuffles.
-static inline void loadTransposed(const double* p, __m256d& v0, __m256d& v1, __m256d& v2,
-                                  __m256d& v3) {
-  const __m256d r02a = _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p)),
-                                       _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 8)),
-                                       0xC);  // p0 p1 p8 p9
-  const __m256d r13a =
-      _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 4)),
-                      _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 12)),
-                      0xC);  // p4 p5 p12 p13
-  const __m256d r02b =
-      _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 2)),
-                      _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 10)),
-                      0xC);  // p2 p3 p10 p11
-  const __m256d r13b =
-      _mm256_blend_pd(_mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 6)),
-                      _mm256_broadcast_pd(reinterpret_cast<const __m128d*>(p + 14)),
-                      0xC);             // p6 p7 p14 p15
-  v0 = _mm256_unpacklo_pd(r02a, r13a);  // p0 p4 p8 p12
-  v1 = _mm256_unpackhi_pd(r02a, r13a);
-  v2 = _mm256_unpacklo_pd(r02b, r13b);
-  v3 = _mm256_unpackhi_pd(r02b, r13b);
-}
-
-// Twiddles of one direction: w[k], w[k]/q in bit-reversed order, and the last-stage table
-// (for chunk b: w[n/2 + 8b + 2r], r = 0..3, then w[n/2 + 8b + 2r + 1]).
+// Twiddles of one direction: w[k], w[k]/q in bit-reversed order.
 struct Twiddles {
   size_t n;
   const double* w;
   const double* wq;
-  const double* last;
-  const double* lastq;
 };
 
 // Butterflies on registers.
@@ -165,20 +142,6 @@ static inline void ct(__m256d& x, __m256d& y, __m256d w, __m256d wq, const Const
   const __m256d r = mulMod(y, w, wq, c);
   y = _mm256_sub_pd(x, r);
   x = _mm256_add_pd(x, r);
-}
-
-// Two Gentleman-Sande stages: (x0, x1) by wa, (x2, x3) by wb, then (x0, x2), (x1, x3) by w.
-// Inputs and outputs |x| <= q + 2.
-static inline void gs4(__m256d& x0, __m256d& x1, __m256d& x2, __m256d& x3, __m256d wa, __m256d waq,
-                       __m256d wb, __m256d wbq, __m256d w, __m256d wq, const Consts& c) {
-  const __m256d s0 = reduce(_mm256_add_pd(x0, x1), c);
-  const __m256d d0 = mulMod(_mm256_sub_pd(x0, x1), wa, waq, c);
-  const __m256d s2 = reduce(_mm256_add_pd(x2, x3), c);
-  const __m256d d2 = mulMod(_mm256_sub_pd(x2, x3), wb, wbq, c);
-  x0 = _mm256_add_pd(s0, s2);
-  x2 = mulMod(_mm256_sub_pd(s0, s2), w, wq, c);
-  x1 = reduce(_mm256_add_pd(d0, d2), c);
-  x3 = mulMod(_mm256_sub_pd(d0, d2), w, wq, c);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,9 +349,20 @@ static void fwdBlock(double* d, size_t len, size_t g, bool top, bool four, const
 // ---------------------------------------------------------------------------------------------
 // Inverse (Gentleman-Sande, bit-reversed order in, natural order out).
 
-// Two stages on the block of 4s doubles at `a`, block g of the m = n/(4s) blocks of the stage
-// with half-size 2s: (a0, a1) by wi[2m + 2g], (a2, a3) by wi[2m + 2g + 1], then (a0, a2),
-// (a1, a3) by wi[m + g].
+// Gentleman-Sande butterfly: (x, y) <- (x + y, w*(x - y)), the sum reduced if kRed.
+template <bool kRed>
+static inline void gs(__m256d& x, __m256d& y, __m256d w, __m256d wq, const Consts& c) {
+  const __m256d s = _mm256_add_pd(x, y);
+  y = mulMod(_mm256_sub_pd(x, y), w, wq, c);
+  x = kRed ? reduce(s, c) : s;
+}
+
+// Two stages on the block of 4s doubles at `a` (s a multiple of 8), block g of the m = n/(4s)
+// blocks of the stage with half-size 2s: (a0, a1) by wi[2m + 2g], (a2, a3) by wi[2m + 2g + 1],
+// then (a0, a2), (a1, a3) by wi[m + g]. The sums of the first stage are reduced, and so, if
+// kRedX1, is the sum of the two products (see the header comment). Two iterations are
+// interleaved for parallelism.
+template <bool kRedX1>
 static inline void invRadix4(double* a, size_t s, size_t m, size_t g, const Twiddles& tw,
                              const Consts& c) {
   const __m256d w0 = bcast(tw.w + 2 * m + 2 * g), w0q = bcast(tw.wq + 2 * m + 2 * g);
@@ -398,18 +372,31 @@ static inline void invRadix4(double* a, size_t s, size_t m, size_t g, const Twid
   double* p1 = a + s;
   double* p2 = a + 2 * s;
   double* p3 = a + 3 * s;
-  for (size_t j = 0; j < s; j += 4) {
+  for (size_t j = 0; j < s; j += 8) {
     __m256d x0 = load(p0 + j), x1 = load(p1 + j), x2 = load(p2 + j), x3 = load(p3 + j);
-    gs4(x0, x1, x2, x3, w0, w0q, w1, w1q, w2, w2q, c);
+    __m256d y0 = load(p0 + j + 4), y1 = load(p1 + j + 4), y2 = load(p2 + j + 4),
+            y3 = load(p3 + j + 4);
+    gs<true>(x0, x1, w0, w0q, c);
+    gs<true>(y0, y1, w0, w0q, c);
+    gs<true>(x2, x3, w1, w1q, c);
+    gs<true>(y2, y3, w1, w1q, c);
+    gs<false>(x0, x2, w2, w2q, c);
+    gs<false>(y0, y2, w2, w2q, c);
+    gs<kRedX1>(x1, x3, w2, w2q, c);
+    gs<kRedX1>(y1, y3, w2, w2q, c);
     store(p0 + j, x0);
     store(p1 + j, x1);
     store(p2 + j, x2);
     store(p3 + j, x3);
+    store(p0 + j + 4, y0);
+    store(p1 + j + 4, y1);
+    store(p2 + j + 4, y2);
+    store(p3 + j + 4, y3);
   }
 }
 
-// The last two stages on the whole array (s = n/4), with 1/n folded in, the final reduction
-// and the conversion back to uint64.
+// The last two stages on the whole array (s = n/4), with 1/n folded in, the
+// final reduction and the conversion back to uint64.
 static inline void invRadix4Final(double* a, size_t s, const Twiddles& tw, const Consts& c,
                                   uint64_t q, uint64_t nInv, uint64_t nInvW) {
   const double qd = static_cast<double>(q);
@@ -424,65 +411,92 @@ static inline void invRadix4Final(double* a, size_t s, const Twiddles& tw, const
   double* p2 = a + 2 * s;
   double* p3 = a + 3 * s;
   for (size_t j = 0; j < s; j += 4) {
-    const __m256d x0 = load(p0 + j), x1 = load(p1 + j), x2 = load(p2 + j), x3 = load(p3 + j);
-    const __m256d s0 = reduce(_mm256_add_pd(x0, x1), c);
-    const __m256d d0 = mulMod(_mm256_sub_pd(x0, x1), w0, w0q, c);
-    const __m256d s2 = reduce(_mm256_add_pd(x2, x3), c);
-    const __m256d d2 = mulMod(_mm256_sub_pd(x2, x3), w1, w1q, c);
-    store(p0 + j, toU64Small(mulMod(_mm256_add_pd(s0, s2), f, fq, c), c));
-    store(p2 + j, toU64Small(mulMod(_mm256_sub_pd(s0, s2), g, gq, c), c));
-    store(p1 + j, toU64Small(mulMod(_mm256_add_pd(d0, d2), f, fq, c), c));
-    store(p3 + j, toU64Small(mulMod(_mm256_sub_pd(d0, d2), g, gq, c), c));
+    __m256d x0 = load(p0 + j), x1 = load(p1 + j), x2 = load(p2 + j), x3 = load(p3 + j);
+    gs<true>(x0, x1, w0, w0q, c);
+    gs<true>(x2, x3, w1, w1q, c);
+    store(p0 + j, toU64Small(mulMod(_mm256_add_pd(x0, x2), f, fq, c), c));
+    store(p2 + j, toU64Small(mulMod(_mm256_sub_pd(x0, x2), g, gq, c), c));
+    store(p1 + j, toU64Small(mulMod(_mm256_add_pd(x1, x3), f, fq, c), c));
+    store(p3 + j, toU64Small(mulMod(_mm256_sub_pd(x1, x3), g, gq, c), c));
   }
 }
 
-// The first stages on chunks b .. b+U-1, from uint64 words in [0, 2q): half-sizes 1 and 2 on
-// the transposed chunk, then 4 and, if kFour, 8.
+// The first stages on the 16U elements at d + 16b (2U groups of 8), from uint64 words in
+// [0, 2q): half-sizes 1, 2, 4 and, if kFour, 8. Each group of 8 elements e0..e7 is loaded as
+// [e0 e1 e4 e5], [e2 e3 e6 e7] (broadcast loads and blends) and held as [e0 e2 e4 e6],
+// [e1 e3 e5 e7] for half-size 1, whose twiddles wi[n/2 + 4G + r] are then contiguous, then as
+// [e0 e1 e4 e5], [e2 e3 e6 e7] for half-size 2, then in natural order for half-sizes 4 and 8.
+// Bounds (header comment): inputs < q, half-size 1 sums < 2q, half-size 2 sums reduced,
+// products <= 1.25q; half-size 4 sums <= 2.5q, reduced if it is the last stage; half-size 8
+// sums reduced, products <= 1.44q.
 template <int U, bool kFour>
 static inline void invFirst(double* d, size_t b, const Twiddles& tw, const Consts& c) {
   const size_t n = tw.n;
   const __m256d off = _mm256_add_pd(c.two52, c.q);  // [0, 2q) -> (-q, q)
-  __m256d v[U][4];
-#pragma GCC unroll 4
-  for (int u = 0; u < U; ++u) {
-    loadTransposed(d + 16 * (b + u), v[u][0], v[u][1], v[u][2], v[u][3]);  // v_k[r] = 16b+4r+k
-    for (int k = 0; k < 4; ++k) v[u][k] = fromU64(v[u][k], off, c);
+  double* p = d + 16 * b;
+  __m256d x[2 * U], y[2 * U];
+#pragma GCC unroll 8
+  for (int u = 0; u < 2 * U; ++u) {
+    const __m256d v0 = fromU64(loadHalves(p + 8 * u, p + 8 * u + 4), off, c);
+    const __m256d v1 = fromU64(loadHalves(p + 8 * u + 2, p + 8 * u + 6), off, c);
+    x[u] = _mm256_unpacklo_pd(v0, v1);
+    y[u] = _mm256_unpackhi_pd(v0, v1);
   }
-#pragma GCC unroll 4
-  for (int u = 0; u < U; ++u) {
-    // Half-size 1: groups 8b + 2r (v0, v1) and 8b + 2r + 1 (v2, v3) of n/2; then half-size 2:
-    // group 4b + r of n/4, pairs (v0, v2) and (v1, v3).
-    const double* t = tw.last + 8 * (b + u);
-    const double* tq = tw.lastq + 8 * (b + u);
-    const size_t i = n / 4 + 4 * (b + u);
-    gs4(v[u][0], v[u][1], v[u][2], v[u][3], load(t), load(tq), load(t + 4), load(tq + 4),
-        load(tw.w + i), load(tw.wq + i), c);
-    transpose4(v[u][0], v[u][1], v[u][2], v[u][3]);
+#pragma GCC unroll 8
+  for (int u = 0; u < 2 * U; ++u) {  // half-size 1: groups 8b + 4u + r of n/2
+    const size_t i = n / 2 + 8 * b + 4 * u;
+    gs<false>(x[u], y[u], load(tw.w + i), load(tw.wq + i), c);
   }
-#pragma GCC unroll 4
-  for (int u = 0; u < U; ++u) {
-    const size_t i = n / 8 + 2 * (b + u);  // half-size 4: groups 2b, 2b + 1 of n/8
-    if constexpr (kFour) {                 // then half-size 8: group b of n/16
-      const size_t h = n / 16 + b + u;
-      gs4(v[u][0], v[u][1], v[u][2], v[u][3], bcast(tw.w + i), bcast(tw.wq + i),
-          bcast(tw.w + i + 1), bcast(tw.wq + i + 1), bcast(tw.w + h), bcast(tw.wq + h), c);
-    } else {
-      const __m256d s0 = reduce(_mm256_add_pd(v[u][0], v[u][1]), c);
-      v[u][1] = mulMod(_mm256_sub_pd(v[u][0], v[u][1]), bcast(tw.w + i), bcast(tw.wq + i), c);
-      v[u][0] = s0;
-      const __m256d s2 = reduce(_mm256_add_pd(v[u][2], v[u][3]), c);
-      v[u][3] =
-          mulMod(_mm256_sub_pd(v[u][2], v[u][3]), bcast(tw.w + i + 1), bcast(tw.wq + i + 1), c);
-      v[u][2] = s2;
+#pragma GCC unroll 8
+  for (int u = 0; u < 2 * U; ++u) {  // half-size 2: groups 4b + 2u, 4b + 2u + 1 of n/4
+    const size_t i = n / 4 + 4 * b + 2 * u;
+    const __m256d lo = _mm256_unpacklo_pd(x[u], y[u]);
+    y[u] = _mm256_unpackhi_pd(x[u], y[u]);
+    x[u] = lo;
+    gs<true>(x[u], y[u], loadPairs(tw.w + i), loadPairs(tw.wq + i), c);
+  }
+#pragma GCC unroll 8
+  for (int u = 0; u < 2 * U; ++u) {  // half-size 4: group 2b + u of n/8
+    const size_t i = n / 8 + 2 * b + u;
+    const __m256d lo = _mm256_permute2f128_pd(x[u], y[u], 0x20);
+    y[u] = _mm256_permute2f128_pd(x[u], y[u], 0x31);
+    x[u] = lo;
+    gs<!kFour>(x[u], y[u], bcast(tw.w + i), bcast(tw.wq + i), c);
+  }
+  if constexpr (kFour) {
+#pragma GCC unroll 8
+    for (int u = 0; u < U; ++u) {  // half-size 8: group b + u of n/16
+      const size_t i = n / 16 + b + u;
+      const __m256d w = bcast(tw.w + i), wq = bcast(tw.wq + i);
+      gs<true>(x[2 * u], x[2 * u + 1], w, wq, c);
+      gs<true>(y[2 * u], y[2 * u + 1], w, wq, c);
     }
-    double* p = d + 16 * (b + u);
-    for (int k = 0; k < 4; ++k) store(p + 4 * k, v[u][k]);
+  }
+#pragma GCC unroll 8
+  for (int u = 0; u < 2 * U; ++u) {
+    store(p + 8 * u, x[u]);
+    store(p + 8 * u + 4, y[u]);
   }
 }
+
+// Chunks of 16 elements per invFirst call.
+constexpr size_t kFirstU = 4;
 
 struct InvFinal {
   uint64_t q, nInv, nInvW;
 };
+
+// One radix-4 pass on blocks of `sub`; passes alternate between reducing the sum of the two
+// products or not, starting with a reducing one after invFirst (see the header comment).
+static inline void invPass(double* a, size_t sub, size_t m, size_t g, bool four,
+                           const Twiddles& tw, const Consts& c) {
+  const bool redX1 = ((__builtin_ctzll(sub) - (four ? 6 : 5)) / 2) % 2 == 0;
+  if (redX1) {
+    invRadix4<true>(a, sub / 4, m, g, tw, c);
+  } else {
+    invRadix4<false>(a, sub / 4, m, g, tw, c);
+  }
+}
 
 // All stages of the block of len elements at d + g*len, bottom-up. `top`: the whole array, whose
 // last pass folds in 1/n and converts back to uint64.
@@ -496,22 +510,22 @@ static void invBlock(double* d, size_t len, size_t g, bool top, bool four, const
     size_t b = g * len / 16;
     const size_t end = b + len / 16;
     if (four) {
-      for (; b + 2 <= end; b += 2) invFirst<2, true>(d, b, tw, c);
-      if (b < end) invFirst<1, true>(d, b, tw, c);
+      for (; b + kFirstU <= end; b += kFirstU) invFirst<kFirstU, true>(d, b, tw, c);
+      for (; b < end; ++b) invFirst<1, true>(d, b, tw, c);
     } else {
-      for (; b + 2 <= end; b += 2) invFirst<2, false>(d, b, tw, c);
-      if (b < end) invFirst<1, false>(d, b, tw, c);
+      for (; b + kFirstU <= end; b += kFirstU) invFirst<kFirstU, false>(d, b, tw, c);
+      for (; b < end; ++b) invFirst<1, false>(d, b, tw, c);
     }
     for (size_t sub = four ? 64 : 32; sub <= len; sub *= 4) {
       if (top && sub == len) break;  // the final pass below
       const size_t count = len / sub, m = n / sub;
-      for (size_t i = 0; i < count; ++i) invRadix4(a + i * sub, sub / 4, m, g * count + i, tw, c);
+      for (size_t i = 0; i < count; ++i) invPass(a + i * sub, sub, m, g * count + i, four, tw, c);
     }
   }
   if (top) {
     invRadix4Final(a, len / 4, tw, c, fin.q, fin.nInv, fin.nInvW);
   } else if (len > kCacheBlock) {
-    invRadix4(a, len / 4, n / len, g, tw, c);
+    invPass(a, len, n / len, g, four, tw, c);
   }
 }
 
@@ -520,14 +534,14 @@ static void invBlock(double* d, size_t len, size_t g, bool top, bool four, const
 void nttForwardAvx2(uint64_t* a, const NttKernelArgs& t) {
   if (t.n < 32) return nttForwardScalar(a, t);
   const Consts c = makeConsts(t.q);
-  const Twiddles tw{t.n, t.wd, t.wdq, t.wdLast, t.wdqLast};
+  const Twiddles tw{t.n, t.wd, t.wdq};
   fwdBlock(reinterpret_cast<double*>(a), t.n, 0, true, t.logn % 2 == 0, tw, c);
 }
 
 void nttInverseAvx2(uint64_t* a, const NttKernelArgs& t) {
   if (t.n < 32) return nttInverseScalar(a, t);
   const Consts c = makeConsts(t.q);
-  const Twiddles tw{t.n, t.wid, t.widq, t.widLast, t.widqLast};
+  const Twiddles tw{t.n, t.wid, t.widq};
   const InvFinal fin{t.q, t.nInv, t.nInvW};
   invBlock(reinterpret_cast<double*>(a), t.n, 0, true, t.logn % 2 == 0, tw, c, fin);
 }

@@ -27,12 +27,6 @@ struct NttKernelArgs {
   const double* wdq;   // (double) w[k] / q
   const double* wid;   // (double) wi[k]
   const double* widq;  // (double) wi[k] / q
-  // AVX2 last-stage tables (n >= 16): for chunk b < n/16, entries 8b + r = w[n/2 + 8b + 2r] and
-  // 8b + 4 + r = w[n/2 + 8b + 2r + 1], r = 0..3 (the twiddles of a transposed 4x4 chunk).
-  const double* wdLast;
-  const double* wdqLast;
-  const double* widLast;
-  const double* widqLast;
   // IFMA stride-2 stage tables (n >= 16, see ntt_ifma_impl.h): for 16-word group k < n/16,
   // entries 16k + r = w[n/4 + 4k + r/2] and 16k + 8 + r = wShoup52[n/4 + 4k + r/2], r = 0..7.
   const uint64_t* wIfma2;

@@ -64,8 +64,6 @@ class NttTables {
   // for 64-bit (scalar) and 52-bit (IFMA) words, and double-precision copies for AVX2.
   detail::AlignedVector<uint64_t> w_, wShoup_, wShoup52_, wi_, wiShoup_, wiShoup52_;
   detail::AlignedVector<double> wd_, wdq_, wid_, widq_;
-  // The same for the last forward (first inverse) stage, regrouped per 16-element chunk (AVX2).
-  detail::AlignedVector<double> wdLast_, wdqLast_, widLast_, widqLast_;
   // Stride-2 stage twiddles in the IFMA kernels' per-lane layout (see NttKernelArgs::wIfma2).
   detail::AlignedVector<uint64_t> wIfma2_, wiIfma2_;
   uint64_t nInv_, nInvShoup_, nInvShoup52_;
