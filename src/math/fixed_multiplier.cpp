@@ -21,10 +21,8 @@ FixedMultiplier::FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, Simd
     : q_(q.value()), level_(usableLevel(level, kAvx2, kIfma)), w_(w.begin(), w.end()) {
   if (level_ == SimdLevel::kAvx2) {
     wd_.resize(w_.size());
-    wq_.resize(w_.size());
     for (size_t i = 0; i < w_.size(); ++i) {
       wd_[i] = static_cast<double>(w_[i]);
-      wq_[i] = static_cast<double>(w_[i]) / static_cast<double>(q_);
     }
     return;
   }
@@ -47,7 +45,7 @@ void FixedMultiplier::run(uint64_t* out, const uint64_t* a, size_t count, size_t
       break;
     case SimdLevel::kAvx2:
       if constexpr (kAvx2) {
-        return mulFixedAvx2(out, a, wd_.data() + first, wq_.data() + first, count, q_, lazy);
+        return mulFixedAvx2(out, a, wd_.data() + first, count, q_, lazy);
       }
       break;
     case SimdLevel::kScalar: break;

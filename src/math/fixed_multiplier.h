@@ -37,7 +37,7 @@ class FixedMultiplier {
   uint64_t q_ = 0;
   SimdLevel level_ = SimdLevel::kScalar;
   AlignedVector<uint64_t> w_, wShoup_;  // scalar and IFMA (52-bit Shoup when the level is IFMA)
-  AlignedVector<double> wd_, wq_;       // AVX2: w and w/q as doubles
+  AlignedVector<double> wd_;            // AVX2: w as doubles
 };
 
 }  // namespace hl::detail

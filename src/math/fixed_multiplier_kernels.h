@@ -12,8 +12,8 @@ namespace hl::detail {
 // applyLazy). Outputs of all kernels are equal when not lazy.
 void mulFixedScalar(uint64_t* out, const uint64_t* a, const uint64_t* w, const uint64_t* wShoup,
                     size_t n, uint64_t q, bool lazy);
-void mulFixedAvx2(uint64_t* out, const uint64_t* a, const double* wd, const double* wq, size_t n,
-                  uint64_t q, bool lazy);
+void mulFixedAvx2(uint64_t* out, const uint64_t* a, const double* wd, size_t n, uint64_t q,
+                  bool lazy);
 void mulFixedAvx512Ifma(uint64_t* out, const uint64_t* a, const uint64_t* w,
                         const uint64_t* wShoup52, size_t n, uint64_t q, bool lazy);
 
