@@ -119,6 +119,7 @@ void Prng::fill(std::span<uint8_t> out) {
   if (!state_) throw std::logic_error("hl::Prng: used after being moved from");
   uint8_t* dst = out.data();
   size_t n = out.size();
+  if (n == 0) return;  // (an empty span may have a null data pointer)
   // 1. What is left in the buffer comes first in the stream.
   size_t take = std::min(n, kBufferBytes - pos_);
   // Handed-out keystream stays in the buffer until the next refill or the destructor: CTR mode
