@@ -13,6 +13,7 @@
 #include "helib-like/math/ntt.h"
 #include "helib-like/math/primes.h"
 #include "math/fixed_multiplier.h"
+#include "math/ntt_kernels.h"
 
 namespace hl {
 namespace {
@@ -207,6 +208,22 @@ struct CyclotomicDft::Bluestein {
   const NttTables* ntt2 = nullptr;
   detail::FixedMultiplier finvHat, phiHat;
 
+  // The product by the filter transform followed by the inverse NTT, fused into the kernel
+  // where the kernel offers it (AVX2), in two passes otherwise.
+  static void filterThenInverse(const NttTables& ntt, const detail::FixedMultiplier& filter,
+                                uint64_t* x) {
+#ifdef HL_HAVE_NTT_AVX2
+    if (ntt.level() == SimdLevel::kAvx2 && filter.level() == SimdLevel::kAvx2) {
+      detail::NttKernelArgs args;
+      detail::fillKernelArgs(ntt, args);
+      detail::nttInverseMulAvx2(x, args, filter.doubles());
+      return;
+    }
+#endif
+    filter.applyLazy(x, x, ntt.size());
+    ntt.inverse(x);
+  }
+
   const NttTables* tables(size_t len, const Modulus& q, SimdLevel level) {
     for (auto& t : ntts) {
       if (t->size() == len) return t.get();
@@ -344,8 +361,7 @@ void CyclotomicDft::forward(const uint64_t* coeffs, uint64_t* values) const {
   b.chirpIn.applyLazy(x, coeffs, n);
   std::fill(x + n, x + b.nf, 0);
   b.fwd->forward(x);
-  b.hF.applyLazy(x, x, b.nf);
-  b.fwd->inverse(x);
+  Bluestein::filterThenInverse(*b.fwd, b.hF, x);
   const uint64_t* y = x + (n - 1);
   // Gather the unit positions and multiply by the output chirp, a chunk at a time so that the
   // gathered words are still in L1 when they are multiplied.
@@ -372,8 +388,7 @@ void CyclotomicDft::inverse(const uint64_t* values, uint64_t* coeffs) const {
   std::fill(x, x + b.ni, 0);
   for (size_t k = 0; k < n; ++k) x[b.exps[k]] = r[k];
   b.inv->forward(x);
-  b.hI.applyLazy(x, x, b.ni);
-  b.inv->inverse(x);
+  Bluestein::filterThenInverse(*b.inv, b.hI, x);
   b.ichirpOut.apply(r, x + (m - 1), m);
   // r mod Phi_m.
   if (b.schoolbook) {

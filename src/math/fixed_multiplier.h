@@ -20,6 +20,10 @@ class FixedMultiplier {
   FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, SimdLevel level);
 
   size_t size() const { return w_.size(); }
+  SimdLevel level() const { return level_; }
+  /// The constants as doubles (AVX2 level only; empty otherwise), for kernels that fuse the
+  /// product into a transform (nttInverseMulAvx2).
+  const double* doubles() const { return wd_.data(); }
   const AlignedVector<uint64_t>& constants() const { return w_; }
   /// out[i] = a[i] * w[first + i] mod q in [0, q) for i < count (first + count <= size()),
   /// inputs a[i] < 2q. out may equal a.

@@ -429,16 +429,27 @@ static inline void invRadix4Final(double* a, size_t s, const Twiddles& tw, const
 // Bounds (header comment): inputs < q, half-size 1 sums < 2q, half-size 2 sums reduced,
 // products <= 1.25q; half-size 4 sums <= 2.5q, reduced if it is the last stage; half-size 8
 // sums reduced, products <= 1.44q.
-template <int U, bool kFour>
-static inline void invFirst(double* d, size_t b, const Twiddles& tw, const Consts& c) {
+// kPre: the inputs are first multiplied by the constants pre[] (doubles of words in [0, q), at
+// the same positions), with w/q formed on the fly: |y| < q and a relative error of w*qinv below
+// 2^-51 keep the rounded quotient within 1, so the products are in (-q, q) like the inputs.
+template <int U, bool kFour, bool kPre>
+static inline void invFirst(double* d, size_t b, const Twiddles& tw, const Consts& c,
+                            const double* pre) {
   const size_t n = tw.n;
   const __m256d off = _mm256_add_pd(c.two52, c.q);  // [0, 2q) -> (-q, q)
   double* p = d + 16 * b;
   __m256d x[2 * U], y[2 * U];
 #pragma GCC unroll 8
   for (int u = 0; u < 2 * U; ++u) {
-    const __m256d v0 = fromU64(loadHalves(p + 8 * u, p + 8 * u + 4), off, c);
-    const __m256d v1 = fromU64(loadHalves(p + 8 * u + 2, p + 8 * u + 6), off, c);
+    __m256d v0 = fromU64(loadHalves(p + 8 * u, p + 8 * u + 4), off, c);
+    __m256d v1 = fromU64(loadHalves(p + 8 * u + 2, p + 8 * u + 6), off, c);
+    if constexpr (kPre) {
+      const double* pp = pre + 16 * b;
+      const __m256d w0 = loadHalves(pp + 8 * u, pp + 8 * u + 4);
+      const __m256d w1 = loadHalves(pp + 8 * u + 2, pp + 8 * u + 6);
+      v0 = mulMod(v0, w0, _mm256_mul_pd(w0, c.qinv), c);
+      v1 = mulMod(v1, w1, _mm256_mul_pd(w1, c.qinv), c);
+    }
     x[u] = _mm256_unpacklo_pd(v0, v1);
     y[u] = _mm256_unpackhi_pd(v0, v1);
   }
@@ -500,21 +511,34 @@ static inline void invPass(double* a, size_t sub, size_t m, size_t g, bool four,
 
 // All stages of the block of len elements at d + g*len, bottom-up. `top`: the whole array, whose
 // last pass folds in 1/n and converts back to uint64.
+template <bool kFour, bool kPre>
+static inline void invFirstRange(double* d, size_t b, size_t end, const Twiddles& tw,
+                                 const Consts& c, const double* pre) {
+  for (; b + kFirstU <= end; b += kFirstU) invFirst<kFirstU, kFour, kPre>(d, b, tw, c, pre);
+  for (; b < end; ++b) invFirst<1, kFour, kPre>(d, b, tw, c, pre);
+}
+
+// pre: constants to multiply the input by first (nullptr: none).
 static void invBlock(double* d, size_t len, size_t g, bool top, bool four, const Twiddles& tw,
-                     const Consts& c, const InvFinal& fin) {
+                     const Consts& c, const InvFinal& fin, const double* pre) {
   double* a = d + g * len;
   const size_t n = tw.n;
   if (len > kCacheBlock) {
-    for (size_t i = 0; i < 4; ++i) invBlock(d, len / 4, 4 * g + i, false, four, tw, c, fin);
+    for (size_t i = 0; i < 4; ++i) invBlock(d, len / 4, 4 * g + i, false, four, tw, c, fin, pre);
   } else {
-    size_t b = g * len / 16;
-    const size_t end = b + len / 16;
+    const size_t b = g * len / 16, end = b + len / 16;
     if (four) {
-      for (; b + kFirstU <= end; b += kFirstU) invFirst<kFirstU, true>(d, b, tw, c);
-      for (; b < end; ++b) invFirst<1, true>(d, b, tw, c);
+      if (pre) {
+        invFirstRange<true, true>(d, b, end, tw, c, pre);
+      } else {
+        invFirstRange<true, false>(d, b, end, tw, c, pre);
+      }
     } else {
-      for (; b + kFirstU <= end; b += kFirstU) invFirst<kFirstU, false>(d, b, tw, c);
-      for (; b < end; ++b) invFirst<1, false>(d, b, tw, c);
+      if (pre) {
+        invFirstRange<false, true>(d, b, end, tw, c, pre);
+      } else {
+        invFirstRange<false, false>(d, b, end, tw, c, pre);
+      }
     }
     for (size_t sub = four ? 64 : 32; sub <= len; sub *= 4) {
       if (top && sub == len) break;  // the final pass below
@@ -543,7 +567,22 @@ void nttInverseAvx2(uint64_t* a, const NttKernelArgs& t) {
   const Consts c = makeConsts(t.q);
   const Twiddles tw{t.n, t.wid, t.widq};
   const InvFinal fin{t.q, t.nInv, t.nInvW};
-  invBlock(reinterpret_cast<double*>(a), t.n, 0, true, t.logn % 2 == 0, tw, c, fin);
+  invBlock(reinterpret_cast<double*>(a), t.n, 0, true, t.logn % 2 == 0, tw, c, fin, nullptr);
+}
+
+void nttInverseMulAvx2(uint64_t* a, const NttKernelArgs& t, const double* pre) {
+  if (t.n < 32) {  // small: the product in 128-bit integers, then the scalar kernel
+    for (size_t i = 0; i < t.n; ++i) {
+      const unsigned __int128 prod =
+          static_cast<unsigned __int128>(a[i]) * static_cast<uint64_t>(pre[i]);
+      a[i] = static_cast<uint64_t>(prod % t.q);
+    }
+    return nttInverseScalar(a, t);
+  }
+  const Consts c = makeConsts(t.q);
+  const Twiddles tw{t.n, t.wid, t.widq};
+  const InvFinal fin{t.q, t.nInv, t.nInvW};
+  invBlock(reinterpret_cast<double*>(a), t.n, 0, true, t.logn % 2 == 0, tw, c, fin, pre);
 }
 
 }  // namespace hl::detail

@@ -43,6 +43,9 @@ void nttForwardScalar(uint64_t* a, const NttKernelArgs& t);
 void nttInverseScalar(uint64_t* a, const NttKernelArgs& t);
 void nttForwardAvx2(uint64_t* a, const NttKernelArgs& t);
 void nttInverseAvx2(uint64_t* a, const NttKernelArgs& t);
+// The inverse of (a[i] * pre[i] mod q), pre[i] the doubles of words in [0, q): the product is
+// folded into the first stages (the Bluestein filter product). Input a[i] in [0, 2q).
+void nttInverseMulAvx2(uint64_t* a, const NttKernelArgs& t, const double* pre);
 void nttForwardAvx512Ifma(uint64_t* a, const NttKernelArgs& t);
 void nttInverseAvx512Ifma(uint64_t* a, const NttKernelArgs& t);
 

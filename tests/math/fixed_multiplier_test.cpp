@@ -9,6 +9,8 @@
 #include "helib-like/math/primes.h"
 #include "ifma_emulation.h"
 #include "math/fixed_multiplier_ifma_impl.h"
+#include "math/ntt_kernels.h"
+#include "helib-like/math/ntt.h"
 
 namespace {
 
@@ -54,6 +56,36 @@ TEST(FixedMultiplier, MatchesBarrettProductOnEveryKernel) {
           ASSERT_TRUE(std::equal(part.begin(), part.end(), out.begin() + 5));
         }
       }
+    }
+  }
+}
+
+// The AVX2 inverse NTT with the product folded into its first stages equals the two passes.
+TEST(FixedMultiplier, FusedAvx2InverseMatchesProductThenInverse) {
+  if (!hl::cpuSupports(hl::SimdLevel::kAvx2)) GTEST_SKIP() << "no AVX2 on this CPU";
+  std::mt19937_64 rng(23);
+  for (int bits : {36, 50}) {
+    const uint64_t q = hl::generatePrimes(bits, 1, 1ull << 14)[0];
+    hl::Modulus mod(q);
+    for (int logn = 1; logn <= 13; ++logn) {
+      const size_t n = size_t{1} << logn;
+      hl::NttTables ntt(n, mod, 0, hl::SimdLevel::kAvx2);
+      std::vector<uint64_t> w(n), a(n);
+      for (auto& x : w) x = rng() % q;
+      for (auto& x : a) x = rng() % (2 * q);
+      a[0] = 2 * q - 1;
+      w[0] = q - 1;
+      hl::detail::FixedMultiplier fm(w, mod, hl::SimdLevel::kAvx2);
+      if (fm.level() != hl::SimdLevel::kAvx2 || ntt.level() != hl::SimdLevel::kAvx2) {
+        GTEST_SKIP() << "no AVX2 kernels in this build";
+      }
+      std::vector<uint64_t> expect = a, got = a;
+      fm.applyLazy(expect.data(), expect.data(), n);
+      ntt.inverse(expect.data());
+      hl::detail::NttKernelArgs args;
+      hl::detail::fillKernelArgs(ntt, args);
+      hl::detail::nttInverseMulAvx2(got.data(), args, fm.doubles());
+      ASSERT_EQ(got, expect) << "n=" << n << " q=" << q;
     }
   }
 }
