@@ -195,7 +195,7 @@ struct CyclotomicDft::Bluestein {
   std::vector<std::unique_ptr<NttTables>> ntts;   // distinct power-of-two lengths
   const NttTables* fwd;                           // length nf
   const NttTables* inv;                           // length ni
-  std::vector<uint64_t> exps;                     // evaluationExponents(m)
+  std::vector<uint32_t> exps;                     // evaluationExponents(m) (m < 2^32)
   // Forward: x_j = a_j * chirpIn[j] (j < n), y = x (*) hF, value_k = y[e_k + n - 1] * chirpOut[k].
   detail::FixedMultiplier chirpIn, hF, chirpOut;
   // Inverse: x_e = A_k * ichirpIn[k] (includes 1/m), y = x (*) hI, b_j = y[j + m - 1] * ichirpOut[j].
@@ -236,6 +236,10 @@ struct CyclotomicDft::Bluestein {
 CyclotomicDft::CyclotomicDft(uint64_t m, const Modulus& q, SimdLevel level)
     : m_(m), n_(0), q_(q) {
   checkM(m, "hl::CyclotomicDft");
+  if (m >> 31 != 0) {
+    throw std::invalid_argument("hl::CyclotomicDft: m = " + std::to_string(m) +
+                                " is too large (the transforms index Z_m with 32-bit words)");
+  }
   const uint64_t qv = q.value();
   const uint64_t divisor = cyclotomicDftDivisor(m);
   if (q.bits() > kMaxPrimeBits || !isPrime(qv) || (qv - 1) % divisor != 0) {
@@ -274,7 +278,10 @@ CyclotomicDft::CyclotomicDft(uint64_t m, const Modulus& q, SimdLevel level)
     const size_t a = static_cast<size_t>(k < 0 ? -k : k);
     return inverse ? sqInv[a] : sq[a];
   };
-  b->exps = evaluationExponents(m);
+  {
+    const auto e = evaluationExponents(m);
+    b->exps.assign(e.begin(), e.end());
+  }
   b->nf = forwardLength(m);
   b->ni = inverseLength(m);
   b->fwd = b->tables(b->nf, q, level);
