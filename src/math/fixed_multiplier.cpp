@@ -18,24 +18,22 @@ constexpr bool kIfma = false;
 }  // namespace
 
 FixedMultiplier::FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, SimdLevel level)
-    : q_(q.value()), level_(usableLevel(level, kAvx2, kIfma)), w_(w.begin(), w.end()) {
+    : q_(q.value()), size_(w.size()), level_(usableLevel(level, kAvx2, kIfma)) {
   if (level_ == SimdLevel::kAvx2) {
-    wd_.resize(w_.size());
-    for (size_t i = 0; i < w_.size(); ++i) {
-      wd_[i] = static_cast<double>(w_[i]);
-    }
+    wd_.assign(w.begin(), w.end());  // exact: w < 2^50
     return;
   }
-  wShoup_.resize(w_.size());
+  w_.assign(w.begin(), w.end());
+  wShoup_.resize(size_);
   const int shift = level_ == SimdLevel::kAvx512Ifma ? 52 : 64;
-  for (size_t i = 0; i < w_.size(); ++i) {
+  for (size_t i = 0; i < size_; ++i) {
     wShoup_[i] = static_cast<uint64_t>((static_cast<unsigned __int128>(w_[i]) << shift) / q_);
   }
 }
 
 void FixedMultiplier::run(uint64_t* out, const uint64_t* a, size_t count, size_t first,
                           bool lazy) const {
-  assert(first + count <= w_.size());
+  assert(first + count <= size_);
   switch (level_) {
     case SimdLevel::kAvx512Ifma:
       if constexpr (kIfma) {

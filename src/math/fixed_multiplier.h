@@ -19,12 +19,11 @@ class FixedMultiplier {
   /// w: the constants, each in [0, q). `level` picks the kernel (falls back as NttTables does).
   FixedMultiplier(std::vector<uint64_t> w, const Modulus& q, SimdLevel level);
 
-  size_t size() const { return w_.size(); }
+  size_t size() const { return size_; }
   SimdLevel level() const { return level_; }
   /// The constants as doubles (AVX2 level only; empty otherwise), for kernels that fuse the
   /// product into a transform (nttInverseMulAvx2).
   const double* doubles() const { return wd_.data(); }
-  const AlignedVector<uint64_t>& constants() const { return w_; }
   /// out[i] = a[i] * w[first + i] mod q in [0, q) for i < count (first + count <= size()),
   /// inputs a[i] < 2q. out may equal a.
   void apply(uint64_t* out, const uint64_t* a, size_t count, size_t first = 0) const {
@@ -39,8 +38,11 @@ class FixedMultiplier {
   void run(uint64_t* out, const uint64_t* a, size_t count, size_t first, bool lazy) const;
 
   uint64_t q_ = 0;
+  size_t size_ = 0;
   SimdLevel level_ = SimdLevel::kScalar;
-  AlignedVector<uint64_t> w_, wShoup_;  // scalar and IFMA (52-bit Shoup when the level is IFMA)
+  // Only the representation of the level that runs is kept: w and its Shoup constants (64-bit,
+  // or 52-bit for IFMA), or w as doubles for AVX2.
+  AlignedVector<uint64_t> w_, wShoup_;
   AlignedVector<double> wd_;            // AVX2: w as doubles
 };
 
