@@ -206,6 +206,37 @@ std::vector<int64_t> DoubleCRT::toCoefficients() const {
   return out;
 }
 
+std::vector<uint64_t> DoubleCRT::toCoefficientsMod(const Modulus& t) const {
+  const size_t L = primes_.size();
+  std::vector<uint64_t> res(L * n_);
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    chain_->dft(primes_[k]).inverse(data_.data() + k * n_, res.data() + k * n_);
+  }
+  const MixedRadix mr(*chain_, primes_);
+  // x = sum v_i W_i with W_i = prod_{k<i} q_k; the centred value is x - Q when x > Q/2.
+  std::vector<uint64_t> w(L);
+  uint64_t prod = 1 % t.value();
+  for (size_t i = 0; i < L; ++i) {
+    w[i] = prod;
+    prod = t.mul(prod, t.reduce(mr.q[i].value()));
+  }
+  const uint64_t qModT = prod;
+  std::vector<uint64_t> out(n_);
+#pragma omp parallel if (worthParallel(L, n_))
+  {
+    std::vector<uint64_t> v(L);
+#pragma omp for
+    for (size_t j = 0; j < n_; ++j) {
+      const bool negative = mr.digits(res.data() + j, n_, v.data());
+      uint64_t acc = 0;
+      for (size_t i = 0; i < L; ++i) acc = t.add(acc, t.mul(t.reduce(v[i]), w[i]));
+      out[j] = negative ? t.sub(acc, qModT) : acc;
+    }
+  }
+  return out;
+}
+
 void DoubleCRT::checkCompatible(const DoubleCRT& o, const char* op) const {
   if (chain_ != o.chain_) {
     throw std::invalid_argument(std::string("hl::DoubleCRT::") + op +
@@ -266,6 +297,10 @@ DoubleCRT& DoubleCRT::mulScalar(int64_t c) {
     for (size_t j = 0; j < n_; ++j) a[j] = q.mulShoup(a[j], w, ws);
   }
   return *this;
+}
+
+void DoubleCRT::wipe() {
+  if (!data_.empty()) OPENSSL_cleanse(data_.data(), data_.size() * sizeof(uint64_t));
 }
 
 bool DoubleCRT::operator==(const DoubleCRT& o) const {

@@ -54,6 +54,9 @@ class DoubleCRT {
   /// The coefficients of the representative with every coefficient in (-Q/2, Q/2], by CRT.
   /// Throws std::overflow_error if one of them does not fit in int64_t.
   std::vector<int64_t> toCoefficients() const;
+  /// The coefficients of the centred representative (as for toCoefficients, but without a
+  /// size limit) reduced mod t, each in [0, t). Requires 2 <= t < 2^62 (hl::Modulus).
+  std::vector<uint64_t> toCoefficientsMod(const Modulus& t) const;
   /// The coefficient-form residues mod each prime (inverse of fromResidues).
   std::vector<std::vector<uint64_t>> toResidues() const;
 
@@ -74,6 +77,10 @@ class DoubleCRT {
   friend DoubleCRT operator+(DoubleCRT a, const DoubleCRT& b) { return a += b; }
   friend DoubleCRT operator-(DoubleCRT a, const DoubleCRT& b) { return a -= b; }
   friend DoubleCRT operator*(DoubleCRT a, const DoubleCRT& b) { return a *= b; }
+  /// Overwrites every value with zero in a way the compiler cannot elide (for secret
+  /// material: call it before a secret element is destroyed).
+  void wipe();
+
   /// Exact equality of the represented elements (same chain, same primes, same values).
   bool operator==(const DoubleCRT& o) const;
 

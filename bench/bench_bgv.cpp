@@ -1,0 +1,160 @@
+// BGV benchmarks on two parameter sets that users compare across libraries (issue 4):
+//   m65536: m = 2^16 (n = 32768), p = 786433 = 12 * 2^16 + 1, log2(Q*P) about 880
+//   m53261: m = 53261 (n = 46080, the AES ring), p = 2, log2(Q*P) as large as 128-bit
+//           security allows
+// Names are <Operation>/m<m> so that scripts (../shared/checks/bgv-speed) can find them.
+// Set-up (context, keys) happens once per parameter set, outside the timed loops.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <random>
+
+#include "helib-like/bgv/ciphertext.h"
+#include "helib-like/bgv/context.h"
+#include "helib-like/bgv/keys.h"
+
+namespace {
+
+hl::Parameters paramsFor(uint64_t m) {
+  if (m == 65536) {
+    // 14 ciphertext primes of 50 bits, 4 special primes of 43 bits, 4 digits: 872 bits.
+    return {.m = 65536, .p = 786433, .r = 1, .ciphertextBits = 700, .specialBits = 172,
+            .digits = 4};
+  }
+  // 18 ciphertext primes of 50 bits in 3 digits, P of 300 bits: log2(Q*P) about 1200.
+  return {.m = 53261, .p = 2, .r = 1, .ciphertextBits = 900, .digits = 3};
+}
+
+struct Setup {
+  std::shared_ptr<const hl::Context> ctx;
+  std::unique_ptr<hl::SecretKey> sk;
+  std::unique_ptr<hl::PublicKey> pk;
+  std::unique_ptr<hl::EvaluationKeys> keys;
+  uint64_t rotation = 3;
+  std::unique_ptr<hl::Ciphertext> a, b;
+};
+
+Setup& setupFor(uint64_t m) {
+  static std::map<uint64_t, std::unique_ptr<Setup>> cache;
+  auto& s = cache[m];
+  if (!s) {
+    s = std::make_unique<Setup>();
+    s->ctx = hl::Context::create(paramsFor(m));
+    std::fprintf(stderr, "m = %llu: n = %zu, %zu ciphertext primes (%.0f bits), %zu special (%.0f bits), %zu digits, security %.1f bits\n",
+                 static_cast<unsigned long long>(m), s->ctx->n(), s->ctx->levels(),
+                 s->ctx->logModulus(s->ctx->levels()), s->ctx->specialPrimes().size(),
+                 s->ctx->logSpecialModulus(), s->ctx->digits().size(), s->ctx->securityLevel());
+    s->sk = std::make_unique<hl::SecretKey>(s->ctx);
+    s->pk = std::make_unique<hl::PublicKey>(s->sk->publicKey());
+    s->keys = std::make_unique<hl::EvaluationKeys>(s->ctx);
+    s->keys->add(s->sk->relinearizationKey());
+    s->keys->add(s->sk->automorphismKey(s->rotation));
+    std::mt19937_64 rng(1);
+    std::vector<uint64_t> c(s->ctx->n());
+    for (auto& x : c) x = rng() % s->ctx->t();
+    const auto pt = hl::Plaintext::fromReduced(s->ctx, c);
+    s->a = std::make_unique<hl::Ciphertext>(s->pk->encrypt(pt));
+    s->b = std::make_unique<hl::Ciphertext>(s->pk->encrypt(pt));
+  }
+  return *s;
+}
+
+void KeyGen(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  for (auto _ : state) {
+    hl::SecretKey sk(s.ctx);
+    hl::PublicKey pk = sk.publicKey();
+    hl::KeySwitchKey relin = sk.relinearizationKey();
+    benchmark::DoNotOptimize(&pk);
+    benchmark::DoNotOptimize(&relin);
+  }
+}
+
+void Encrypt(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  const hl::Plaintext pt(s.ctx);
+  for (auto _ : state) {
+    hl::Ciphertext c = s.pk->encrypt(pt);
+    benchmark::DoNotOptimize(&c);
+  }
+}
+
+void Decrypt(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  for (auto _ : state) {
+    hl::Plaintext pt = s.sk->decrypt(*s.a);
+    benchmark::DoNotOptimize(&pt);
+  }
+}
+
+void Add(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  hl::Ciphertext c = *s.a;
+  for (auto _ : state) {
+    c += *s.b;
+    c -= *s.b;
+    benchmark::DoNotOptimize(&c);
+  }
+  state.SetLabel("one add and one subtract per iteration");
+}
+
+void MulRelin(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  for (auto _ : state) {
+    state.PauseTiming();
+    hl::Ciphertext c = *s.a;
+    state.ResumeTiming();
+    c.multiplyBy(*s.b, *s.keys);
+    benchmark::DoNotOptimize(&c);
+  }
+}
+
+void Rotate(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  for (auto _ : state) {
+    state.PauseTiming();
+    hl::Ciphertext c = *s.a;
+    state.ResumeTiming();
+    c.automorph(s.rotation, *s.keys);
+    benchmark::DoNotOptimize(&c);
+  }
+}
+
+void ModSwitch(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  for (auto _ : state) {
+    state.PauseTiming();
+    hl::Ciphertext c = *s.a;
+    state.ResumeTiming();
+    c.modSwitchDown();
+    benchmark::DoNotOptimize(&c);
+  }
+}
+
+template <typename F>
+void registerAll(const char* op, F f) {
+  for (uint64_t m : {65536ull, 53261ull}) {
+    benchmark::RegisterBenchmark((std::string(op) + "/m" + std::to_string(m)).c_str(),
+                                 [f, m](benchmark::State& st) { f(st, m); })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  registerAll("KeyGen", KeyGen);
+  registerAll("Encrypt", Encrypt);
+  registerAll("Decrypt", Decrypt);
+  registerAll("Add", Add);
+  registerAll("MulRelin", MulRelin);
+  registerAll("Rotate", Rotate);
+  registerAll("ModSwitch", ModSwitch);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

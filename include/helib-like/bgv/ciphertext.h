@@ -1,0 +1,125 @@
+#pragma once
+// A BGV ciphertext with its level, plaintext factor and tracked noise bound.
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "helib-like/bgv/context.h"
+#include "helib-like/bgv/keys.h"
+#include "helib-like/bgv/plaintext.h"
+#include "helib-like/ring/double_crt.h"
+
+namespace hl {
+
+/// Thrown when an operation would leave a ciphertext without capacity, i.e. when its noise
+/// bound would reach half the modulus and decryption would no longer be guaranteed. The
+/// operands are left unchanged.
+class CapacityError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A ciphertext (c0, c1) or, after a multiplication without relinearization, (c0, c1, c2)
+/// with
+///     c0 + c1 s (+ c2 s^2) = nu  (mod Q_l),   nu = f * m + t * e,
+/// where Q_l = q_0 ... q_{l-1} is the modulus of its level l, f the plaintext factor that
+/// modulus switching introduces (decryption multiplies by f^{-1} mod t), and nu the noise,
+/// whose canonical-embedding norm is bounded with high probability by noiseBound() (see
+/// doc/bgv.md for the bounds).
+///
+/// Operations that combine two ciphertexts bring them to a common level and plaintext
+/// factor first (modulus switching the higher one down, multiplying by a small constant).
+/// Every operation updates the noise bound and throws hl::CapacityError, leaving the
+/// operands unchanged, if the result would have no capacity left. Operands from another
+/// context or another key throw std::invalid_argument.
+class Ciphertext {
+ public:
+  const Context& context() const { return *ctx_; }
+  const std::shared_ptr<const Context>& contextPtr() const { return ctx_; }
+  uint64_t keyId() const { return keyId_; }
+  /// Number of ciphertext primes the ciphertext lives on (1..context().levels()).
+  size_t level() const { return parts_.front().primes().size(); }
+  /// 2, or 3 after multiply() / square() before relinearize().
+  size_t size() const { return parts_.size(); }
+  const DoubleCRT& part(size_t i) const { return parts_.at(i); }
+  /// The plaintext factor f (in [1, t)).
+  uint64_t plaintextFactor() const { return factor_; }
+  /// log2 of the high-probability bound on the canonical-embedding norm of the noise.
+  double noiseBound() const { return noiseLog2_; }
+  /// Bits left before decryption may fail: log2(Q_l / 2) - noiseBound().
+  double capacity() const;
+
+  Ciphertext& operator+=(const Ciphertext& o);
+  Ciphertext& operator-=(const Ciphertext& o);
+  Ciphertext& negate();
+  friend Ciphertext operator+(Ciphertext a, const Ciphertext& b) { return a += b; }
+  friend Ciphertext operator-(Ciphertext a, const Ciphertext& b) { return a -= b; }
+
+  /// Adds / subtracts an unencrypted plaintext of the same context.
+  Ciphertext& addPlaintext(const Plaintext& pt);
+  Ciphertext& subPlaintext(const Plaintext& pt);
+  /// Multiplies by an unencrypted plaintext (noise grows by its L1 norm).
+  Ciphertext& multiplyByPlaintext(const Plaintext& pt);
+  /// Multiplies by an integer constant, taken mod t (noise grows by its centred value).
+  Ciphertext& multiplyByConstant(int64_t c);
+
+  /// The tensor product (3 parts) of two relinearized ciphertexts, after switching both down
+  /// to the level that minimises the noise of the product. Throws std::invalid_argument if
+  /// an operand has 3 parts.
+  Ciphertext& multiply(const Ciphertext& o);
+  Ciphertext& square();
+  /// Back to 2 parts by key switching c2 from s^2 to s. No-op on a 2-part ciphertext. Throws
+  /// std::invalid_argument if keys lacks the relinearization key or was made from another
+  /// secret key.
+  Ciphertext& relinearize(const EvaluationKeys& keys);
+  /// multiply() then relinearize().
+  Ciphertext& multiplyBy(const Ciphertext& o, const EvaluationKeys& keys);
+
+  /// m(X) -> m(X^k) with key switching from s(X^k) back to s. Throws std::invalid_argument
+  /// if k is not a unit mod m, if keys lacks the key for k, or if the ciphertext has 3
+  /// parts. k = 1 is a no-op.
+  Ciphertext& automorph(uint64_t k, const EvaluationKeys& keys);
+  /// The Frobenius map m(X) -> m(X^{p^j}) (the automorphism with k = p^j mod m).
+  Ciphertext& frobenius(unsigned j, const EvaluationKeys& keys);
+
+  /// Modulus switching: drops the top prime q_{l-1}, dividing the noise by it and adding a
+  /// rounding term; the plaintext factor is multiplied by q_{l-1}^{-1} mod t. Throws
+  /// std::invalid_argument at level 1 and hl::CapacityError if the rounding term would
+  /// exhaust the capacity.
+  Ciphertext& modSwitchDown();
+  /// Switches down to the given level (no-op at the current level). Throws
+  /// std::invalid_argument unless 1 <= l <= level().
+  Ciphertext& modSwitchTo(size_t l);
+  /// Switches down while that lowers the noise by more than the rounding term it adds,
+  /// which is what multiply() does to its operands first.
+  Ciphertext& reduceNoise();
+
+ private:
+  friend class SecretKey;
+  friend class PublicKey;
+  Ciphertext(std::shared_ptr<const Context> ctx, uint64_t keyId, std::vector<DoubleCRT> parts,
+             uint64_t factor, double noiseLog2)
+      : ctx_(std::move(ctx)),
+        keyId_(keyId),
+        parts_(std::move(parts)),
+        factor_(factor),
+        noiseLog2_(noiseLog2) {}
+
+  void checkCompatible(const Ciphertext& o, const char* op) const;
+  void checkCapacity(double noiseLog2, size_t level, const char* op) const;
+  // Brings *this and a copy of o to a common level and plaintext factor.
+  Ciphertext aligned(const Ciphertext& o);
+  Ciphertext& addSub(const Ciphertext& o, bool subtract);
+  Ciphertext& addSubPlaintext(const Plaintext& pt, bool subtract);
+  void checkKeys(const EvaluationKeys& keys, const char* op) const;
+
+  std::shared_ptr<const Context> ctx_;
+  uint64_t keyId_;
+  std::vector<DoubleCRT> parts_;
+  uint64_t factor_;
+  double noiseLog2_;
+};
+
+}  // namespace hl

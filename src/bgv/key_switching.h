@@ -1,0 +1,18 @@
+#pragma once
+// Hybrid key switching (GHS 2012, section 3.1.3 with digits as in Han-Ki 2020, section 3, and
+// Kim-Polyakov-Zucca 2021, section 3): ModUp of every digit of c to Q_l P, inner product with
+// the key, ModDown that keeps the plaintext mod t. Internal to the library.
+#include "helib-like/bgv/context.h"
+#include "helib-like/bgv/keys.h"
+#include "helib-like/ring/double_crt.h"
+
+namespace hl::detail {
+
+/// Adds to (out0, out1) (both over the ciphertext primes of c's level) a pair with
+///     k0 + k1 s = c s' + t e  (mod Q_l),
+/// where key switches s' to s, e small (bounded by noise::keySwitch). c is over the
+/// ciphertext primes {0..l-1} of its level.
+void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, DoubleCRT& out0,
+               DoubleCRT& out1);
+
+}  // namespace hl::detail

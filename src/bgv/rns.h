@@ -1,0 +1,86 @@
+#pragma once
+// RNS tools of the BGV layer: fast base conversion between sets of chain primes, and the
+// division by a product of primes that keeps the plaintext mod t (modulus switching and the
+// ModDown of key switching). Internal to the library.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "helib-like/math/modulus.h"
+#include "helib-like/ring/double_crt.h"
+#include "helib-like/ring/index_set.h"
+#include "helib-like/ring/modulus_chain.h"
+
+namespace hl::detail {
+
+/// Fast base conversion from the primes s_0..s_{k-1} of a source set S with product S
+/// (Bajard, Eynard, Hasan, Zucca, "A full RNS variant of FV like somewhat homomorphic
+/// encryption schemes", SAC 2016, section 2.2; Halevi, Polyakov, Shoup, CT-RSA 2019). A
+/// residue vector x_i = x mod s_i is written as the integer
+///     y = sum_i u_i * (S/s_i),   u_i = [x_i * (S/s_i)^{-1}]_{s_i} in (-s_i/2, s_i/2],
+/// which is = x (mod S) and |y| <= k S / 2 (the "overflow" y - [x]_S is a small multiple of S).
+/// y is then reduced modulo any chain prime and modulo the plaintext modulus t. Centred
+/// digits are computed as unsigned u_i in [0, s_i) with a count of the digits above s_i/2:
+/// sum_i u_i (S/s_i) - count * S is the centred sum.
+class BaseConverter {
+ public:
+  BaseConverter(const ModulusChain& chain, const IndexSet& source, const Modulus& t);
+
+  const IndexSet& source() const { return source_; }
+  size_t size() const { return source_.size(); }
+
+  /// u (|S| rows of n) and the per-coefficient count of negative digits, from the
+  /// coefficient-form residues rows[k] (row k for the k-th source prime, values in [0, s_k)).
+  void digits(const uint64_t* const* rows, size_t n, uint64_t* u, uint8_t* negatives) const;
+  /// out[j] = y_j mod the chain prime `target` (which must not be in S), for every j < n.
+  void convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target,
+               uint64_t* out) const;
+  /// out[j] = y_j mod t.
+  void convertModT(const uint64_t* u, const uint8_t* negatives, size_t n, uint64_t* out) const;
+
+  /// S mod the chain prime p, and S^{-1} mod p (p not in S).
+  uint64_t productMod(size_t p) const { return prodMod_[p]; }
+  uint64_t inverseProductMod(size_t p) const { return invProdMod_[p]; }
+  /// S mod t and -S^{-1} mod t.
+  uint64_t productModT() const { return prodModT_; }
+  uint64_t negInverseProductModT() const { return negInvProdModT_; }
+
+ private:
+  void convertWith(const uint64_t* u, const uint8_t* negatives, size_t n, const Modulus& q,
+                   const uint64_t* hat, uint64_t prod, uint64_t* out) const;
+
+  const ModulusChain* chain_;
+  IndexSet source_;
+  Modulus t_;
+  std::vector<Modulus> src_;
+  std::vector<uint64_t> inv_, invShoup_;  // (S/s_i)^{-1} mod s_i
+  std::vector<uint64_t> hat_;             // hat_[p * k + i] = (S/s_i) mod chain prime p
+  std::vector<uint64_t> hatT_;            // (S/s_i) mod t
+  std::vector<uint64_t> prodMod_, invProdMod_;
+  uint64_t prodModT_ = 0, negInvProdModT_ = 0;
+};
+
+/// Everything the BGV layer precomputes per context: base converters for every range of
+/// primes that key switching and modulus switching divide by or extend from.
+class RnsTables {
+ public:
+  RnsTables(const ModulusChain& chain, size_t numCiphertext, const std::vector<IndexSet>& digits,
+            const Modulus& t);
+  /// The converter whose source is exactly s (a range registered at construction: a prefix
+  /// of a digit, the special primes, or a single ciphertext prime). Throws std::logic_error
+  /// for any other set.
+  const BaseConverter& converter(const IndexSet& s) const;
+
+ private:
+  std::map<std::pair<size_t, size_t>, BaseConverter> conv_;
+};
+
+/// Replaces x (over keep | drop, drop = conv.source()) by (x - delta) / D over keep, where
+/// D = prod(drop), delta = x (mod D) and delta = 0 (mod t), |delta| small: the plaintext
+/// picks up the factor D^{-1} mod t, the noise is divided by D plus a rounding term
+/// (Brakerski-Gentry-Vaikuntanathan 2012, section 4; Gentry-Halevi-Smart 2012, section 3.1).
+void scaleDown(DoubleCRT& x, const BaseConverter& conv, const Modulus& t);
+
+}  // namespace hl::detail

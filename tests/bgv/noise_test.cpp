@@ -1,0 +1,150 @@
+// The tracked noise bound against the real noise (measured with the secret key), and the
+// capacity limit of a multiplication tree.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "bgv_fixture.h"
+
+namespace {
+
+using bgvtest::Fixture;
+using bgvtest::Model;
+using bgvtest::Setting;
+using bgvtest::fixtureFor;
+using bgvtest::randomPlaintext;
+
+class Noise : public ::testing::TestWithParam<Setting> {};
+
+// Random circuits of additions, multiplications (with relinearization), automorphisms,
+// constant and plaintext products and modulus switches: every intermediate result decrypts
+// right, its measured noise is within the bound, and the bound is on average at most 10 bits
+// above the measurement.
+TEST_P(Noise, BoundHoldsOverRandomCircuits) {
+  Fixture& f = fixtureFor(GetParam());
+  const Model model(*f.ctx);
+  double slackSum = 0;
+  int samples = 0;
+  for (int circuit = 0; circuit < 3; ++circuit) {
+    std::vector<hl::Ciphertext> cts;
+    std::vector<NTL::ZZ_pX> pts;
+    for (int i = 0; i < 3; ++i) {
+      const hl::Plaintext x = randomPlaintext(f);
+      cts.push_back(i == 0 ? f.sk->encrypt(x, f.prng) : f.pk->encrypt(x, f.prng));
+      pts.push_back(model.of(x));
+    }
+    for (int step = 0; step < 8; ++step) {
+      const size_t i = f.rng() % cts.size(), j = f.rng() % cts.size();
+      hl::Ciphertext c = cts[i];
+      NTL::ZZ_pX p = pts[i];
+      try {
+        switch (f.rng() % 6) {
+          case 0:
+            c += cts[j];
+            p += pts[j];
+            break;
+          case 1:
+            c.multiplyBy(cts[j], *f.keys);
+            p = model.mul(p, pts[j]);
+            break;
+          case 2:
+            c.automorph(f.rotation, *f.keys);
+            p = model.automorph(p, f.rotation);
+            break;
+          case 3: {
+            const int64_t k = static_cast<int64_t>(f.rng() % 7) - 3;
+            c.multiplyByConstant(k);
+            p *= NTL::conv<NTL::ZZ_p>(k);
+            break;
+          }
+          case 4: {
+            // A sparse plaintext keeps the growth moderate.
+            std::vector<int64_t> sparse(8);
+            for (auto& v : sparse) v = static_cast<int64_t>(f.rng() % 5) - 2;
+            const hl::Plaintext q(f.ctx, sparse);
+            c.multiplyByPlaintext(q);
+            p = model.mul(p, model.of(q));
+            break;
+          }
+          default:
+            if (c.level() > 1) c.modSwitchDown();
+            break;
+        }
+      } catch (const hl::CapacityError&) {
+        continue;  // the circuit went deeper than the modulus allows; the operand is intact
+      }
+      ASSERT_EQ(f.sk->decrypt(c), model.back(p, f.ctx)) << "circuit " << circuit << " step " << step;
+      const double measured = f.sk->measureNoise(c);
+      ASSERT_LE(measured, c.noiseBound()) << "circuit " << circuit << " step " << step;
+      if (measured > 0) {  // a noiseless result (a product by 0) says nothing about the slack
+        slackSum += c.noiseBound() - measured;
+        ++samples;
+      }
+      cts.push_back(c);
+      pts.push_back(p);
+    }
+  }
+  ASSERT_GT(samples, 10);
+  EXPECT_LE(slackSum / samples, 10.0) << "the bound is too pessimistic on average";
+  RecordProperty("average_slack_bits", std::to_string(slackSum / samples));
+}
+
+class Depth : public ::testing::TestWithParam<Setting> {};
+
+// x_1 * ... * x_{2^k} in a binary tree: every level the modulus allows decrypts right, and the
+// first level it does not allow throws hl::CapacityError instead of decrypting wrong.
+TEST_P(Depth, MultiplicationTreeStopsWithCapacityError) {
+  Fixture& f = fixtureFor(GetParam());
+  const Model model(*f.ctx);
+  std::vector<hl::Ciphertext> level;
+  std::vector<NTL::ZZ_pX> plain;
+  for (int i = 0; i < 32; ++i) {
+    const hl::Plaintext x = randomPlaintext(f);
+    level.push_back(f.pk->encrypt(x, f.prng));
+    plain.push_back(model.of(x));
+  }
+  int depth = 0;
+  bool threw = false;
+  while (level.size() > 1 && !threw) {
+    std::vector<hl::Ciphertext> next;
+    std::vector<NTL::ZZ_pX> nextPlain;
+    for (size_t i = 0; i + 1 < level.size(); i += 2) {
+      hl::Ciphertext c = level[i];
+      try {
+        c.multiplyBy(level[i + 1], *f.keys);
+      } catch (const hl::CapacityError&) {
+        threw = true;
+        // The operand is unchanged and still decrypts.
+        EXPECT_EQ(c.size(), 2u);
+        EXPECT_EQ(f.sk->decrypt(c), model.back(plain[i], f.ctx));
+        break;
+      }
+      next.push_back(c);
+      nextPlain.push_back(model.mul(plain[i], plain[i + 1]));
+      ASSERT_EQ(f.sk->decrypt(c), model.back(nextPlain.back(), f.ctx)) << "depth " << depth + 1;
+      ASSERT_LE(f.sk->measureNoise(c), c.noiseBound());
+    }
+    if (threw) break;
+    level = std::move(next);
+    plain = std::move(nextPlain);
+    ++depth;
+  }
+  EXPECT_TRUE(threw) << "32 factors did not exhaust the modulus; enlarge the test";
+  EXPECT_GE(depth, 1);
+  RecordProperty("depth", depth);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rings, Noise,
+                         ::testing::Values(Setting{4369, 2, 1}, Setting{2048, 257, 1},
+                                           Setting{4369, 2, 8},
+                                           Setting{2048, bgvtest::bigPrimeFor(2048), 1}),
+                         [](const auto& info) { return bgvtest::name(info.param); });
+
+// Moduli of two or three primes keep the tree within 32 factors.
+INSTANTIATE_TEST_SUITE_P(Rings, Depth,
+                         ::testing::Values(Setting{4369, 2, 1, 100}, Setting{2048, 257, 1, 100},
+                                           Setting{4369, 2, 8, 100},
+                                           Setting{2048, bgvtest::bigPrimeFor(2048), 1, 150}),
+                         [](const auto& info) { return bgvtest::name(info.param); });
+
+}  // namespace
