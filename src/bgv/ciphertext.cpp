@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "bgv/key_switching.h"
@@ -21,6 +22,40 @@ int64_t centredMod(const Modulus& t, uint64_t c) {
 double log2Abs(int64_t c) {
   return c == 0 ? -std::numeric_limits<double>::infinity()
                 : std::log2(std::fabs(static_cast<double>(c)));
+}
+
+// log2 of the ciphertext prime q_{l-1} that modulus switching at level l drops.
+double logTopPrime(const Context& ctx, size_t l) { return ctx.logModulus(l) - ctx.logModulus(l - 1); }
+
+// The noise bound after switching from level `from` down to `to`.
+double switchedNoise(const Context& ctx, double noise, size_t from, size_t to, size_t parts) {
+  for (size_t l = from; l > to; --l) {
+    noise = detail::noise::logAdd(noise - logTopPrime(ctx, l), detail::noise::rounding(ctx, 1, parts));
+  }
+  return noise;
+}
+
+// The plaintext factor after switching from level `from` down to `to`.
+uint64_t switchedFactor(const Context& ctx, uint64_t f, size_t from, size_t to) {
+  const Modulus& t = ctx.plaintextModulus();
+  for (size_t l = from; l > to; --l) {
+    f = t.mul(f, t.inv(t.reduce(ctx.chain()->modulus(l - 1).value())));
+  }
+  return f;
+}
+
+// The level reduceNoise() stops at. Switching down by q changes the capacity left after a
+// squaring from logQ - 2B to (logQ - log q) - 2B': worth it while B' < B - log(q) / 2.
+size_t reducedLevel(const Context& ctx, double noise, size_t level, size_t parts) {
+  while (level > 1) {
+    const double lq = logTopPrime(ctx, level);
+    const double next =
+        detail::noise::logAdd(noise - lq, detail::noise::rounding(ctx, 1, parts));
+    if (!(next < noise - lq / 2)) break;
+    noise = next;
+    --level;
+  }
+  return level;
 }
 
 }  // namespace
@@ -85,57 +120,63 @@ Ciphertext& Ciphertext::modSwitchTo(size_t l) {
 }
 
 Ciphertext& Ciphertext::reduceNoise() {
-  // Switching down by q changes the capacity left after a squaring from
-  // logQ - 2 B to (logQ - log q) - 2 B': worth it while B' < B - log(q) / 2.
-  while (level() > 1) {
-    const double lq = std::log2(static_cast<double>(ctx_->chain()->modulus(level() - 1).value()));
-    const double next =
-        detail::noise::logAdd(noiseLog2_ - lq, detail::noise::rounding(*ctx_, 1, size()));
-    if (!(next < noiseLog2_ - lq / 2)) break;
-    modSwitchDown();
-  }
-  return *this;
-}
-
-Ciphertext Ciphertext::aligned(const Ciphertext& o) {
-  Ciphertext other = o;
-  if (other.level() > level()) other.modSwitchTo(level());
-  if (level() > other.level()) modSwitchTo(other.level());
-  if (other.factor_ != factor_) {
-    // Either multiply other by f / f_o or *this by f_o / f (mod t), whichever is smaller.
-    const Modulus& t = ctx_->plaintextModulus();
-    const int64_t toThis = centredMod(t, t.mul(factor_, t.inv(other.factor_)));
-    const int64_t toOther = centredMod(t, t.mul(other.factor_, t.inv(factor_)));
-    const double a = std::max(noiseLog2_, other.noiseLog2_ + log2Abs(toThis));
-    const double b = std::max(other.noiseLog2_, noiseLog2_ + log2Abs(toOther));
-    if (a <= b) {
-      other.multiplyByConstant(toThis);
-    } else {
-      multiplyByConstant(toOther);
-    }
-  }
-  return other;
+  return modSwitchTo(reducedLevel(*ctx_, noiseLog2_, level(), size()));
 }
 
 Ciphertext& Ciphertext::addSub(const Ciphertext& o, bool subtract) {
-  checkCompatible(o, subtract ? "operator-=" : "operator+=");
-  Ciphertext self = *this;  // the operands stay unchanged if an exception is thrown
-  Ciphertext other = self.aligned(o);
-  const double noise = detail::noise::logAdd(self.noiseLog2_, other.noiseLog2_);
-  checkCapacity(noise, self.level(), subtract ? "operator-=" : "operator+=");
-  while (self.parts_.size() < other.size()) {
-    self.parts_.push_back(DoubleCRT(ctx_->chain(), self.parts_[0].primes()));
-  }
-  for (size_t i = 0; i < other.size(); ++i) {
-    if (subtract) {
-      self.parts_[i] -= other.parts_[i];
+  const char* op = subtract ? "operator-=" : "operator+=";
+  checkCompatible(o, op);
+  // Plan on the noise bounds first, so that nothing changes if the capacity does not suffice.
+  const size_t L = std::min(level(), o.level());
+  const double ns = switchedNoise(*ctx_, noiseLog2_, level(), L, size());
+  const double no = switchedNoise(*ctx_, o.noiseLog2_, o.level(), L, o.size());
+  const uint64_t fs = switchedFactor(*ctx_, factor_, level(), L);
+  const uint64_t fo = switchedFactor(*ctx_, o.factor_, o.level(), L);
+  // Different plaintext factors: scale one side by a constant c so that the factors agree
+  // (nu -> c nu with factor f -> c f), whichever side gives the smaller noise.
+  int64_t cs = 1, co = 1;
+  if (fs != fo) {
+    const Modulus& t = ctx_->plaintextModulus();
+    const int64_t toSelf = centredMod(t, t.mul(fo, t.inv(fs)));
+    const int64_t toOther = centredMod(t, t.mul(fs, t.inv(fo)));
+    const double a = std::max(ns + log2Abs(toSelf), no);
+    const double b = std::max(ns, no + log2Abs(toOther));
+    if (a <= b) {
+      cs = toSelf;
     } else {
-      self.parts_[i] += other.parts_[i];
+      co = toOther;
     }
   }
-  self.noiseLog2_ = noise;
-  *this = std::move(self);
+  const double noise = detail::noise::logAdd(ns + log2Abs(cs), no + log2Abs(co));
+  checkCapacity(noise, L, op);
+
+  modSwitchTo(L);
+  if (cs != 1) rescaleFactor(cs);
+  std::optional<Ciphertext> copy;
+  const Ciphertext* rhs = &o;
+  if (o.level() > L || co != 1) {
+    copy.emplace(o);
+    copy->modSwitchTo(L);
+    if (co != 1) copy->rescaleFactor(co);
+    rhs = &*copy;
+  }
+  while (parts_.size() < rhs->size()) parts_.emplace_back(ctx_->chain(), parts_[0].primes());
+  for (size_t i = 0; i < rhs->size(); ++i) {
+    if (subtract) {
+      parts_[i] -= rhs->parts_[i];
+    } else {
+      parts_[i] += rhs->parts_[i];
+    }
+  }
+  noiseLog2_ = noise;
   return *this;
+}
+
+void Ciphertext::rescaleFactor(int64_t c) {
+  const Modulus& t = ctx_->plaintextModulus();
+  for (DoubleCRT& part : parts_) part.mulScalar(c);
+  factor_ = t.mul(factor_, t.reduceSigned(c));
+  noiseLog2_ += log2Abs(c);
 }
 
 Ciphertext& Ciphertext::operator+=(const Ciphertext& o) { return addSub(o, false); }
@@ -202,50 +243,53 @@ Ciphertext& Ciphertext::multiply(const Ciphertext& o) {
     throw std::invalid_argument(
         "hl::Ciphertext::multiply: both operands must have 2 parts (relinearize first)");
   }
-  Ciphertext self = *this;
-  self.reduceNoise();
-  Ciphertext other = o;
-  other.reduceNoise();
-  Ciphertext rhs = self.aligned(other);
-  const double noise = self.noiseLog2_ + rhs.noiseLog2_;
-  checkCapacity(noise, self.level(), "multiply");
-  // (a0 + a1 s)(b0 + b1 s) = a0 b0 + (a0 b1 + a1 b0) s + a1 b1 s^2.
-  DoubleCRT c2 = self.parts_[1];
-  c2 *= rhs.parts_[1];
-  DoubleCRT c1 = self.parts_[0];
-  c1 *= rhs.parts_[1];
-  DoubleCRT t = self.parts_[1];
-  t *= rhs.parts_[0];
-  c1 += t;
-  self.parts_[0] *= rhs.parts_[0];
-  self.parts_[1] = std::move(c1);
-  self.parts_.push_back(std::move(c2));
-  const Modulus& tm = ctx_->plaintextModulus();
-  self.factor_ = tm.mul(self.factor_, rhs.factor_);
-  self.noiseLog2_ = noise;
-  *this = std::move(self);
+  const size_t L = productLevel(o);
+  const double noise = productNoise(o, L);
+  checkCapacity(noise, L, "multiply");
+  modSwitchTo(L);
+  std::optional<Ciphertext> copy;
+  const Ciphertext* rhs = &o;
+  if (&o == this) {
+    // square of itself: rhs is *this, already switched
+  } else if (o.level() > L) {
+    copy.emplace(o);
+    copy->modSwitchTo(L);
+    rhs = &*copy;
+  }
+  tensor(*rhs);
+  noiseLog2_ = noise;
   return *this;
+}
+
+size_t Ciphertext::productLevel(const Ciphertext& o) const {
+  return std::min(reducedLevel(*ctx_, noiseLog2_, level(), size()),
+                  reducedLevel(*ctx_, o.noiseLog2_, o.level(), o.size()));
+}
+
+double Ciphertext::productNoise(const Ciphertext& o, size_t L) const {
+  return switchedNoise(*ctx_, noiseLog2_, level(), L, size()) +
+         switchedNoise(*ctx_, o.noiseLog2_, o.level(), L, o.size());
+}
+
+void Ciphertext::tensor(const Ciphertext& rhs) {
+  // (a0 + a1 s)(b0 + b1 s) = a0 b0 + (a0 b1 + a1 b0) s + a1 b1 s^2. rhs may be *this.
+  DoubleCRT c2 = parts_[1];
+  c2 *= rhs.parts_[1];
+  DoubleCRT cross = parts_[0];
+  cross *= rhs.parts_[1];
+  parts_[1] *= rhs.parts_[0];
+  parts_[1] += cross;
+  parts_[0] *= rhs.parts_[0];
+  parts_.push_back(std::move(c2));
+  const Modulus& t = ctx_->plaintextModulus();
+  factor_ = t.mul(factor_, rhs.factor_);
 }
 
 Ciphertext& Ciphertext::square() {
   if (size() != 2) {
     throw std::invalid_argument("hl::Ciphertext::square: the operand must have 2 parts");
   }
-  reduceNoise();
-  const double noise = 2 * noiseLog2_;
-  checkCapacity(noise, level(), "square");
-  DoubleCRT c2 = parts_[1];
-  c2 *= parts_[1];
-  DoubleCRT c1 = parts_[0];
-  c1 *= parts_[1];
-  c1 += c1;
-  parts_[0] *= parts_[0];
-  parts_[1] = std::move(c1);
-  parts_.push_back(std::move(c2));
-  const Modulus& t = ctx_->plaintextModulus();
-  factor_ = t.mul(factor_, factor_);
-  noiseLog2_ = noise;
-  return *this;
+  return multiply(*this);
 }
 
 Ciphertext& Ciphertext::relinearize(const EvaluationKeys& keys) {
@@ -266,13 +310,23 @@ Ciphertext& Ciphertext::relinearize(const EvaluationKeys& keys) {
 }
 
 Ciphertext& Ciphertext::multiplyBy(const Ciphertext& o, const EvaluationKeys& keys) {
+  checkCompatible(o, "multiplyBy");
   checkKeys(keys, "multiplyBy");
-  keys.relinearization();  // report a missing key before doing the work
-  Ciphertext product = *this;
-  product.multiply(o);
-  product.relinearize(keys);
-  *this = std::move(product);
-  return *this;
+  if (size() != 2 || o.size() != 2) {
+    throw std::invalid_argument(
+        "hl::Ciphertext::multiplyBy: both operands must have 2 parts (relinearize first)");
+  }
+  // Check everything (key, capacity after relinearization) before changing anything.
+  const KeySwitchKey& key = keys.relinearization();
+  if (key.keyId() != keyId_) {
+    throw std::invalid_argument(
+        "hl::Ciphertext::multiplyBy: the relinearization key belongs to another secret key");
+  }
+  const size_t L = productLevel(o);
+  const double noise = detail::noise::logAdd(productNoise(o, L), detail::noise::keySwitch(*ctx_, L));
+  checkCapacity(noise, L, "multiplyBy");
+  multiply(o);
+  return relinearize(keys);
 }
 
 Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
@@ -296,15 +350,11 @@ Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
       detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
   checkCapacity(noise, level(), "automorph");
   // (c0(X^k), c1(X^k)) decrypts under s(X^k); switch c1(X^k) back to s.
-  DoubleCRT c0 = parts_[0];
-  c0.automorph(k);
-  DoubleCRT c1 = parts_[1];
-  c1.automorph(k);
-  DoubleCRT zero = c1;
-  zero.mulScalar(0);
-  detail::keySwitch(*ctx_, c1, key, c0, zero);
-  parts_[0] = std::move(c0);
-  parts_[1] = std::move(zero);
+  parts_[0].automorph(k);
+  parts_[1].automorph(k);
+  DoubleCRT c1 = std::move(parts_[1]);
+  parts_[1] = DoubleCRT(ctx_->chain(), c1.primes());
+  detail::keySwitch(*ctx_, c1, key, parts_[0], parts_[1]);
   noiseLog2_ = noise;
   return *this;
 }

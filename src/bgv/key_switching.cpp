@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "bgv/rns.h"
-#include "helib-like/detail/aligned.h"
 
 namespace hl::detail {
 
@@ -12,82 +11,100 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
   const ModulusChain& chain = *ctx.chain();
   const size_t n = ctx.n(), l = c.primes().size();
   const IndexSet levelPrimes = ctx.levelPrimes(l);
-  const IndexSet all = levelPrimes | ctx.specialPrimes();
+  const IndexSet special = ctx.specialPrimes();
+  const IndexSet all = levelPrimes | special;
   const RnsTables& rns = ctx.rnsTables();
 
   // Coefficient form of c mod each prime of its level.
-  AlignedVector<uint64_t> coeff(l * n);
+  uint64_t* coeff = threadScratch(kScratchKsCoeff, l * n);
 #pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < l; ++i) chain.dft(i).inverse(c.values(i).data(), coeff.data() + i * n);
+  for (size_t i = 0; i < l; ++i) chain.dft(i).inverse(c.values(i).data(), coeff + i * n);
 
-  // ModUp, first half: the centred base-conversion digits of every digit of the modulus.
+  // ModUp, first half: the centred base-conversion digits of every digit of the modulus
+  // (digit j of the key pairs with the part of digit j below the level).
   struct Digit {
     IndexSet primes;
     const BaseConverter* conv;
-    AlignedVector<uint64_t> u;
-    std::vector<uint8_t> negatives;
+    size_t keyIndex;
+    uint64_t* u;
+    uint8_t* negatives;
   };
   std::vector<Digit> digits;
-  for (const IndexSet& d : ctx.digits()) {
-    IndexSet present = d & levelPrimes;
-    if (present.empty()) continue;
-    Digit g{present, &rns.converter(present), AlignedVector<uint64_t>(present.size() * n),
-            std::vector<uint8_t>(n)};
-    std::vector<const uint64_t*> rows;
-    for (size_t i : present) rows.push_back(coeff.data() + i * n);
-    g.conv->digits(rows.data(), n, g.u.data(), g.negatives.data());
-    digits.push_back(std::move(g));
+  for (size_t j = 0; j < ctx.digits().size(); ++j) {
+    IndexSet present = ctx.digits()[j] & levelPrimes;
+    if (!present.empty()) digits.push_back({present, &rns.converter(present), j, nullptr, nullptr});
   }
-  // ModUp, second half, and the inner product with the key, prime by prime. The digit index
-  // into the key is the digit's position in ctx.digits().
-  std::vector<size_t> keyIndex;
-  for (size_t j = 0, g = 0; j < ctx.digits().size() && g < digits.size(); ++j) {
-    if (!(ctx.digits()[j] & levelPrimes).empty()) keyIndex.push_back(j), ++g;
-  }
-  DoubleCRT acc0(ctx.chain(), all), acc1(ctx.chain(), all);
-#pragma omp parallel
+  const size_t beta = digits.size();
+  uint64_t* u = threadScratch(kScratchKsDigits, l * n);
+  uint8_t* neg = reinterpret_cast<uint8_t*>(threadScratch(kScratchKsNeg, beta * ((n + 7) / 8)));
   {
-    AlignedVector<uint64_t> row(n);
-    std::vector<unsigned __int128> s0(n), s1(n);
-#pragma omp for schedule(static)
-    for (size_t idx = 0; idx < all.size(); ++idx) {
-      const size_t p = all[idx];
-      const Modulus& q = chain.modulus(p);
-      std::fill(s0.begin(), s0.end(), 0);
-      std::fill(s1.begin(), s1.end(), 0);
-      for (size_t g = 0; g < digits.size(); ++g) {
-        const Digit& d = digits[g];
-        const uint64_t* x;
-        if (d.primes.contains(p)) {
-          x = c.values(p).data();
-        } else {
-          d.conv->convert(d.u.data(), d.negatives.data(), n, p, row.data());
-          chain.dft(p).forward(row.data(), row.data());
-          x = row.data();
-        }
-        const uint64_t* b = key.b(keyIndex[g]).values(p).data();
-        const uint64_t* a = key.a(keyIndex[g]).values(p).data();
-        for (size_t j = 0; j < n; ++j) {
-          s0[j] += static_cast<unsigned __int128>(x[j]) * b[j];
-          s1[j] += static_cast<unsigned __int128>(x[j]) * a[j];
-        }
-      }
-      uint64_t* r0 = acc0.values(p).data();
-      uint64_t* r1 = acc1.values(p).data();
-      for (size_t j = 0; j < n; ++j) {
-        r0[j] = q.reduce128(s0[j]);
-        r1[j] = q.reduce128(s1[j]);
-      }
+    size_t offset = 0;
+    for (size_t g = 0; g < beta; ++g) {
+      Digit& d = digits[g];
+      d.u = u + offset * n;
+      d.negatives = neg + g * ((n + 7) / 8) * 8;
+      std::vector<const uint64_t*> rows;
+      for (size_t i : d.primes) rows.push_back(coeff + i * n);
+      d.conv->digits(rows.data(), n, d.u, d.negatives);
+      offset += d.primes.size();
     }
   }
-  // ModDown: divide by P, keeping the plaintext mod t.
-  if (!ctx.specialPrimes().empty()) {
-    const BaseConverter& down = rns.converter(ctx.specialPrimes());
-    scaleDown(acc0, down, ctx.plaintextModulus());
-    scaleDown(acc1, down, ctx.plaintextModulus());
+
+  // ModUp, second half (each digit extended to every other prime of Q_l P), and the inner
+  // product with the key, prime by prime: acc_e = sum_j d_j * key_e[j] over Q_l P.
+  const size_t total = all.size();
+  uint64_t* acc = threadScratch(kScratchKsAcc, 2 * total * n);  // part e, prime idx
+#pragma omp parallel for schedule(static)
+  for (size_t idx = 0; idx < total; ++idx) {
+    const size_t p = all[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* rows = threadScratch(kScratchKsRows, beta * n);
+    const uint64_t* xs[64];
+    const uint64_t* kb[64];
+    const uint64_t* ka[64];
+    for (size_t g = 0; g < beta; ++g) {
+      const Digit& d = digits[g];
+      if (d.primes.contains(p)) {
+        xs[g] = c.values(p).data();
+      } else {
+        uint64_t* row = rows + g * n;
+        d.conv->convert(d.u, d.negatives, n, p, row);
+        chain.dft(p).forward(row, row);
+        xs[g] = row;
+      }
+      kb[g] = key.b(d.keyIndex).values(p).data();
+      ka[g] = key.a(d.keyIndex).values(p).data();
+    }
+    uint64_t* a0 = acc + idx * n;
+    uint64_t* a1 = acc + (total + idx) * n;
+    for (size_t j = 0; j < n; ++j) {
+      unsigned __int128 s0 = 0, s1 = 0;
+      for (size_t g = 0; g < beta; ++g) {
+        s0 += static_cast<unsigned __int128>(xs[g][j]) * kb[g][j];
+        s1 += static_cast<unsigned __int128>(xs[g][j]) * ka[g][j];
+      }
+      a0[j] = q.reduce128(s0);
+      a1[j] = q.reduce128(s1);
+    }
   }
-  out0 += acc0;
-  out1 += acc1;
+
+  // ModDown: divide by P keeping the plaintext mod t, adding the result into out0 / out1.
+  const BaseConverter& down = rns.converter(special);
+  DoubleCRT* outs[2] = {&out0, &out1};
+  for (size_t e = 0; e < 2; ++e) {
+    std::vector<uint64_t*> dropRows, keepIn, keepOut;
+    for (size_t idx = 0; idx < total; ++idx) {
+      uint64_t* row = acc + (e * total + idx) * n;
+      if (idx < l) {
+        keepIn.push_back(row);
+        keepOut.push_back(outs[e]->values(all[idx]).data());
+      } else {
+        dropRows.push_back(row);
+      }
+    }
+    scaleDown(chain, down, ctx.plaintextModulus(), levelPrimes, dropRows.data(), keepIn.data(),
+              keepOut.data(), true);
+  }
 }
 
 }  // namespace hl::detail

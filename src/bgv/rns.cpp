@@ -1,5 +1,6 @@
 #include "bgv/rns.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -53,22 +54,28 @@ BaseConverter::BaseConverter(const ModulusChain& chain, const IndexSet& source, 
 void BaseConverter::digits(const uint64_t* const* rows, size_t n, uint64_t* u,
                            uint8_t* negatives) const {
   const size_t k = src_.size();
-  std::fill_n(negatives, n, uint8_t{0});
-  for (size_t i = 0; i < k; ++i) {
-    const Modulus& s = src_[i];
-    const uint64_t w = inv_[i], ws = invShoup_[i], half = s.value() >> 1;
-    const uint64_t* x = rows[i];
-    uint64_t* ui = u + i * n;
-    for (size_t j = 0; j < n; ++j) {
-      const uint64_t v = s.mulShoup(x[j], w, ws);
-      ui[j] = v;
-      negatives[j] += static_cast<uint8_t>(v > half);
+  constexpr size_t kBlock = 2048;
+  const size_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (blocks > 1 && n * k >= (1u << 15))
+  for (size_t b = 0; b < blocks; ++b) {
+    const size_t lo = b * kBlock, hi = std::min(n, lo + kBlock);
+    std::fill(negatives + lo, negatives + hi, uint8_t{0});
+    for (size_t i = 0; i < k; ++i) {
+      const Modulus& s = src_[i];
+      const uint64_t w = inv_[i], ws = invShoup_[i], half = s.value() >> 1;
+      const uint64_t* x = rows[i];
+      uint64_t* ui = u + i * n;
+      for (size_t j = lo; j < hi; ++j) {
+        const uint64_t v = s.mulShoup(x[j], w, ws);
+        ui[j] = v;
+        negatives[j] += static_cast<uint8_t>(v > half);
+      }
     }
   }
 }
 
-void BaseConverter::convertWith(const uint64_t* u, const uint8_t* negatives, size_t n,
-                                const Modulus& q, const uint64_t* hat, uint64_t prod,
+void BaseConverter::convertWith(const uint64_t* u, size_t stride, const uint8_t* negatives,
+                                size_t n, const Modulus& q, const uint64_t* hat, uint64_t prod,
                                 uint64_t* out) const {
   const size_t k = src_.size();
   // negS[c] = -c * S mod q for the centring correction.
@@ -80,24 +87,24 @@ void BaseConverter::convertWith(const uint64_t* u, const uint8_t* negatives, siz
   // which holds for chain primes (< 2^50) and t (< 2^40).
   for (size_t j = 0; j < n; ++j) {
     unsigned __int128 acc = 0;
-    for (size_t i = 0; i < k; ++i) acc += static_cast<unsigned __int128>(u[i * n + j]) * hat[i];
+    for (size_t i = 0; i < k; ++i) acc += static_cast<unsigned __int128>(u[i * stride + j]) * hat[i];
     out[j] = q.add(q.reduce128(acc), negS[negatives[j]]);
   }
 }
 
 void BaseConverter::convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target,
-                            uint64_t* out) const {
+                            uint64_t* out, size_t stride) const {
   if (source_.contains(target)) {
     throw std::logic_error("hl::detail::BaseConverter::convert: target is in the source");
   }
   const size_t k = src_.size();
-  convertWith(u, negatives, n, chain_->modulus(target), hat_.data() + target * k,
-              prodMod_[target], out);
+  convertWith(u, stride == 0 ? n : stride, negatives, n, chain_->modulus(target),
+              hat_.data() + target * k, prodMod_[target], out);
 }
 
 void BaseConverter::convertModT(const uint64_t* u, const uint8_t* negatives, size_t n,
-                                uint64_t* out) const {
-  convertWith(u, negatives, n, t_, hatT_.data(), prodModT_, out);
+                                uint64_t* out, size_t stride) const {
+  convertWith(u, stride == 0 ? n : stride, negatives, n, t_, hatT_.data(), prodModT_, out);
 }
 
 RnsTables::RnsTables(const ModulusChain& chain, size_t numCiphertext,
@@ -120,53 +127,75 @@ const BaseConverter& RnsTables::converter(const IndexSet& s) const {
   throw std::logic_error("hl::detail::RnsTables: no base converter for " + s.toString());
 }
 
+uint64_t* threadScratch(size_t slot, size_t count) {
+  thread_local std::vector<AlignedVector<uint64_t>> buffers;
+  if (buffers.size() <= slot) buffers.resize(slot + 1);
+  AlignedVector<uint64_t>& b = buffers[slot];
+  if (b.size() < count) b.resize(count);
+  return b.data();
+}
+
+void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modulus& t,
+               const IndexSet& keep, uint64_t* const* dropRows, const uint64_t* const* keepIn,
+               uint64_t* const* keepOut, bool accumulate) {
+  const IndexSet& drop = conv.source();
+  const size_t n = chain.ring().phi(), k = drop.size();
+  // Coefficient form of x mod each dropped prime, then the centred digits of delta's y part.
+#pragma omp parallel for if (k > 1)
+  for (size_t i = 0; i < k; ++i) chain.dft(drop[i]).inverse(dropRows[i], dropRows[i]);
+  uint64_t* u = threadScratch(kScratchScaleU, k * n);
+  uint8_t* neg = reinterpret_cast<uint8_t*>(threadScratch(kScratchScaleNeg, (n + 7) / 8));
+  conv.digits(dropRows, n, u, neg);
+  // delta = y + D * c with c = -y D^{-1} (mod t), centred: then delta = 0 (mod t). c is kept
+  // as a residue mod t and lifted to each prime below.
+  uint64_t* c = threadScratch(kScratchScaleC, n);
+  const uint64_t w = conv.negInverseProductModT(), half = t.value() >> 1, tv = t.value();
+  {
+    constexpr size_t kBlock = 4096;
+    const size_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (blocks > 1)
+    for (size_t b = 0; b < blocks; ++b) {
+      const size_t lo = b * kBlock, len = std::min(n, lo + kBlock) - lo;
+      conv.convertModT(u + lo, neg + lo, len, c + lo, n);
+      const uint64_t ws = t.shoup(w);
+      for (size_t j = lo; j < lo + len; ++j) c[j] = t.mulShoup(c[j], w, ws);
+    }
+  }
+#pragma omp parallel for schedule(static)
+  for (size_t idx = 0; idx < keep.size(); ++idx) {
+    const size_t p = keep[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* delta = threadScratch(kScratchRow, n);
+    conv.convert(u, neg, n, p, delta);
+    const uint64_t D = conv.productMod(p), Ds = q.shoup(D);
+    const uint64_t tModQ = tv % q.value();
+    for (size_t j = 0; j < n; ++j) {
+      // centred c in (-t/2, t/2] as a residue mod q
+      const uint64_t cj = c[j] > half ? q.sub(c[j], tModQ) : c[j];
+      delta[j] = q.add(delta[j], q.mulShoup(cj, D, Ds));
+    }
+    chain.dft(p).forward(delta, delta);
+    const uint64_t inv = conv.inverseProductMod(p), invs = q.shoup(inv);
+    const uint64_t* in = keepIn[idx];
+    uint64_t* out = keepOut[idx];
+    if (accumulate) {
+      for (size_t j = 0; j < n; ++j) out[j] = q.add(out[j], q.mulShoup(q.sub(in[j], delta[j]), inv, invs));
+    } else {
+      for (size_t j = 0; j < n; ++j) out[j] = q.mulShoup(q.sub(in[j], delta[j]), inv, invs);
+    }
+  }
+}
+
 void scaleDown(DoubleCRT& x, const BaseConverter& conv, const Modulus& t) {
   const IndexSet& drop = conv.source();
   const IndexSet keep = x.primes() - drop;
   if (!x.primes().containsAll(drop) || keep.empty()) {
     throw std::logic_error("hl::detail::scaleDown: bad prime sets");
   }
-  const ModulusChain& chain = x.chain();
-  const size_t n = x.ringSize(), k = drop.size();
-  // Coefficient form of x mod each dropped prime, then the centred digits of delta's y part.
-  AlignedVector<uint64_t> coeff(k * n), u(k * n);
-  std::vector<uint8_t> neg(n);
-  std::vector<const uint64_t*> rows(k);
-#pragma omp parallel for if (k > 1)
-  for (size_t i = 0; i < k; ++i) chain.dft(drop[i]).inverse(x.values(drop[i]).data(), coeff.data() + i * n);
-  for (size_t i = 0; i < k; ++i) rows[i] = coeff.data() + i * n;
-  conv.digits(rows.data(), n, u.data(), neg.data());
-  // delta = y + D * c with c = -y D^{-1} (mod t), centred: then delta = 0 (mod t).
-  std::vector<int64_t> c(n);
-  {
-    std::vector<uint64_t> yt(n);
-    conv.convertModT(u.data(), neg.data(), n, yt.data());
-    const uint64_t w = conv.negInverseProductModT(), half = t.value() >> 1;
-    for (size_t j = 0; j < n; ++j) {
-      const uint64_t cj = t.mul(yt[j], w);
-      c[j] = cj > half ? static_cast<int64_t>(cj) - static_cast<int64_t>(t.value())
-                       : static_cast<int64_t>(cj);
-    }
-  }
-#pragma omp parallel
-  {
-    AlignedVector<uint64_t> delta(n);
-#pragma omp for schedule(static)
-    for (size_t idx = 0; idx < keep.size(); ++idx) {
-      const size_t p = keep[idx];
-      const Modulus& q = chain.modulus(p);
-      conv.convert(u.data(), neg.data(), n, p, delta.data());
-      const uint64_t D = conv.productMod(p), Ds = q.shoup(D);
-      for (size_t j = 0; j < n; ++j) {
-        const uint64_t cj = c[j] < 0 ? q.value() - static_cast<uint64_t>(-c[j]) : c[j];
-        delta[j] = q.add(delta[j], q.mulShoup(cj, D, Ds));
-      }
-      chain.dft(p).forward(delta.data(), delta.data());
-      const uint64_t inv = conv.inverseProductMod(p), invs = q.shoup(inv);
-      uint64_t* v = x.values(p).data();
-      for (size_t j = 0; j < n; ++j) v[j] = q.mulShoup(q.sub(v[j], delta[j]), inv, invs);
-    }
-  }
+  std::vector<uint64_t*> dropRows, keepRows;
+  for (size_t i : drop) dropRows.push_back(x.values(i).data());
+  for (size_t i : keep) keepRows.push_back(x.values(i).data());
+  scaleDown(x.chain(), conv, t, keep, dropRows.data(), keepRows.data(), keepRows.data(), false);
   x.dropPrimes(drop);
 }
 

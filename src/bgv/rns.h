@@ -35,10 +35,12 @@ class BaseConverter {
   /// coefficient-form residues rows[k] (row k for the k-th source prime, values in [0, s_k)).
   void digits(const uint64_t* const* rows, size_t n, uint64_t* u, uint8_t* negatives) const;
   /// out[j] = y_j mod the chain prime `target` (which must not be in S), for every j < n.
+  /// Digit row i starts at u + i * stride (stride 0: n).
   void convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target,
-               uint64_t* out) const;
+               uint64_t* out, size_t stride = 0) const;
   /// out[j] = y_j mod t.
-  void convertModT(const uint64_t* u, const uint8_t* negatives, size_t n, uint64_t* out) const;
+  void convertModT(const uint64_t* u, const uint8_t* negatives, size_t n, uint64_t* out,
+                   size_t stride = 0) const;
 
   /// S mod the chain prime p, and S^{-1} mod p (p not in S).
   uint64_t productMod(size_t p) const { return prodMod_[p]; }
@@ -48,8 +50,8 @@ class BaseConverter {
   uint64_t negInverseProductModT() const { return negInvProdModT_; }
 
  private:
-  void convertWith(const uint64_t* u, const uint8_t* negatives, size_t n, const Modulus& q,
-                   const uint64_t* hat, uint64_t prod, uint64_t* out) const;
+  void convertWith(const uint64_t* u, size_t stride, const uint8_t* negatives, size_t n,
+                   const Modulus& q, const uint64_t* hat, uint64_t prod, uint64_t* out) const;
 
   const ModulusChain* chain_;
   IndexSet source_;
@@ -77,10 +79,36 @@ class RnsTables {
   std::map<std::pair<size_t, size_t>, BaseConverter> conv_;
 };
 
-/// Replaces x (over keep | drop, drop = conv.source()) by (x - delta) / D over keep, where
-/// D = prod(drop), delta = x (mod D) and delta = 0 (mod t), |delta| small: the plaintext
-/// picks up the factor D^{-1} mod t, the noise is divided by D plus a rounding term
-/// (Brakerski-Gentry-Vaikuntanathan 2012, section 4; Gentry-Halevi-Smart 2012, section 3.1).
+/// Division by D = prod(conv.source()) that keeps the plaintext mod t (Brakerski-Gentry-
+/// Vaikuntanathan 2012, section 4; Gentry-Halevi-Smart 2012, section 3.1): for an element x
+/// given by its evaluation rows, computes (x - delta) / D over the primes `keep`, where
+/// delta = x (mod D), delta = 0 (mod t) and delta / D has coefficients of size about t/2 + k/2.
+/// The plaintext picks up the factor D^{-1} mod t; the noise is divided by D plus a rounding
+/// term (noise::rounding).
+///   dropRows[i]  the evaluation row of x mod the i-th prime of conv.source(); clobbered.
+///   keepIn[i]    the evaluation row of x mod keep[i] (read).
+///   keepOut[i]   receives the result mod keep[i] (may equal keepIn[i]); with accumulate the
+///                result is added to it instead.
+void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modulus& t,
+               const IndexSet& keep, uint64_t* const* dropRows, const uint64_t* const* keepIn,
+               uint64_t* const* keepOut, bool accumulate);
+
+/// scaleDown of a DoubleCRT over keep | conv.source(), in place; drops the source primes.
 void scaleDown(DoubleCRT& x, const BaseConverter& conv, const Modulus& t);
+
+/// A grow-only per-thread buffer (no allocation in hot paths once warm). Callers that are
+/// live at the same time on one thread use different slots.
+uint64_t* threadScratch(size_t slot, size_t count);
+enum ScratchSlot : size_t {
+  kScratchScaleU,
+  kScratchScaleNeg,
+  kScratchScaleC,
+  kScratchRow,
+  kScratchKsCoeff,
+  kScratchKsDigits,
+  kScratchKsNeg,
+  kScratchKsAcc,
+  kScratchKsRows,
+};
 
 }  // namespace hl::detail

@@ -328,6 +328,12 @@ DoubleCRT& DoubleCRT::dropPrimes(const IndexSet& drop) {
   }
   const IndexSet keep = primes_ - drop;
   if (keep.empty()) throw std::invalid_argument("hl::DoubleCRT::dropPrimes: would drop every prime");
+  if (drop.empty()) return *this;
+  if (keep.last() < drop.first()) {  // the rows to drop are the last ones: truncate in place
+    data_.resize(keep.size() * n_);
+    primes_ = keep;
+    return *this;
+  }
   detail::AlignedVector<uint64_t> out(keep.size() * n_);
   for (size_t k = 0; k < keep.size(); ++k) {
     const size_t from = primes_.position(keep[k]);

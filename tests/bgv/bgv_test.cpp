@@ -106,6 +106,17 @@ TEST_P(Bgv, ModulusSwitchingKeepsThePlaintext) {
   prod.multiplyBy(a, *f.keys);
   EXPECT_EQ(f.sk->decrypt(prod), model.back(model.mul(model.of(x), model.of(y)), f.ctx));
   EXPECT_LE(f.sk->measureNoise(prod), prod.noiseBound());
+  // The product carries the factor f^2 (f = q_top^{-1} mod t); adding a ciphertext with
+  // factor f at the same level needs a factor alignment.
+  hl::Ciphertext mixed = prod;
+  mixed += a;
+  EXPECT_EQ(f.sk->decrypt(mixed),
+            model.back(model.mul(model.of(x), model.of(y)) + model.of(x), f.ctx));
+  EXPECT_LE(f.sk->measureNoise(mixed), mixed.noiseBound());
+  mixed = a;
+  mixed -= prod;
+  EXPECT_EQ(f.sk->decrypt(mixed),
+            model.back(model.of(x) - model.mul(model.of(x), model.of(y)), f.ctx));
   prod.modSwitchTo(1);
   EXPECT_EQ(f.sk->decrypt(prod), model.back(model.mul(model.of(x), model.of(y)), f.ctx));
 }

@@ -109,11 +109,16 @@ class Ciphertext {
 
   void checkCompatible(const Ciphertext& o, const char* op) const;
   void checkCapacity(double noiseLog2, size_t level, const char* op) const;
-  // Brings *this and a copy of o to a common level and plaintext factor.
-  Ciphertext aligned(const Ciphertext& o);
+  void checkKeys(const EvaluationKeys& keys, const char* op) const;
   Ciphertext& addSub(const Ciphertext& o, bool subtract);
   Ciphertext& addSubPlaintext(const Plaintext& pt, bool subtract);
-  void checkKeys(const EvaluationKeys& keys, const char* op) const;
+  // nu -> c nu with the plaintext factor f -> c f (the plaintext is unchanged).
+  void rescaleFactor(int64_t c);
+  // The level both operands of a product are switched to, and the product's noise there.
+  size_t productLevel(const Ciphertext& o) const;
+  double productNoise(const Ciphertext& o, size_t level) const;
+  // The tensor product with rhs (at the same level; rhs may be *this).
+  void tensor(const Ciphertext& rhs);
 
   std::shared_ptr<const Context> ctx_;
   uint64_t keyId_;
