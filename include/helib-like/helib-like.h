@@ -12,3 +12,8 @@
 #include "helib-like/ring/double_crt.h"
 #include "helib-like/ring/index_set.h"
 #include "helib-like/ring/modulus_chain.h"
+#include "helib-like/bgv/ciphertext.h"
+#include "helib-like/bgv/context.h"
+#include "helib-like/bgv/keys.h"
+#include "helib-like/bgv/plaintext.h"
+#include "helib-like/bgv/security.h"

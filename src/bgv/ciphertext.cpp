@@ -293,8 +293,8 @@ Ciphertext& Ciphertext::square() {
 }
 
 Ciphertext& Ciphertext::relinearize(const EvaluationKeys& keys) {
-  if (size() == 2) return *this;
   checkKeys(keys, "relinearize");
+  if (size() == 2) return *this;
   const KeySwitchKey& key = keys.relinearization();
   if (key.keyId() != keyId_) {
     throw std::invalid_argument(

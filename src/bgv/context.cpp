@@ -52,6 +52,10 @@ std::shared_ptr<const Context> Context::create(const Parameters& params) {
   if (!(params.sigma > 0 && params.sigma <= kMaxGaussianSigma)) {
     fail("sigma must be in (0, " + std::to_string(kMaxGaussianSigma) + "]");
   }
+  if (params.sigma < kDefaultGaussianSigma && !params.allowInsecure) {
+    fail("sigma = " + std::to_string(params.sigma) + " is below 3.2, which the security " +
+         "estimate assumes; set allowInsecure to use it anyway");
+  }
   for (uint64_t g : params.generators) {
     if (g == 0 || g >= m || std::gcd(g, m) != 1) {
       fail("generator " + std::to_string(g) + " is not a unit mod m = " + std::to_string(m));

@@ -90,7 +90,7 @@ PublicKey SecretKey::publicKey(Prng& prng) const {
   WipeOnExit wipeS{s};
   DoubleCRT b = e;
   b.mulScalar(static_cast<int64_t>(ctx_->t()));
-  s *= a;  // a s (public information once b is published)
+  s *= a;  // a s: reveals s together with a, so it lives in the wiped buffer
   b -= s;
   return PublicKey(ctx_, id_, seed, std::move(b), std::move(a));
 }
@@ -108,6 +108,7 @@ KeySwitchKey SecretKey::makeKeySwitchKey(const DoubleCRT& target, uint64_t autom
     DoubleCRT b = DoubleCRT::gaussian(ctx_->chain(), all, prng, ctx_->parameters().sigma);
     b.mulScalar(static_cast<int64_t>(ctx_->t()));
     DoubleCRT as = a;
+    WipeOnExit wipeAs{as};  // a s and a give s
     as *= s_;
     b -= as;
     // + P * s' on the digit's primes (the gadget factor is P mod q_i there and 0 elsewhere).
@@ -232,14 +233,17 @@ double SecretKey::measureNoise(const Ciphertext& ct) const {
   check(ct, "measureNoise");
   DoubleCRT nu = phase(ct);
   WipeOnExit wipe{nu};
-  const NTL::ZZX z = detail::toZZX(nu);
+  NTL::ZZX z = detail::toZZX(nu);
   long maxBits = 0;
   for (long i = 0; i <= NTL::deg(z); ++i) maxBits = std::max(maxBits, NTL::NumBits(z[i]));
   if (maxBits == 0) return -std::numeric_limits<double>::infinity();
   const long shift = std::max(0L, maxBits - 60);
   std::vector<double> c(ctx_->n(), 0.0);
   for (long i = 0; i <= NTL::deg(z); ++i) c[i] = NTL::conv<double>(z[i] >> shift);
-  return detail::canonicalNormLog2(ctx_->ring(), c, static_cast<int>(shift));
+  for (long i = 0; i <= NTL::deg(z); ++i) NTL::clear(z[i]);  // the noise is secret too
+  const double norm = detail::canonicalNormLog2(ctx_->ring(), c, static_cast<int>(shift));
+  OPENSSL_cleanse(c.data(), c.size() * sizeof(double));
+  return norm;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,9 +269,11 @@ Ciphertext PublicKey::encrypt(const Plaintext& pt, Prng& prng) const {
   DoubleCRT c1 = DoubleCRT::gaussian(ctx_->chain(), top, prng, ctx_->parameters().sigma);
   c1.mulScalar(t);
   DoubleCRT bu = b_;
+  WipeOnExit wipeBu{bu};  // b u and a u give u, and with it the message
   bu *= u;
   c0 += bu;
   DoubleCRT au = a_;
+  WipeOnExit wipeAu{au};
   au *= u;
   c1 += au;
   std::vector<DoubleCRT> parts;

@@ -7,9 +7,10 @@
 // A polynomial with independent coefficients of variance V has canonical-embedding
 // coordinates a(zeta^j) = sum_k a_k zeta^{jk} of variance n V, close to complex Gaussians:
 // |a(zeta^j)| > c sqrt(n V) has probability about exp(-c^2) per coordinate. For a product
-// of two independent such polynomials the coordinate is a product of two such Gaussians,
-// whose modulus exceeds c' n sqrt(V1 V2) with probability about exp(-2 sqrt(c')) * c'^{1/2}.
-// kSingle = 6 and kProduct = 18 put both failure probabilities near 2^-50 per coordinate.
+// of two independent such polynomials the coordinate is a product of two such Gaussians:
+// with |X|^2 and |Y|^2 exponentially distributed, P(|XY| > c' n sqrt(V1 V2)) =
+// 2c' K_1(2c') ~ sqrt(pi c') exp(-2c'). kSingle = 6 (exp(-36) ~ 2^-52) and kProduct = 18
+// (about 2^-49) put both failure probabilities near 2^-50 per coordinate.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

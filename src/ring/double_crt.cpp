@@ -41,11 +41,16 @@ struct DoubleCRT::MixedRadix {
       for (size_t i = 0; i < j; ++i) t = qj.mul(qj.sub(t, qj.reduce(v[i])), inv[i * L + j]);
       v[j] = t;
     }
+    // Compare with the digits of (Q-1)/2 from the top without data-dependent branches (the
+    // value may be a decryption phase): the first differing digit decides.
+    uint64_t greater = 0, decided = 0;
     for (size_t j = L; j-- > 0;) {
       const uint64_t half = (q[j].value() - 1) / 2;
-      if (v[j] != half) return v[j] > half;
+      const uint64_t gt = static_cast<uint64_t>(v[j] > half), lt = static_cast<uint64_t>(v[j] < half);
+      greater |= gt & ~decided;
+      decided |= gt | lt;
     }
-    return false;  // x = (Q-1)/2
+    return greater != 0;  // x = (Q-1)/2 is not greater
   }
 };
 
@@ -231,9 +236,12 @@ std::vector<uint64_t> DoubleCRT::toCoefficientsMod(const Modulus& t) const {
       const bool negative = mr.digits(res.data() + j, n_, v.data());
       uint64_t acc = 0;
       for (size_t i = 0; i < L; ++i) acc = t.add(acc, t.mul(t.reduce(v[i]), w[i]));
-      out[j] = negative ? t.sub(acc, qModT) : acc;
+      // acc - Q mod t for negative values, selected without a branch.
+      const uint64_t diff = acc - qModT + (t.value() & (uint64_t{0} - (acc < qModT)));
+      out[j] = acc ^ ((acc ^ diff) & (uint64_t{0} - static_cast<uint64_t>(negative)));
     }
   }
+  OPENSSL_cleanse(res.data(), res.size() * sizeof(uint64_t));  // may be a decryption phase
   return out;
 }
 

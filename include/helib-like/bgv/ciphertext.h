@@ -65,9 +65,10 @@ class Ciphertext {
   /// Multiplies by an integer constant, taken mod t (noise grows by its centred value).
   Ciphertext& multiplyByConstant(int64_t c);
 
-  /// The tensor product (3 parts) of two relinearized ciphertexts, after switching both down
-  /// to the level that minimises the noise of the product. Throws std::invalid_argument if
-  /// an operand has 3 parts.
+  /// The tensor product (3 parts) of two relinearized ciphertexts. Each operand is first
+  /// switched down while that leaves more capacity after a squaring (reduceNoise), then both
+  /// go to the lower of the two levels. Throws std::invalid_argument if an operand has 3
+  /// parts.
   Ciphertext& multiply(const Ciphertext& o);
   Ciphertext& square();
   /// Back to 2 parts by key switching c2 from s^2 to s. No-op on a 2-part ciphertext. Throws
