@@ -12,6 +12,7 @@
 #include "helib-like/math/ntt.h"
 #include "helib-like/math/primes.h"
 #include "helib-like/ring/double_crt.h"
+#include "math/rns_kernels.h"
 
 namespace {
 
@@ -128,6 +129,111 @@ BENCHMARK(NttInverse)->DenseRange(12, 17)->Unit(benchmark::kMicrosecond);
 BENCHMARK(DoubleCrtToEval)->Name("DoubleCrtToEval/m53261")->Unit(benchmark::kMicrosecond);
 BENCHMARK(DoubleCrtToCoeff)->Name("DoubleCrtToCoeff/m53261")->Unit(benchmark::kMicrosecond);
 BENCHMARK(DoubleCrtMul)->Name("DoubleCrtMul/m53261")->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+// RNS kernels (src/math/rns_kernels.h) on rows of n = 32768 values modulo a 50-bit prime, one
+// benchmark per SIMD level so that the speed-ups read off one run:
+//   RnsMulMod/<level>       out = a * b mod q
+//   RnsBaseConvert/<level>  fast base conversion from k = 4 primes (digits below 2^50)
+//   RnsDotProduct/<level>   key-switching inner product of 4 terms
+// The time/elem counter is the time per output value (in seconds in JSON output). A level this CPU
+// cannot run is reported as an error and skipped.
+namespace {
+
+constexpr size_t kRnsN = 32768;
+constexpr size_t kRnsTerms = 4;
+
+bool rnsLevelRuns(benchmark::State& state, const hl::Modulus& mod, hl::SimdLevel level) {
+  if (hl::detail::rnsKernelLevel(mod, level) == level) return true;
+  state.SkipWithError("SIMD level not available on this CPU or build");
+  return false;
+}
+
+void setRnsCounters(benchmark::State& state, hl::SimdLevel level) {
+  state.counters["time/elem"] =
+      benchmark::Counter(static_cast<double>(kRnsN), benchmark::Counter::kIsIterationInvariantRate |
+                                                         benchmark::Counter::kInvert);
+  state.SetLabel(std::string(hl::toString(level)));
+}
+
+hl::detail::AlignedVector<uint64_t> rnsRow(uint64_t bound, std::mt19937_64& rng) {
+  hl::detail::AlignedVector<uint64_t> v(kRnsN);
+  for (auto& x : v) x = rng() % bound;
+  return v;
+}
+
+void RnsMulMod(benchmark::State& state, hl::SimdLevel level) {
+  const hl::Modulus mod(benchPrime());
+  if (!rnsLevelRuns(state, mod, level)) return;
+  std::mt19937_64 rng(5);
+  const auto a = rnsRow(mod.value(), rng), b = rnsRow(mod.value(), rng);
+  hl::detail::AlignedVector<uint64_t> out(kRnsN);
+  for (auto _ : state) {
+    hl::detail::mulMod(mod, a.data(), b.data(), out.data(), kRnsN, level);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  setRnsCounters(state, level);
+}
+
+void RnsBaseConvert(benchmark::State& state, hl::SimdLevel level) {
+  const hl::Modulus mod(benchPrime());
+  if (!rnsLevelRuns(state, mod, level)) return;
+  std::mt19937_64 rng(6);
+  std::vector<hl::detail::AlignedVector<uint64_t>> u;
+  std::vector<const uint64_t*> rows;
+  for (size_t i = 0; i < kRnsTerms; ++i) u.push_back(rnsRow(uint64_t{1} << 50, rng));
+  for (const auto& r : u) rows.push_back(r.data());
+  std::vector<uint64_t> hat(kRnsTerms), corr(kRnsTerms + 1);
+  for (auto& h : hat) h = rng() % mod.value();
+  for (auto& c : corr) c = rng() % mod.value();
+  std::vector<uint8_t> neg(kRnsN);
+  for (auto& c : neg) c = static_cast<uint8_t>(rng() % (kRnsTerms + 1));
+  hl::detail::AlignedVector<uint64_t> out(kRnsN);
+  for (auto _ : state) {
+    hl::detail::baseConvert(mod, rows.data(), hat.data(), kRnsTerms, neg.data(), corr.data(),
+                            out.data(), kRnsN, level);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  setRnsCounters(state, level);
+}
+
+void RnsDotProduct(benchmark::State& state, hl::SimdLevel level) {
+  const hl::Modulus mod(benchPrime());
+  if (!rnsLevelRuns(state, mod, level)) return;
+  std::mt19937_64 rng(7);
+  std::vector<hl::detail::AlignedVector<uint64_t>> x, y;
+  std::vector<const uint64_t*> px, py;
+  for (size_t t = 0; t < kRnsTerms; ++t) {
+    x.push_back(rnsRow(mod.value(), rng));
+    y.push_back(rnsRow(mod.value(), rng));
+  }
+  for (size_t t = 0; t < kRnsTerms; ++t) {
+    px.push_back(x[t].data());
+    py.push_back(y[t].data());
+  }
+  hl::detail::AlignedVector<uint64_t> out(kRnsN);
+  for (auto _ : state) {
+    hl::detail::dotProductMod(mod, px.data(), py.data(), kRnsTerms, out.data(), kRnsN, level);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  setRnsCounters(state, level);
+}
+
+BENCHMARK_CAPTURE(RnsMulMod, scalar, hl::SimdLevel::kScalar)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(RnsMulMod, avx2, hl::SimdLevel::kAvx2)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(RnsMulMod, avx512ifma, hl::SimdLevel::kAvx512Ifma)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(RnsBaseConvert, scalar, hl::SimdLevel::kScalar)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(RnsBaseConvert, avx2, hl::SimdLevel::kAvx2)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(RnsBaseConvert, avx512ifma, hl::SimdLevel::kAvx512Ifma)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(RnsDotProduct, scalar, hl::SimdLevel::kScalar)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(RnsDotProduct, avx2, hl::SimdLevel::kAvx2)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(RnsDotProduct, avx512ifma, hl::SimdLevel::kAvx512Ifma)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

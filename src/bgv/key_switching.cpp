@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "bgv/rns.h"
+#include "math/rns_kernels.h"
 
 namespace hl::detail {
 
@@ -75,17 +76,8 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
       kb[g] = key.b(d.keyIndex).values(p).data();
       ka[g] = key.a(d.keyIndex).values(p).data();
     }
-    uint64_t* a0 = acc + idx * n;
-    uint64_t* a1 = acc + (total + idx) * n;
-    for (size_t j = 0; j < n; ++j) {
-      unsigned __int128 s0 = 0, s1 = 0;
-      for (size_t g = 0; g < beta; ++g) {
-        s0 += static_cast<unsigned __int128>(xs[g][j]) * kb[g][j];
-        s1 += static_cast<unsigned __int128>(xs[g][j]) * ka[g][j];
-      }
-      a0[j] = q.reduce128(s0);
-      a1[j] = q.reduce128(s1);
-    }
+    detail::dotProductMod(q, xs, kb, beta, acc + idx * n, n);
+    detail::dotProductMod(q, xs, ka, beta, acc + (total + idx) * n, n);
   }
 
   // ModDown: divide by P keeping the plaintext mod t, adding the result into out0 / out1.

@@ -5,13 +5,14 @@
 #include <string>
 
 #include "helib-like/detail/aligned.h"
+#include "math/rns_kernels.h"
 
 namespace hl::detail {
 
 BaseConverter::BaseConverter(const ModulusChain& chain, const IndexSet& source, const Modulus& t)
     : chain_(&chain), source_(source), t_(t) {
   const size_t k = source.size();
-  if (k == 0 || k > 255) throw std::logic_error("hl::detail::BaseConverter: bad source size");
+  if (k == 0 || k > 64) throw std::logic_error("hl::detail::BaseConverter: bad source size");
   for (size_t i : source) src_.push_back(chain.modulus(i));
   // (S/s_i) mod s_i and its inverse.
   inv_.resize(k);
@@ -62,14 +63,10 @@ void BaseConverter::digits(const uint64_t* const* rows, size_t n, uint64_t* u,
     std::fill(negatives + lo, negatives + hi, uint8_t{0});
     for (size_t i = 0; i < k; ++i) {
       const Modulus& s = src_[i];
-      const uint64_t w = inv_[i], ws = invShoup_[i], half = s.value() >> 1;
-      const uint64_t* x = rows[i];
+      const uint64_t half = s.value() >> 1;
       uint64_t* ui = u + i * n;
-      for (size_t j = lo; j < hi; ++j) {
-        const uint64_t v = s.mulShoup(x[j], w, ws);
-        ui[j] = v;
-        negatives[j] += static_cast<uint8_t>(v > half);
-      }
+      detail::mulScalarMod(s, rows[i] + lo, inv_[i], ui + lo, hi - lo);
+      for (size_t j = lo; j < hi; ++j) negatives[j] += static_cast<uint8_t>(ui[j] > half);
     }
   }
 }
@@ -78,18 +75,14 @@ void BaseConverter::convertWith(const uint64_t* u, size_t stride, const uint8_t*
                                 size_t n, const Modulus& q, const uint64_t* hat, uint64_t prod,
                                 uint64_t* out) const {
   const size_t k = src_.size();
-  // negS[c] = -c * S mod q for the centring correction.
-  uint64_t negS[256];
-  negS[0] = 0;
+  // corr[c] = -c * S mod q: the centring correction for c negative digits.
+  uint64_t corr[65];
+  corr[0] = 0;
   const uint64_t minusS = q.neg(prod);
-  for (size_t c = 1; c <= k; ++c) negS[c] = q.add(negS[c - 1], minusS);
-  // Each term is below 2^50 * 2^62; 255 of them fit in 128 bits only while s_i, hat < 2^60,
-  // which holds for chain primes (< 2^50) and t (< 2^40).
-  for (size_t j = 0; j < n; ++j) {
-    unsigned __int128 acc = 0;
-    for (size_t i = 0; i < k; ++i) acc += static_cast<unsigned __int128>(u[i * stride + j]) * hat[i];
-    out[j] = q.add(q.reduce128(acc), negS[negatives[j]]);
-  }
+  for (size_t c = 1; c <= k; ++c) corr[c] = q.add(corr[c - 1], minusS);
+  const uint64_t* rows[64];
+  for (size_t i = 0; i < k; ++i) rows[i] = u + i * stride;
+  detail::baseConvert(q, rows, hat, k, negatives, corr, out, n);
 }
 
 void BaseConverter::convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target,
@@ -165,23 +158,23 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
   for (size_t idx = 0; idx < keep.size(); ++idx) {
     const size_t p = keep[idx];
     const Modulus& q = chain.modulus(p);
-    uint64_t* delta = threadScratch(kScratchRow, n);
+    uint64_t* delta = threadScratch(kScratchRow, 2 * n);
+    uint64_t* lifted = delta + n;
     conv.convert(u, neg, n, p, delta);
-    const uint64_t D = conv.productMod(p), Ds = q.shoup(D);
+    // delta += D * c, c centred mod t lifted to a residue mod q (t < q).
     const uint64_t tModQ = tv % q.value();
-    for (size_t j = 0; j < n; ++j) {
-      // centred c in (-t/2, t/2] as a residue mod q
-      const uint64_t cj = c[j] > half ? q.sub(c[j], tModQ) : c[j];
-      delta[j] = q.add(delta[j], q.mulShoup(cj, D, Ds));
-    }
+    for (size_t j = 0; j < n; ++j) lifted[j] = c[j] > half ? c[j] + (q.value() - tModQ) : c[j];
+    detail::mulScalarMod(q, lifted, conv.productMod(p), lifted, n);
+    detail::addMod(q, delta, lifted, delta, n);
     chain.dft(p).forward(delta, delta);
-    const uint64_t inv = conv.inverseProductMod(p), invs = q.shoup(inv);
+    const uint64_t inv = conv.inverseProductMod(p);
     const uint64_t* in = keepIn[idx];
     uint64_t* out = keepOut[idx];
     if (accumulate) {
-      for (size_t j = 0; j < n; ++j) out[j] = q.add(out[j], q.mulShoup(q.sub(in[j], delta[j]), inv, invs));
+      detail::subMulScalarMod(q, in, delta, inv, lifted, n);
+      detail::addMod(q, out, lifted, out, n);
     } else {
-      for (size_t j = 0; j < n; ++j) out[j] = q.mulShoup(q.sub(in[j], delta[j]), inv, invs);
+      detail::subMulScalarMod(q, in, delta, inv, out, n);
     }
   }
 }

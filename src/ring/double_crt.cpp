@@ -7,6 +7,7 @@
 #include <string>
 
 #include "helib-like/math/sampler.h"
+#include "math/rns_kernels.h"
 
 namespace hl {
 namespace {
@@ -264,25 +265,24 @@ DoubleCRT& DoubleCRT::pointwise(const DoubleCRT& o, const char* name, Op op) {
   for (size_t k = 0; k < L; ++k) {
     const Modulus& q = chain_->modulus(primes_[k]);
     uint64_t* a = data_.data() + k * n_;
-    const uint64_t* b = o.data_.data() + k * n_;
-    for (size_t j = 0; j < n_; ++j) a[j] = op(q, a[j], b[j]);
+    op(q, a, o.data_.data() + k * n_, a, n_);
   }
   return *this;
 }
 
 DoubleCRT& DoubleCRT::operator+=(const DoubleCRT& o) {
-  return pointwise(o, "operator+=",
-                   [](const Modulus& q, uint64_t a, uint64_t b) { return q.add(a, b); });
+  return pointwise(o, "operator+=", [](const Modulus& q, const uint64_t* a, const uint64_t* b,
+                                       uint64_t* out, size_t n) { detail::addMod(q, a, b, out, n); });
 }
 
 DoubleCRT& DoubleCRT::operator-=(const DoubleCRT& o) {
-  return pointwise(o, "operator-=",
-                   [](const Modulus& q, uint64_t a, uint64_t b) { return q.sub(a, b); });
+  return pointwise(o, "operator-=", [](const Modulus& q, const uint64_t* a, const uint64_t* b,
+                                       uint64_t* out, size_t n) { detail::subMod(q, a, b, out, n); });
 }
 
 DoubleCRT& DoubleCRT::operator*=(const DoubleCRT& o) {
-  return pointwise(o, "operator*=",
-                   [](const Modulus& q, uint64_t a, uint64_t b) { return q.mul(a, b); });
+  return pointwise(o, "operator*=", [](const Modulus& q, const uint64_t* a, const uint64_t* b,
+                                       uint64_t* out, size_t n) { detail::mulMod(q, a, b, out, n); });
 }
 
 DoubleCRT& DoubleCRT::negate() {
@@ -300,9 +300,8 @@ DoubleCRT& DoubleCRT::mulScalar(int64_t c) {
 #pragma omp parallel for if (worthParallel(L, n_))
   for (size_t k = 0; k < L; ++k) {
     const Modulus& q = chain_->modulus(primes_[k]);
-    const uint64_t w = q.reduceSigned(c), ws = q.shoup(w);
     uint64_t* a = data_.data() + k * n_;
-    for (size_t j = 0; j < n_; ++j) a[j] = q.mulShoup(a[j], w, ws);
+    detail::mulScalarMod(q, a, q.reduceSigned(c), a, n_);
   }
   return *this;
 }

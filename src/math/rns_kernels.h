@@ -1,0 +1,60 @@
+#pragma once
+// Coefficient-wise arithmetic on the residue rows of the RNS representation (one row of n
+// values per prime q): the products, sums and inner products of the BGV layer's key switching,
+// modulus switching and fast base conversion. Internal to the library.
+//
+// Every function takes the prime as a Modulus with 2 < q < 2^50 (kMaxPrimeBits) and a SIMD
+// level, which is lowered to what this build and CPU can run (detail::usableLevel; see
+// rnsKernelLevel). All levels return the same, fully reduced values in [0, q). Any n is
+// accepted (n = 0 does nothing and may come with null pointers); pointers need no alignment,
+// though 64-byte aligned rows (AlignedVector) load fastest. "out may equal a" means the very
+// same array: partially overlapping rows are not allowed.
+//
+// Kernels: rns_kernels.cpp (portable), rns_kernels_avx2.cpp (double-precision products with
+// FMA), rns_kernels_avx512ifma.cpp with rns_kernels_ifma_impl.h (52-bit integer products).
+
+#include <cstddef>
+#include <cstdint>
+
+#include "helib-like/math/modulus.h"
+#include "helib-like/math/simd.h"
+
+namespace hl::detail {
+
+/// The level the functions below run at for this prime when asked for `wanted`: `wanted`
+/// lowered by usableLevel, and then from kAvx512Ifma to the next level for q <= 16 (the IFMA
+/// quotient estimates need q > 16; chain primes are far larger).
+SimdLevel rnsKernelLevel(const Modulus& q, SimdLevel wanted);
+
+/// out[j] = a[j] * b[j] mod q; a[j], b[j] < q. out may equal a or b.
+void mulMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n,
+            SimdLevel level = bestSimdLevel());
+/// out[j] = (a[j] + b[j]) mod q; a[j], b[j] < q. out may equal a or b.
+void addMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n,
+            SimdLevel level = bestSimdLevel());
+/// out[j] = (a[j] - b[j]) mod q; a[j], b[j] < q. out may equal a or b.
+void subMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n,
+            SimdLevel level = bestSimdLevel());
+/// out[j] = a[j] * c mod q for a constant c < q; a[j] < q. out may equal a.
+void mulScalarMod(const Modulus& q, const uint64_t* a, uint64_t c, uint64_t* out, size_t n,
+                  SimdLevel level = bestSimdLevel());
+/// out[j] = (a[j] - b[j]) * c mod q for a constant c < q; a[j], b[j] < q. out may equal a or b.
+/// (The rescaling step of modulus switching and ModDown: (x - [x]_p) * p^-1.)
+void subMulScalarMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t c,
+                     uint64_t* out, size_t n, SimdLevel level = bestSimdLevel());
+/// out[j] = sum_{t < terms} x[t][j] * y[t][j] mod q, for 1 <= terms <= 64 and all inputs < q:
+/// the inner product of key switching (digits times key rows). The products are accumulated
+/// exactly and reduced once (AVX2: reduced each, summed in doubles). out may equal one of the
+/// x[t] or y[t].
+void dotProductMod(const Modulus& q, const uint64_t* const* x, const uint64_t* const* y,
+                   size_t terms, uint64_t* out, size_t n, SimdLevel level = bestSimdLevel());
+/// The step of fast base conversion (Bajard, Eynard, Hasan, Zucca, SAC 2016, section 2.2) that
+/// targets one prime q: out[j] = (sum_{i < k} u[i][j] * hat[i] + corr[neg[j]]) mod q, for
+/// 1 <= k <= 64, digits u[i][j] < 2^50 (residues modulo the source primes, so not necessarily
+/// below q), hat[i] = (S / s_i) mod q < q, neg[j] <= k and corr[c] < q for c <= k (the
+/// centring correction -c * S mod q). out may equal one of the u[i].
+void baseConvert(const Modulus& q, const uint64_t* const* u, const uint64_t* hat, size_t k,
+                 const uint8_t* neg, const uint64_t* corr, uint64_t* out, size_t n,
+                 SimdLevel level = bestSimdLevel());
+
+}  // namespace hl::detail
