@@ -352,9 +352,7 @@ Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
   // (c0(X^k), c1(X^k)) decrypts under s(X^k); switch c1(X^k) back to s.
   parts_[0].automorph(k);
   parts_[1].automorph(k);
-  DoubleCRT c1 = std::move(parts_[1]);
-  parts_[1] = DoubleCRT(ctx_->chain(), c1.primes());
-  detail::keySwitch(*ctx_, c1, key, parts_[0], parts_[1]);
+  detail::keySwitch(*ctx_, parts_[1], key, parts_[0], parts_[1], /*overwrite1=*/true);
   noiseLog2_ = noise;
   return *this;
 }

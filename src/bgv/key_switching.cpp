@@ -8,7 +8,7 @@
 namespace hl::detail {
 
 void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, DoubleCRT& out0,
-               DoubleCRT& out1) {
+               DoubleCRT& out1, bool overwrite1) {
   const ModulusChain& chain = *ctx.chain();
   const size_t n = ctx.n(), l = c.primes().size();
   const IndexSet levelPrimes = ctx.levelPrimes(l);
@@ -95,7 +95,7 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
       }
     }
     scaleDown(chain, down, ctx.plaintextModulus(), levelPrimes, dropRows.data(), keepIn.data(),
-              keepOut.data(), true);
+              keepOut.data(), e == 0 || !overwrite1);
   }
 }
 

@@ -12,7 +12,9 @@ namespace hl::detail {
 ///     k0 + k1 s = c s' + t e  (mod Q_l),
 /// where key switches s' to s, e small (bounded by noise::keySwitch). c is over the
 /// ciphertext primes {0..l-1} of its level.
+/// With overwrite1, out1 receives k1 instead of out1 + k1; then out1 may be the same object as
+/// c (c is fully read before any output is written).
 void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, DoubleCRT& out0,
-               DoubleCRT& out1);
+               DoubleCRT& out1, bool overwrite1 = false);
 
 }  // namespace hl::detail

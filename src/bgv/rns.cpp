@@ -163,7 +163,10 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
     conv.convert(u, neg, n, p, delta);
     // delta += D * c, c centred mod t lifted to a residue mod q (t < q).
     const uint64_t tModQ = tv % q.value();
-    for (size_t j = 0; j < n; ++j) lifted[j] = c[j] > half ? c[j] + (q.value() - tModQ) : c[j];
+    const uint64_t shift = q.value() - tModQ;
+    for (size_t j = 0; j < n; ++j) {
+      lifted[j] = c[j] + (shift & (uint64_t{0} - static_cast<uint64_t>(c[j] > half)));
+    }
     detail::mulScalarMod(q, lifted, conv.productMod(p), lifted, n);
     detail::addMod(q, delta, lifted, delta, n);
     chain.dft(p).forward(delta, delta);

@@ -317,14 +317,18 @@ bool DoubleCRT::operator==(const DoubleCRT& o) const {
 DoubleCRT& DoubleCRT::automorph(uint64_t k) {
   const std::vector<uint32_t> perm = chain_->ring().automorphismPermutation(k);
   const size_t L = primes_.size();
-  detail::AlignedVector<uint64_t> out(data_.size());
-#pragma omp parallel for if (worthParallel(L, n_))
-  for (size_t r = 0; r < L; ++r) {
-    const uint64_t* a = data_.data() + r * n_;
-    uint64_t* b = out.data() + r * n_;
-    for (size_t j = 0; j < n_; ++j) b[j] = a[perm[j]];
+  // Row by row through a per-thread copy of the row (no full-size allocation).
+#pragma omp parallel if (worthParallel(L, n_))
+  {
+    thread_local detail::AlignedVector<uint64_t> row;
+    if (row.size() < n_) row.resize(n_);
+#pragma omp for
+    for (size_t r = 0; r < L; ++r) {
+      uint64_t* a = data_.data() + r * n_;
+      std::copy_n(a, n_, row.data());
+      for (size_t j = 0; j < n_; ++j) a[j] = row[perm[j]];
+    }
   }
-  data_.swap(out);
   return *this;
 }
 
