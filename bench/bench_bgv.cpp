@@ -7,9 +7,11 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <random>
+#include <string>
 
 #include "helib-like/bgv/ciphertext.h"
 #include "helib-like/bgv/context.h"
@@ -18,10 +20,20 @@
 namespace {
 
 hl::Parameters paramsFor(uint64_t m) {
+  if (const char* e = std::getenv("HL_BENCH_LAYOUT"); e != nullptr && m == 65536) {
+    int q = 0, p = 0, d = 0;
+    if (std::sscanf(e, "%d,%d,%d", &q, &p, &d) == 3) {
+      return {.m = 65536, .p = 786433, .r = 1, .ciphertextBits = q, .specialBits = p,
+              .digits = static_cast<size_t>(d)};
+    }
+  }
   if (m == 65536) {
-    // 14 ciphertext primes of 50 bits, 4 special primes of 43 bits, 4 digits: 872 bits.
-    return {.m = 65536, .p = 786433, .r = 1, .ciphertextBits = 700, .specialBits = 172,
-            .digits = 4};
+    // 13 ciphertext primes of 50 bits in 3 digits (250 bits at most), 5 special primes of 45
+    // bits: log2(Q*P) = 875, 128.4 bits by the estimate. Chosen by measurement among layouts
+    // of the same size (doc/performance.md): 14 primes in 4 digits with P = 172 bits, or in
+    // 7 digits, are slower; 12 primes in 2 digits are faster but give one level less.
+    return {.m = 65536, .p = 786433, .r = 1, .ciphertextBits = 650, .specialBits = 222,
+            .digits = 3};
   }
   // 18 ciphertext primes of 50 bits in 3 digits, P of 300 bits: log2(Q*P) about 1200.
   return {.m = 53261, .p = 2, .r = 1, .ciphertextBits = 900, .digits = 3};
@@ -108,6 +120,8 @@ void MulRelin(benchmark::State& state, uint64_t m) {
     state.ResumeTiming();
     c.multiplyBy(*s.b, *s.keys);
     benchmark::DoNotOptimize(&c);
+    state.SetLabel("capacity " + std::to_string(static_cast<int>(s.a->capacity())) + " -> " +
+                   std::to_string(static_cast<int>(c.capacity())) + " bits");
   }
 }
 
@@ -119,6 +133,8 @@ void Rotate(benchmark::State& state, uint64_t m) {
     state.ResumeTiming();
     c.automorph(s.rotation, *s.keys);
     benchmark::DoNotOptimize(&c);
+    state.SetLabel("capacity " + std::to_string(static_cast<int>(s.a->capacity())) + " -> " +
+                   std::to_string(static_cast<int>(c.capacity())) + " bits");
   }
 }
 
