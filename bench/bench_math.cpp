@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "helib-like/math/ntt.h"
+#include "helib-like/math/powerful_dft.h"
 #include "helib-like/math/primes.h"
 #include "helib-like/ring/double_crt.h"
 #include "math/rns_kernels.h"
@@ -233,6 +234,40 @@ BENCHMARK_CAPTURE(RnsBaseConvert, avx512ifma, hl::SimdLevel::kAvx512Ifma)
 BENCHMARK_CAPTURE(RnsDotProduct, scalar, hl::SimdLevel::kScalar)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(RnsDotProduct, avx2, hl::SimdLevel::kAvx2)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(RnsDotProduct, avx512ifma, hl::SimdLevel::kAvx512Ifma)
+    ->Unit(benchmark::kMicrosecond);
+
+// The powerful-basis transform of the reference ring (one prime, the chain's first, with the
+// same zeta as DoubleCrtToEval): compare with DoubleCrtToEval/m53261 and NttForward/17.
+void powerfulDftBench(benchmark::State& state, bool forward, hl::SimdLevel level) {
+  auto chain = chain53261();
+  const auto& dft = chain->dft(0);
+  hl::PowerfulDft pdft(53261, dft.modulus(), dft.zeta(), level);
+  std::mt19937_64 rng(5);
+  hl::detail::AlignedVector<uint64_t> in(pdft.size()), out(pdft.size());
+  for (auto& x : in) x = rng() % dft.modulus().value();
+  for (auto _ : state) {
+    if (forward) {
+      pdft.forward(in.data(), out.data());
+    } else {
+      pdft.inverse(in.data(), out.data());
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel("per prime, " + std::string(hl::toString(pdft.level())));
+}
+
+BENCHMARK_CAPTURE(powerfulDftBench, fwd, true, hl::bestSimdLevel())
+    ->Name("PowerfulDftForward/m53261")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(powerfulDftBench, inv, false, hl::bestSimdLevel())
+    ->Name("PowerfulDftInverse/m53261")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(powerfulDftBench, fwdScalar, true, hl::SimdLevel::kScalar)
+    ->Name("PowerfulDftForward/m53261/scalar")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(powerfulDftBench, invScalar, false, hl::SimdLevel::kScalar)
+    ->Name("PowerfulDftInverse/m53261/scalar")
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -1,0 +1,1280 @@
+// The powerful-basis transform (see powerful_dft.h).
+//
+// Layout. An element is a k-dimensional array of shape phi(m_1) x ... x phi(m_k), row-major.
+// Evaluating prod_i X_i^(j_i) at zeta^e gives prod_i omega_i^(u_i j_i) with
+// omega_i = zeta^(m/m_i) (a primitive m_i-th root) and u_i = e mod m_i, so the transform is the
+// tensor product of the one-dimensional maps F_i: (a_j)_{j < phi(m_i)} -> (a(omega_i^u))_{u in
+// Z_{m_i}^*}, applied along each dimension (in any order), followed by the permutation that
+// takes the multi-index (u_1, ..., u_k) to the position of e = CRT(u_1, ..., u_k) in
+// evaluationExponents(m). Every one-dimensional map outputs its rows in increasing order of u.
+//
+// One-dimensional maps (the "factors"), chosen per factor by an operation count:
+//  * dense: the phi x phi matrix (and its inverse, by Gauss-Jordan elimination mod q);
+//  * Rader (m_i = p prime): with g a generator of Z_p^*, u = g^s and j = g^-t,
+//      a(omega^(g^s)) = a_0 + sum_t a_(g^-t) omega^(g^(s-t))        (a_(p-1) := 0),
+//    a cyclic convolution of length L = p - 1 with the fixed kernel c_d = omega^(g^d). For the
+//    inverse, the length-p inverse DFT with the unknown value A_0 eliminated through
+//    a_(p-1) = 0 gives, with z_j = (1/p) sum_{u != 0} A_u omega^(-uj) (j = g^-t: again a
+//    cyclic convolution, kernel omega^(-g^-d) / p), a_j = z_j - z_(p-1) for 0 < j < p - 1 and
+//    a_0 = (1/p) sum_u A_u - z_(p-1).
+//    The convolution: L = 2^a * r with r odd is split by the Chinese remainder map
+//    t -> (t mod 2^a, t mod r) into a two-dimensional cyclic convolution 2^a x r (R. Agarwal and
+//    J. Cooley, "New algorithms for digital convolution", IEEE Trans. ASSP 25, 1977): a cyclic
+//    NTT of length 2^a along the first index (q = 1 mod 2^a), then for each of the 2^a
+//    frequencies an r x r circulant matrix (kernel transform and 1/2^a folded in), then the
+//    inverse NTT. When r is large the convolution is instead zero-padded to a power of two
+//    N >= 2L - 1 (linear convolution with the periodically extended kernel, the wrapped part
+//    never read). For m = 53261 = 13 * 17 * 241 this gives 4 x 3, 16 x 1 and 16 x 15.
+//  * twisted NTT (m_i = 2^e): a(omega^(2v+1)) = sum_j (a_j omega^j) (omega^2)^(vj), a cyclic
+//    NTT of length 2^(e-1) of the twisted coefficients.
+// All one-dimensional maps work on "rows": W adjacent fibres at once, one word per fibre, so
+// every constant (twiddle, matrix entry) multiplies a whole row and the kernels vectorise
+// across fibres without shuffles. A dimension whose fibres are strided by a multiple of the
+// vector width is processed in place, W columns at a time; the innermost dimension (stride 1)
+// goes through a blocked transpose into a scratch buffer.
+//
+// Kernels: portable 64-bit words (Shoup products, Harvey's lazy butterflies, 128-bit dot
+// products with one Barrett reduction per output; D. Harvey, "Faster arithmetic for
+// number-theoretic transforms", J. Symb. Comp. 60, 2014), and AVX2+FMA in double precision
+// (the exact modular product of J. van der Hoeven, G. Lecerf, G. Quintin, "Modular SIMD
+// arithmetic in Mathemagix", ACM TOMS 43(1), 2016, as in src/math/ntt_avx2.cpp), compiled here
+// with function-level target attributes and chosen at run time. Both give the same words.
+#include "helib-like/math/powerful_dft.h"
+
+#include <NTL/ZZX.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HL_PDFT_X86 1
+#define HL_PDFT_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define HL_PDFT_X86 0
+#endif
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "helib-like/detail/aligned.h"
+#include "helib-like/math/cyclotomic_dft.h"
+#include "helib-like/math/ntt.h"
+#include "helib-like/math/primes.h"
+
+namespace hl {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Small number theory.
+
+struct PrimePower {
+  uint64_t p;    // the prime
+  unsigned e;    // its exponent
+  uint64_t pe;   // p^e
+  uint64_t phi;  // (p - 1) p^(e-1)
+};
+
+// The prime power factors of m, in increasing order of p^e.
+std::vector<PrimePower> primePowers(uint64_t m) {
+  std::vector<PrimePower> f;
+  for (uint64_t p = 2; p * p <= m; ++p) {
+    if (m % p != 0) continue;
+    PrimePower pp{p, 0, 1, 0};
+    while (m % p == 0) {
+      m /= p;
+      ++pp.e;
+      pp.pe *= p;
+    }
+    pp.phi = pp.pe / p * (p - 1);
+    f.push_back(pp);
+  }
+  if (m > 1) f.push_back({m, 1, m, m - 1});
+  std::sort(f.begin(), f.end(), [](const PrimePower& a, const PrimePower& b) { return a.pe < b.pe; });
+  return f;
+}
+
+std::vector<uint64_t> primeDivisors(uint64_t x) {
+  std::vector<uint64_t> d;
+  for (uint64_t p = 2; p * p <= x; ++p) {
+    if (x % p == 0) {
+      d.push_back(p);
+      while (x % p == 0) x /= p;
+    }
+  }
+  if (x > 1) d.push_back(x);
+  return d;
+}
+
+uint64_t powMod(uint64_t a, uint64_t e, uint64_t mod) {
+  unsigned __int128 r = 1 % mod, b = a % mod;
+  for (; e != 0; e >>= 1) {
+    if (e & 1) r = r * b % mod;
+    b = b * b % mod;
+  }
+  return static_cast<uint64_t>(r);
+}
+
+// a^-1 mod `mod` for gcd(a, mod) = 1 (small moduli).
+uint64_t invMod(uint64_t a, uint64_t mod) {
+  int64_t t = 0, newT = 1;
+  int64_t r = static_cast<int64_t>(mod), newR = static_cast<int64_t>(a % mod);
+  while (newR != 0) {
+    const int64_t quo = r / newR;
+    t = std::exchange(newT, t - quo * newT);
+    r = std::exchange(newR, r - quo * newR);
+  }
+  if (r != 1) throw std::logic_error("hl::PowerfulDft: internal error (no inverse)");
+  return static_cast<uint64_t>(t < 0 ? t + static_cast<int64_t>(mod) : t);
+}
+
+// The smallest generator of Z_p^*, p prime.
+uint64_t generatorModPrime(uint64_t p) {
+  if (p == 2) return 1;
+  const auto divs = primeDivisors(p - 1);
+  for (uint64_t g = 2; g < p; ++g) {
+    bool ok = true;
+    for (uint64_t d : divs) ok = ok && powMod(g, (p - 1) / d, p) != 1;
+    if (ok) return g;
+  }
+  throw std::logic_error("hl::PowerfulDft: internal error (no generator)");
+}
+
+// A primitive k-th root of unity mod q (q prime, k | q - 1).
+uint64_t primitiveRootOfUnity(const Modulus& q, uint64_t k) {
+  const uint64_t qv = q.value();
+  const auto divs = primeDivisors(k);
+  for (uint64_t g = 2; g < qv; ++g) {
+    const uint64_t w = q.pow(g, (qv - 1) / k);
+    bool ok = true;
+    for (uint64_t d : divs) ok = ok && q.pow(w, k / d) != 1;
+    if (ok) return w;
+  }
+  throw std::logic_error("hl::PowerfulDft: internal error (no root of unity)");
+}
+
+bool isPowerOfTwo(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
+unsigned log2Exact(uint64_t x) { return static_cast<unsigned>(__builtin_ctzll(x)); }
+size_t nextPowerOfTwo(uint64_t x) {
+  size_t p = 1;
+  while (p < x) p <<= 1;
+  return p;
+}
+size_t bitReverse(size_t x, unsigned bits) {
+  size_t r = 0;
+  for (unsigned i = 0; i < bits; ++i) r |= ((x >> i) & 1) << (bits - 1 - i);
+  return r;
+}
+size_t roundUp(size_t x, size_t k) { return (x + k - 1) / k * k; }
+
+// Largest prime factor the Rader path accepts: the zero-padded convolution needs scratch rows
+// of length up to 4p.
+constexpr uint64_t kMaxRaderPrime = (uint64_t{1} << 18) + 1;
+// Largest phi of an odd prime power p^e (e > 1) handled (as a dense matrix).
+constexpr uint64_t kMaxDensePhi = 64;
+
+// Why m is not supported ("" when it is).
+std::string unsupportedReason(uint64_t m) {
+  if (m < 2) return "m = " + std::to_string(m) + " is not a valid cyclotomic index (need m >= 2)";
+  if (m >> 31 != 0) return "m = " + std::to_string(m) + " is too large (need m < 2^31)";
+  for (const auto& f : primePowers(m)) {
+    if (f.p == 2) continue;
+    if (f.e == 1 && f.p > kMaxRaderPrime) {
+      return "the prime factor " + std::to_string(f.p) + " of m = " + std::to_string(m) +
+             " is above the supported " + std::to_string(kMaxRaderPrime);
+    }
+    if (f.e > 1 && f.phi > kMaxDensePhi) {
+      return "the prime power factor " + std::to_string(f.p) + "^" + std::to_string(f.e) +
+             " of m = " + std::to_string(m) + " has phi = " + std::to_string(f.phi) +
+             " > " + std::to_string(kMaxDensePhi) + " (odd prime powers are only done densely)";
+    }
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants: a multiplier w in [0, q) with its Shoup constant (scalar kernels) and w, w/q as
+// doubles (AVX2 kernels).
+
+struct Const {
+  uint64_t w, ws;
+  double d, dq;
+};
+
+Const makeConst(uint64_t w, const Modulus& q) {
+  return {w, q.shoup(w), static_cast<double>(w),
+          static_cast<double>(w) / static_cast<double>(q.value())};
+}
+
+// Twiddles of a cyclic NTT of length n with root w: tw[len + j] = w^(j n / 2len), 1 <= len < n.
+std::vector<Const> twiddleTable(size_t n, uint64_t w, const Modulus& q) {
+  std::vector<Const> t(std::max<size_t>(n, 1));
+  for (size_t len = 1; len < n; len <<= 1) {
+    const uint64_t step = q.pow(w, n / (2 * len));
+    uint64_t x = 1;
+    for (size_t j = 0; j < len; ++j) {
+      t[len + j] = makeConst(x, q);
+      x = q.mul(x, step);
+    }
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row kernels. A block of `rows` rows of W words each; the word type is uint64_t (scalar
+// kernels: residues, lazily reduced) or double (AVX2 kernels: signed integers), stored in the
+// same 64-bit words. Between the one-dimensional maps every value is "reduced": in [0, q)
+// (scalar) or of magnitude at most q (AVX2).
+
+struct ScalarOps {
+  static constexpr size_t kLanes = 1;
+  struct Ctx {
+    const Modulus* mod;
+    uint64_t q, twoQ;
+  };
+  static Ctx makeCtx(const Modulus& q) { return {&q, q.value(), 2 * q.value()}; }
+
+  // x - bound if x >= bound, for x, bound < 2^63, by a sign mask: a comparison may be compiled
+  // to a branch, which mispredicts half the time on these data.
+  static uint64_t csub(uint64_t x, uint64_t bound) {
+    const uint64_t t = x - bound;
+    return t + (bound & static_cast<uint64_t>(static_cast<int64_t>(t) >> 63));
+  }
+  static uint64_t reduce4q(uint64_t x, const Ctx& c) { return csub(csub(x, c.twoQ), c.q); }
+
+  // Cyclic NTT of length n (decimation in frequency, natural order in, bit-reversed out) on n
+  // groups of bw words. Harvey's butterfly: inputs and outputs in [0, 2q).
+  static void dif(uint64_t* T, size_t n, size_t bw, const Const* tw, const Ctx& c) {
+    const uint64_t twoQ = c.twoQ;
+    for (size_t len = n / 2; len >= 1; len >>= 1) {
+      for (size_t s = 0; s < n; s += 2 * len) {
+        for (size_t j = 0; j < len; ++j) {
+          uint64_t* X = T + (s + j) * bw;
+          uint64_t* Y = X + len * bw;
+          const Const w = tw[len + j];
+          if (j == 0) {
+            for (size_t i = 0; i < bw; ++i) {
+              const uint64_t x = X[i], y = Y[i];
+              X[i] = csub(x + y, twoQ);
+              Y[i] = csub(x - y + twoQ, twoQ);
+            }
+          } else {
+            for (size_t i = 0; i < bw; ++i) {
+              const uint64_t x = X[i], y = Y[i];
+              X[i] = csub(x + y, twoQ);
+              Y[i] = c.mod->mulShoupLazy(x - y + twoQ, w.w, w.ws);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // The inverse direction without the factor 1/n (decimation in time, bit-reversed order in,
+  // natural out), with the twiddles of the inverse root. Inputs in [0, 4q), outputs in [0, 4q).
+  static void dit(uint64_t* T, size_t n, size_t bw, const Const* itw, const Ctx& c) {
+    const uint64_t twoQ = c.twoQ;
+    for (size_t len = 1; len < n; len <<= 1) {
+      for (size_t s = 0; s < n; s += 2 * len) {
+        for (size_t j = 0; j < len; ++j) {
+          uint64_t* X = T + (s + j) * bw;
+          uint64_t* Y = X + len * bw;
+          const Const w = itw[len + j];
+          if (j == 0) {
+            for (size_t i = 0; i < bw; ++i) {
+              const uint64_t x = csub(X[i], twoQ), t = csub(Y[i], twoQ);
+              X[i] = x + t;
+              Y[i] = x - t + twoQ;
+            }
+          } else {
+            for (size_t i = 0; i < bw; ++i) {
+              const uint64_t x = csub(X[i], twoQ), t = c.mod->mulShoupLazy(Y[i], w.w, w.ws);
+              X[i] = x + t;
+              Y[i] = x - t + twoQ;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // out row u = sum_j M[u][j] * in row j, for u < nOut, j < nIn; inputs below 4q (nIn <= 2^12),
+  // outputs in [0, q): 128-bit sums, one reduction per output.
+  static void mat(uint64_t* out, size_t outStride, const uint64_t* in, size_t inStride,
+                  size_t nOut, size_t nIn, size_t W, const Const* M, const Ctx& c) {
+    constexpr size_t kB = 4;
+    for (size_t u = 0; u < nOut; ++u) {
+      const Const* row = M + u * nIn;
+      size_t i0 = 0;
+      for (; i0 + kB <= W; i0 += kB) {
+        unsigned __int128 acc[kB] = {};
+        for (size_t j = 0; j < nIn; ++j) {
+          const uint64_t w = row[j].w;
+          const uint64_t* x = in + j * inStride + i0;
+          for (size_t b = 0; b < kB; ++b) acc[b] += static_cast<unsigned __int128>(w) * x[b];
+        }
+        for (size_t b = 0; b < kB; ++b) out[u * outStride + i0 + b] = c.mod->reduce128(acc[b]);
+      }
+      for (; i0 < W; ++i0) {
+        unsigned __int128 acc = 0;
+        for (size_t j = 0; j < nIn; ++j) {
+          acc += static_cast<unsigned __int128>(row[j].w) * in[j * inStride + i0];
+        }
+        out[u * outStride + i0] = c.mod->reduce128(acc);
+      }
+    }
+  }
+
+  // dst = src * w, any 64-bit inputs, outputs in [0, q).
+  static void scale(uint64_t* dst, const uint64_t* src, size_t W, const Const& w, const Ctx& c) {
+    for (size_t i = 0; i < W; ++i) dst[i] = c.mod->mulShoup(src[i], w.w, w.ws);
+  }
+  // dst = a + b, a < 4q, b < q.
+  static void addReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b, size_t W,
+                        const Ctx& c) {
+    for (size_t i = 0; i < W; ++i) {
+      dst[i] = csub(reduce4q(a[i], c) + b[i], c.q);
+    }
+  }
+  // dst = a - b, a, b < 4q.
+  static void subReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b, size_t W,
+                        const Ctx& c) {
+    for (size_t i = 0; i < W; ++i) {
+      dst[i] = csub(reduce4q(a[i], c) + c.q - reduce4q(b[i], c), c.q);
+    }
+  }
+  // dst = src reduced, src < 4q.
+  static void reduceCopy(uint64_t* dst, const uint64_t* src, size_t W, const Ctx& c) {
+    for (size_t i = 0; i < W; ++i) dst[i] = reduce4q(src[i], c);
+  }
+  // dst = sum of `rows` reduced rows at src + k * stride.
+  static void sumRows(uint64_t* dst, const uint64_t* src, size_t rows, size_t stride, size_t W,
+                      const Ctx& c) {
+    // Row by row into dst; 8192 values below 2^50 fit in 63 bits.
+    std::memcpy(dst, src, W * sizeof(uint64_t));
+    for (size_t k = 1; k < rows; ++k) {
+      const uint64_t* x = src + k * stride;
+      for (size_t i = 0; i < W; ++i) dst[i] += x[i];
+      if ((k & 8191) == 8191) {
+        for (size_t i = 0; i < W; ++i) dst[i] = c.mod->reduce(dst[i]);
+      }
+    }
+    for (size_t i = 0; i < W; ++i) dst[i] = c.mod->reduce(dst[i]);
+  }
+  static void fromU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx&) {
+    std::memcpy(dst, src, n * sizeof(uint64_t));
+  }
+  static void toU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx&) {
+    std::memcpy(dst, src, n * sizeof(uint64_t));
+  }
+  // dst[k] = src[perm[k]].
+  static void toU64Gather(uint64_t* dst, const uint64_t* src, const uint32_t* perm, size_t n,
+                          const Ctx&) {
+    for (size_t k = 0; k < n; ++k) dst[k] = src[perm[k]];
+  }
+  // dst[perm[k]] = src[k].
+  static void fromU64Scatter(uint64_t* dst, const uint64_t* src, const uint32_t* perm, size_t n,
+                             const Ctx&) {
+    for (size_t k = 0; k < n; ++k) dst[perm[k]] = src[k];
+  }
+};
+
+#if HL_PDFT_X86
+// AVX2 kernels. Bounds (units of q, q < 2^50, so a product y*w with w in [0, q) comes out with
+// |r| <= q/2 + 3|y|/16, see src/math/ntt_avx2.cpp; a reduction x - q round(x/q) gives at most
+// q/2 + 1 for |x| < 2^53):
+//  * dif: inputs |x| <= q; sums reduced (<= q/2 + 1), differences (<= 2q) multiplied
+//    (<= q/2 + 3*2/16 = 0.875q) or reduced: outputs <= q.
+//  * dit: x reduced (<= 1/2), y multiplied (<= 1/2 + 3B/16) or reduced: outputs <= 1 + 3B/16,
+//    which stays below 1.24 for inputs B <= 1.24.
+//  * mat: inputs <= 1.24, products <= 0.74, the sum reduced every 8 products (<= 6.5q < 2^53),
+//    outputs reduced.
+//  * scale / addReduce / subReduce / reduceCopy: outputs <= q.
+struct AvxOps {
+  static constexpr size_t kLanes = 4;
+  struct Ctx {
+    double q, qinv;
+  };
+  static Ctx makeCtx(const Modulus& q) {
+    const double qd = static_cast<double>(q.value());
+    return {qd, 1.0 / qd};
+  }
+
+  HL_PDFT_AVX2 static inline __m256d ld(const uint64_t* p) {
+    return _mm256_loadu_pd(reinterpret_cast<const double*>(p));
+  }
+  HL_PDFT_AVX2 static inline void st(uint64_t* p, __m256d v) {
+    _mm256_storeu_pd(reinterpret_cast<double*>(p), v);
+  }
+  HL_PDFT_AVX2 static inline __m256d rnd(__m256d x) {
+    return _mm256_round_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
+  HL_PDFT_AVX2 static inline __m256d mulMod(__m256d y, __m256d w, __m256d wq, __m256d q) {
+    const __m256d h = _mm256_mul_pd(y, w);
+    const __m256d l = _mm256_fmsub_pd(y, w, h);
+    const __m256d k = rnd(_mm256_mul_pd(y, wq));
+    return _mm256_add_pd(_mm256_fnmadd_pd(k, q, h), l);
+  }
+  HL_PDFT_AVX2 static inline __m256d red(__m256d x, __m256d q, __m256d qinv) {
+    return _mm256_fnmadd_pd(rnd(_mm256_mul_pd(x, qinv)), q, x);
+  }
+
+  HL_PDFT_AVX2 static void dif(uint64_t* T, size_t n, size_t bw, const Const* tw, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    for (size_t len = n / 2; len >= 1; len >>= 1) {
+      for (size_t s = 0; s < n; s += 2 * len) {
+        for (size_t j = 0; j < len; ++j) {
+          uint64_t* X = T + (s + j) * bw;
+          uint64_t* Y = X + len * bw;
+          if (j == 0) {
+            for (size_t i = 0; i < bw; i += 4) {
+              const __m256d x = ld(X + i), y = ld(Y + i);
+              st(X + i, red(_mm256_add_pd(x, y), q, qinv));
+              st(Y + i, red(_mm256_sub_pd(x, y), q, qinv));
+            }
+          } else {
+            const __m256d w = _mm256_set1_pd(tw[len + j].d), wq = _mm256_set1_pd(tw[len + j].dq);
+            for (size_t i = 0; i < bw; i += 4) {
+              const __m256d x = ld(X + i), y = ld(Y + i);
+              st(X + i, red(_mm256_add_pd(x, y), q, qinv));
+              st(Y + i, mulMod(_mm256_sub_pd(x, y), w, wq, q));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  HL_PDFT_AVX2 static void dit(uint64_t* T, size_t n, size_t bw, const Const* itw, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    for (size_t len = 1; len < n; len <<= 1) {
+      for (size_t s = 0; s < n; s += 2 * len) {
+        for (size_t j = 0; j < len; ++j) {
+          uint64_t* X = T + (s + j) * bw;
+          uint64_t* Y = X + len * bw;
+          if (j == 0) {
+            for (size_t i = 0; i < bw; i += 4) {
+              const __m256d x = red(ld(X + i), q, qinv), t = red(ld(Y + i), q, qinv);
+              st(X + i, _mm256_add_pd(x, t));
+              st(Y + i, _mm256_sub_pd(x, t));
+            }
+          } else {
+            const __m256d w = _mm256_set1_pd(itw[len + j].d),
+                          wq = _mm256_set1_pd(itw[len + j].dq);
+            for (size_t i = 0; i < bw; i += 4) {
+              const __m256d x = red(ld(X + i), q, qinv), t = mulMod(ld(Y + i), w, wq, q);
+              st(X + i, _mm256_add_pd(x, t));
+              st(Y + i, _mm256_sub_pd(x, t));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  template <int V>
+  HL_PDFT_AVX2 static void matCols(uint64_t* out, size_t outStride, const uint64_t* in,
+                                   size_t inStride, size_t nOut, size_t nIn, const Const* M,
+                                   const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    for (size_t u = 0; u < nOut; ++u) {
+      const Const* row = M + u * nIn;
+      __m256d acc[V];
+      for (int v = 0; v < V; ++v) acc[v] = _mm256_setzero_pd();
+      for (size_t j = 0; j < nIn; ++j) {
+        const __m256d w = _mm256_set1_pd(row[j].d), wq = _mm256_set1_pd(row[j].dq);
+        const uint64_t* x = in + j * inStride;
+        for (int v = 0; v < V; ++v) acc[v] = _mm256_add_pd(acc[v], mulMod(ld(x + 4 * v), w, wq, q));
+        if ((j & 7) == 7) {
+          for (int v = 0; v < V; ++v) acc[v] = red(acc[v], q, qinv);
+        }
+      }
+      for (int v = 0; v < V; ++v) st(out + u * outStride + 4 * v, red(acc[v], q, qinv));
+    }
+  }
+
+  HL_PDFT_AVX2 static void mat(uint64_t* out, size_t outStride, const uint64_t* in,
+                               size_t inStride, size_t nOut, size_t nIn, size_t W, const Const* M,
+                               const Ctx& c) {
+    size_t i = 0;
+    for (; i + 16 <= W; i += 16) matCols<4>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
+    switch ((W - i) / 4) {
+      case 3: matCols<3>(out + i, outStride, in + i, inStride, nOut, nIn, M, c); break;
+      case 2: matCols<2>(out + i, outStride, in + i, inStride, nOut, nIn, M, c); break;
+      case 1: matCols<1>(out + i, outStride, in + i, inStride, nOut, nIn, M, c); break;
+      default: break;
+    }
+  }
+
+  HL_PDFT_AVX2 static void scale(uint64_t* dst, const uint64_t* src, size_t W, const Const& w,
+                                 const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), wd = _mm256_set1_pd(w.d), wq = _mm256_set1_pd(w.dq);
+    for (size_t i = 0; i < W; i += 4) st(dst + i, mulMod(ld(src + i), wd, wq, q));
+  }
+  HL_PDFT_AVX2 static void addReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b,
+                                     size_t W, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    for (size_t i = 0; i < W; i += 4) st(dst + i, red(_mm256_add_pd(ld(a + i), ld(b + i)), q, qinv));
+  }
+  HL_PDFT_AVX2 static void subReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b,
+                                     size_t W, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    for (size_t i = 0; i < W; i += 4) st(dst + i, red(_mm256_sub_pd(ld(a + i), ld(b + i)), q, qinv));
+  }
+  HL_PDFT_AVX2 static void reduceCopy(uint64_t* dst, const uint64_t* src, size_t W, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    for (size_t i = 0; i < W; i += 4) st(dst + i, red(ld(src + i), q, qinv));
+  }
+  HL_PDFT_AVX2 static void sumRows(uint64_t* dst, const uint64_t* src, size_t rows, size_t stride,
+                                   size_t W, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    for (size_t i = 0; i < W; i += 4) {
+      __m256d acc = _mm256_setzero_pd();
+      for (size_t k = 0; k < rows; ++k) {
+        acc = _mm256_add_pd(acc, ld(src + k * stride + i));
+        if ((k & 3) == 3) acc = red(acc, q, qinv);
+      }
+      st(dst + i, red(acc, q, qinv));
+    }
+  }
+
+  // Words x < 2^52 to doubles: or the exponent of 2^52 in, subtract 2^52.
+  HL_PDFT_AVX2 static inline __m256d toDouble(__m256d bits) {
+    const __m256d two52bits = _mm256_castsi256_pd(_mm256_set1_epi64x(0x4330000000000000ll));
+    return _mm256_sub_pd(_mm256_or_pd(bits, two52bits), _mm256_set1_pd(0x1p52));
+  }
+  // |x| < 1.9q to the bits of x mod q in [0, q): k = floor(x/q + 2^-51) exactly (see toU64 in
+  // src/math/ntt_avx2.cpp), then (x - kq) + 2^52 has the residue in its low mantissa bits.
+  HL_PDFT_AVX2 static inline __m256d toWord(__m256d x, __m256d q, __m256d qinv) {
+    const __m256d two52bits = _mm256_castsi256_pd(_mm256_set1_epi64x(0x4330000000000000ll));
+    const __m256d k = _mm256_round_pd(_mm256_fmadd_pd(x, qinv, _mm256_set1_pd(0x1p-51)),
+                                      _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    return _mm256_xor_pd(_mm256_add_pd(_mm256_fnmadd_pd(k, q, x), _mm256_set1_pd(0x1p52)),
+                         two52bits);
+  }
+  HL_PDFT_AVX2 static void fromU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx&) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) st(dst + i, toDouble(ld(src + i)));
+    for (; i < n; ++i) {
+      const double d = static_cast<double>(src[i]);
+      std::memcpy(dst + i, &d, sizeof d);
+    }
+  }
+  HL_PDFT_AVX2 static void toU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) st(dst + i, toWord(ld(src + i), q, qinv));
+    for (; i < n; ++i) dst[i] = scalarToWord(src[i], c);
+  }
+  HL_PDFT_AVX2 static void toU64Gather(uint64_t* dst, const uint64_t* src, const uint32_t* perm,
+                                       size_t n, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    auto at = [src](uint32_t i) {
+      double v;
+      std::memcpy(&v, src + i, sizeof v);
+      return v;
+    };
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+      const __m256d x = _mm256_set_pd(at(perm[k + 3]), at(perm[k + 2]), at(perm[k + 1]), at(perm[k]));
+      st(dst + k, toWord(x, q, qinv));
+    }
+    for (; k < n; ++k) dst[k] = scalarToWord(src[perm[k]], c);
+  }
+  HL_PDFT_AVX2 static void fromU64Scatter(uint64_t* dst, const uint64_t* src,
+                                          const uint32_t* perm, size_t n, const Ctx&) {
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+      alignas(32) uint64_t t[4];
+      st(t, toDouble(ld(src + k)));
+      for (int i = 0; i < 4; ++i) dst[perm[k + i]] = t[i];
+    }
+    for (; k < n; ++k) {
+      const double v = static_cast<double>(src[k]);
+      std::memcpy(dst + perm[k], &v, sizeof v);
+    }
+  }
+  static uint64_t scalarToWord(uint64_t bits, const Ctx& c) {
+    double x;
+    std::memcpy(&x, &bits, sizeof x);
+    const double qd = c.q;
+    double r = x - qd * std::floor(x / qd);
+    if (r >= qd) r -= qd;
+    if (r < 0) r += qd;
+    return static_cast<uint64_t>(r);
+  }
+};
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// One-dimensional maps.
+
+enum class Kind { kDense, kRader, kTwisted };
+
+struct FactorPlan {
+  PrimePower f;
+  Kind kind = Kind::kDense;
+  size_t P = 0;  // phi(m_i): rows in and out
+  // kDense: P x P matrices.
+  std::vector<Const> F, G;
+  // kRader / kTwisted: cyclic NTT of length n on groups of r rows (rows = n * r of scratch).
+  size_t n = 1, r = 1, rows = 0;
+  bool padded = false;
+  std::vector<Const> tw, itw;
+  // kRader: kernel transforms, per NTT position: r == 1 one constant, else an r x r matrix.
+  std::vector<Const> kF, kI;
+  std::vector<uint32_t> posIn, posOut;  // convolution index -> scratch row (input / output)
+  std::vector<int32_t> fwdSrc;          // forward: convolution input t <- coefficient row or -1
+  std::vector<uint32_t> fwdDst;         // forward: output s (Rader) / NTT position (twisted) -> value row
+  std::vector<uint32_t> invSrc;         // inverse: convolution input <- value row
+  std::vector<int32_t> invDst;          // inverse: convolution output t -> coefficient row or -1
+  Const pInv{};
+  // kTwisted: omega^j and omega^-j / P.
+  std::vector<Const> twist, untwist;
+
+  size_t scratchRows() const {
+    switch (kind) {
+      case Kind::kDense: return P + 2;
+      case Kind::kTwisted: return P + 2;
+      case Kind::kRader: return (r > 1 ? 2 * rows : rows) + 2;
+    }
+    return 0;
+  }
+};
+
+// Operation counts per fibre (one direction), in units of a multiply-accumulate.
+constexpr double kCostButterfly = 2.5, kCostMul = 1.2, kCostMove = 0.5;
+
+double denseCost(size_t P) { return static_cast<double>(P * P) + kCostMove * P; }
+double nttCost(size_t n, size_t groups) {
+  return kCostButterfly * static_cast<double>(n / 2 * log2Exact(n) * groups * 2);
+}
+
+Kind chooseKind(const PrimePower& f, size_t& nOut, size_t& rOut, bool& paddedOut) {
+  const size_t P = f.phi;
+  if (f.p == 2) {
+    const double tw = nttCost(P, 1) / 2 + 2 * kCostMul * P + kCostMove * P;
+    if (P <= kMaxDensePhi && denseCost(P) <= tw) return Kind::kDense;
+    nOut = P;
+    return Kind::kTwisted;
+  }
+  if (f.e > 1) return Kind::kDense;  // supported only for phi <= kMaxDensePhi
+  const size_t L = P;
+  const size_t a = static_cast<size_t>(__builtin_ctzll(L));
+  const size_t n1 = size_t{1} << a, r = L >> a;
+  const double split = nttCost(n1, r) + (r == 1 ? kCostMul * n1 : static_cast<double>(n1 * r * r)) +
+                       3 * kCostMove * L;
+  const size_t N = nextPowerOfTwo(2 * L - 1);
+  const double padded = nttCost(N, 1) + kCostMul * N + kCostMove * (N + 2 * L);
+  const double best = std::min(split, padded);
+  if (P <= kMaxDensePhi && denseCost(P) <= best) return Kind::kDense;
+  if (split <= padded) {
+    nOut = n1;
+    rOut = r;
+    paddedOut = false;
+  } else {
+    nOut = N;
+    rOut = 1;
+    paddedOut = true;
+  }
+  return Kind::kRader;
+}
+
+// Inverse of a P x P matrix mod q (Gauss-Jordan); throws if singular.
+std::vector<uint64_t> invertMatrix(std::vector<uint64_t> a, size_t P, const Modulus& q) {
+  std::vector<uint64_t> inv(P * P, 0);
+  for (size_t i = 0; i < P; ++i) inv[i * P + i] = 1;
+  for (size_t col = 0; col < P; ++col) {
+    size_t piv = col;
+    while (piv < P && a[piv * P + col] == 0) ++piv;
+    if (piv == P) throw std::logic_error("hl::PowerfulDft: internal error (singular matrix)");
+    if (piv != col) {
+      for (size_t k = 0; k < P; ++k) {
+        std::swap(a[piv * P + k], a[col * P + k]);
+        std::swap(inv[piv * P + k], inv[col * P + k]);
+      }
+    }
+    const uint64_t s = q.inv(a[col * P + col]);
+    for (size_t k = 0; k < P; ++k) {
+      a[col * P + k] = q.mul(a[col * P + k], s);
+      inv[col * P + k] = q.mul(inv[col * P + k], s);
+    }
+    for (size_t row = 0; row < P; ++row) {
+      const uint64_t f = a[row * P + col];
+      if (row == col || f == 0) continue;
+      for (size_t k = 0; k < P; ++k) {
+        a[row * P + k] = q.sub(a[row * P + k], q.mul(f, a[col * P + k]));
+        inv[row * P + k] = q.sub(inv[row * P + k], q.mul(f, inv[col * P + k]));
+      }
+    }
+  }
+  return inv;
+}
+
+// Rank of each unit of Z_M in increasing order (-1 for non-units).
+std::vector<int32_t> unitRanks(uint64_t M) {
+  std::vector<int32_t> idx(M, -1);
+  int32_t k = 0;
+  for (uint64_t u = 0; u < M; ++u) {
+    if (std::gcd(u, M) == 1) idx[u] = k++;
+  }
+  return idx;
+}
+
+FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
+  FactorPlan fp;
+  fp.f = f;
+  fp.P = f.phi;
+  const size_t P = fp.P;
+  const uint64_t M = f.pe;
+  const auto ranks = unitRanks(M);
+  fp.kind = chooseKind(f, fp.n, fp.r, fp.padded);
+  // Powers of omega (order M).
+  std::vector<uint64_t> opow(M);
+  opow[0] = 1;
+  for (size_t i = 1; i < M; ++i) opow[i] = q.mul(opow[i - 1], omega);
+
+  if (fp.kind == Kind::kDense) {
+    std::vector<uint64_t> a(P * P);
+    size_t row = 0;
+    for (uint64_t u = 1; u < M; ++u) {
+      if (ranks[u] < 0) continue;
+      for (size_t j = 0; j < P; ++j) a[row * P + j] = opow[(u * j) % M];
+      ++row;
+    }
+    const auto g = invertMatrix(a, P, q);
+    for (size_t i = 0; i < P * P; ++i) {
+      fp.F.push_back(makeConst(a[i], q));
+      fp.G.push_back(makeConst(g[i], q));
+    }
+    return fp;
+  }
+
+  if (fp.kind == Kind::kTwisted) {
+    // NTT of length P with root omega^2; position i holds the value at omega^(2 bitrev(i) + 1).
+    const unsigned bits = log2Exact(P);
+    fp.rows = P;
+    const uint64_t w = q.mul(omega, omega), wInv = q.inv(w);
+    fp.tw = twiddleTable(P, w, q);
+    fp.itw = twiddleTable(P, wInv, q);
+    const uint64_t pInv = q.inv(P % q.value());
+    for (size_t j = 0; j < P; ++j) {
+      fp.twist.push_back(makeConst(opow[j], q));
+      fp.untwist.push_back(makeConst(q.mul(opow[(M - j) % M], pInv), q));
+    }
+    for (size_t i = 0; i < P; ++i) {
+      const uint64_t u = 2 * bitReverse(i, bits) + 1;
+      fp.fwdDst.push_back(static_cast<uint32_t>(ranks[u]));
+    }
+    fp.invSrc = fp.fwdDst;
+    return fp;
+  }
+
+  // Rader, p prime.
+  const uint64_t p = f.p, L = p - 1;
+  const uint64_t g = generatorModPrime(p), gInv = invMod(g, p);
+  const size_t n = fp.n, r = fp.r;
+  fp.rows = fp.padded ? n : n * r;
+  const uint64_t w = primitiveRootOfUnity(q, n), wInv = q.inv(w);
+  fp.tw = twiddleTable(n, w, q);
+  fp.itw = twiddleTable(n, wInv, q);
+  fp.posIn.resize(L);
+  fp.posOut.resize(L);
+  for (size_t t = 0; t < L; ++t) {
+    if (fp.padded) {
+      fp.posIn[t] = static_cast<uint32_t>(t);
+      fp.posOut[t] = static_cast<uint32_t>(t + L - 1);
+    } else {
+      fp.posIn[t] = fp.posOut[t] = static_cast<uint32_t>((t % n) * r + (t % r));
+    }
+  }
+  std::vector<uint64_t> gPow(L), gInvPow(L);
+  gPow[0] = gInvPow[0] = 1;
+  for (size_t s = 1; s < L; ++s) {
+    gPow[s] = gPow[s - 1] * g % p;
+    gInvPow[s] = gInvPow[s - 1] * gInv % p;
+  }
+  for (size_t t = 0; t < L; ++t) {
+    const uint64_t j = gInvPow[t];
+    fp.fwdSrc.push_back(j == p - 1 ? -1 : static_cast<int32_t>(j));
+    fp.fwdDst.push_back(static_cast<uint32_t>(ranks[gPow[t]]));
+    fp.invSrc.push_back(static_cast<uint32_t>(ranks[gPow[t]]));
+    fp.invDst.push_back(j == p - 1 ? -1 : static_cast<int32_t>(j));
+  }
+  const uint64_t pInv = q.inv(p % q.value());
+  fp.pInv = makeConst(pInv, q);
+  // Kernels: forward c_d = omega^(g^d), inverse omega^(-g^-d) / p; transformed with the same
+  // NTT the data goes through, times 1/n.
+  const uint64_t nInv = q.inv(n % q.value());
+  const ScalarOps::Ctx ctx = ScalarOps::makeCtx(q);
+  auto transformKernel = [&](bool inverse) {
+    std::vector<uint64_t> k(L);
+    for (size_t d = 0; d < L; ++d) {
+      k[d] = inverse ? q.mul(opow[(p - gInvPow[d]) % p], pInv) : opow[gPow[d]];
+    }
+    std::vector<uint64_t> K(fp.rows, 0);
+    if (fp.padded) {
+      for (size_t i = 0; i + 1 < 2 * L; ++i) K[i] = k[(i + 1) % L];  // k_((i - (L-1)) mod L)
+    } else {
+      for (size_t d = 0; d < L; ++d) K[fp.posIn[d]] = k[d];
+    }
+    ScalarOps::dif(K.data(), n, fp.padded ? 1 : r, fp.tw.data(), ctx);
+    for (auto& x : K) x = q.mul(ScalarOps::reduce4q(x, ctx), nInv);
+    std::vector<Const> out;
+    if (r == 1) {
+      for (size_t i = 0; i < n; ++i) out.push_back(makeConst(K[i], q));
+    } else {
+      // Block i: out[t2] = sum_s2 K_i[(t2 - s2) mod r] x[s2].
+      for (size_t i = 0; i < n; ++i) {
+        for (size_t t2 = 0; t2 < r; ++t2) {
+          for (size_t s2 = 0; s2 < r; ++s2) {
+            out.push_back(makeConst(K[i * r + (t2 + r - s2) % r], q));
+          }
+        }
+      }
+    }
+    return out;
+  };
+  fp.kF = transformKernel(false);
+  fp.kI = transformKernel(true);
+  return fp;
+}
+
+// The one-dimensional maps on W columns: input row j at in + j * inStride, output row u at
+// out + u * outStride (the two may coincide), scratch of scratchRows() * W words.
+template <class Ops>
+void factorForward(const FactorPlan& fp, const uint64_t* in, size_t inStride, uint64_t* out,
+                   size_t outStride, size_t W, uint64_t* scr, const typename Ops::Ctx& c) {
+  const size_t P = fp.P;
+  const size_t rowBytes = W * sizeof(uint64_t);
+  switch (fp.kind) {
+    case Kind::kDense: {
+      Ops::mat(scr, W, in, inStride, P, P, W, fp.F.data(), c);
+      for (size_t u = 0; u < P; ++u) std::memcpy(out + u * outStride, scr + u * W, rowBytes);
+      return;
+    }
+    case Kind::kTwisted: {
+      for (size_t j = 0; j < P; ++j) Ops::scale(scr + j * W, in + j * inStride, W, fp.twist[j], c);
+      Ops::dif(scr, P, W, fp.tw.data(), c);
+      for (size_t i = 0; i < P; ++i) Ops::reduceCopy(out + fp.fwdDst[i] * outStride, scr + i * W, W, c);
+      return;
+    }
+    case Kind::kRader: {
+      const size_t L = P, n = fp.n, r = fp.r;
+      uint64_t* T = scr;
+      uint64_t* T2 = T + fp.rows * W;
+      uint64_t* a0 = (r > 1 ? T2 + fp.rows * W : T2);
+      std::memcpy(a0, in, rowBytes);
+      for (size_t t = 0; t < L; ++t) {
+        uint64_t* dst = T + fp.posIn[t] * W;
+        if (fp.fwdSrc[t] < 0) {
+          std::memset(dst, 0, rowBytes);
+        } else {
+          std::memcpy(dst, in + static_cast<size_t>(fp.fwdSrc[t]) * inStride, rowBytes);
+        }
+      }
+      if (fp.padded) std::memset(T + L * W, 0, (fp.rows - L) * rowBytes);
+      Ops::dif(T, n, r * W, fp.tw.data(), c);
+      uint64_t* X = T;
+      if (r == 1) {
+        for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, fp.kF[i], c);
+      } else {
+        for (size_t i = 0; i < n; ++i) {
+          Ops::mat(T2 + i * r * W, W, T + i * r * W, W, r, r, W, fp.kF.data() + i * r * r, c);
+        }
+        X = T2;
+      }
+      Ops::dit(X, n, r * W, fp.itw.data(), c);
+      for (size_t s = 0; s < L; ++s) {
+        Ops::addReduce(out + fp.fwdDst[s] * outStride, X + fp.posOut[s] * W, a0, W, c);
+      }
+      return;
+    }
+  }
+}
+
+template <class Ops>
+void factorInverse(const FactorPlan& fp, const uint64_t* in, size_t inStride, uint64_t* out,
+                   size_t outStride, size_t W, uint64_t* scr, const typename Ops::Ctx& c) {
+  const size_t P = fp.P;
+  const size_t rowBytes = W * sizeof(uint64_t);
+  switch (fp.kind) {
+    case Kind::kDense: {
+      Ops::mat(scr, W, in, inStride, P, P, W, fp.G.data(), c);
+      for (size_t u = 0; u < P; ++u) std::memcpy(out + u * outStride, scr + u * W, rowBytes);
+      return;
+    }
+    case Kind::kTwisted: {
+      for (size_t i = 0; i < P; ++i) std::memcpy(scr + i * W, in + fp.invSrc[i] * inStride, rowBytes);
+      Ops::dit(scr, P, W, fp.itw.data(), c);
+      for (size_t j = 0; j < P; ++j) Ops::scale(out + j * outStride, scr + j * W, W, fp.untwist[j], c);
+      return;
+    }
+    case Kind::kRader: {
+      const size_t L = P, n = fp.n, r = fp.r;
+      uint64_t* T = scr;
+      uint64_t* T2 = T + fp.rows * W;
+      uint64_t* S = (r > 1 ? T2 + fp.rows * W : T2);
+      Ops::sumRows(S, in, P, inStride, W, c);
+      Ops::scale(S, S, W, fp.pInv, c);
+      for (size_t s = 0; s < L; ++s) {
+        std::memcpy(T + fp.posIn[s] * W, in + fp.invSrc[s] * inStride, rowBytes);
+      }
+      if (fp.padded) std::memset(T + L * W, 0, (fp.rows - L) * rowBytes);
+      Ops::dif(T, n, r * W, fp.tw.data(), c);
+      uint64_t* X = T;
+      if (r == 1) {
+        for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, fp.kI[i], c);
+      } else {
+        for (size_t i = 0; i < n; ++i) {
+          Ops::mat(T2 + i * r * W, W, T + i * r * W, W, r, r, W, fp.kI.data() + i * r * r, c);
+        }
+        X = T2;
+      }
+      Ops::dit(X, n, r * W, fp.itw.data(), c);
+      const uint64_t* zLast = X + fp.posOut[L / 2] * W;  // z_(p-1): t = L/2, g^-t = -1
+      for (size_t t = 0; t < L; ++t) {
+        if (fp.invDst[t] < 0) continue;
+        Ops::subReduce(out + static_cast<size_t>(fp.invDst[t]) * outStride, X + fp.posOut[t] * W,
+                       zLast, W, c);
+      }
+      Ops::subReduce(out, S, zLast, W, c);
+      return;
+    }
+  }
+}
+
+// Column widths: stages whose fibres are strided by a multiple of the vector width take up to
+// kDirectWidth columns at a time in place; the others are transposed kTransposeWidth fibres at a
+// time. Both are capped so that a stage's scratch stays below kScratchBudget words.
+constexpr size_t kDirectWidth = 64;
+constexpr size_t kTransposeWidth = 16;
+constexpr size_t kScratchBudget = size_t{1} << 16;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct PowerfulDft::Plan {
+  std::vector<FactorPlan> factors;
+  std::vector<size_t> stride;  // of each dimension in the row-major layout
+  std::vector<uint32_t> perm;  // evaluation index -> layout index
+  std::vector<bool> direct;    // per dimension: in place (true) or transposed
+  std::vector<size_t> width;   // per dimension: columns per kernel call
+  std::unique_ptr<NttTables> ntt;  // m a power of two: the transform is the negacyclic NTT
+  size_t lanes = 1;
+  size_t transposeWords = 0, kernelWords = 0;
+};
+
+bool PowerfulDft::supports(uint64_t m) { return unsupportedReason(m).empty(); }
+
+PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel level)
+    : m_(m), n_(0), q_(q), zeta_(zeta), level_(SimdLevel::kScalar) {
+  if (const auto why = unsupportedReason(m); !why.empty()) {
+    throw std::invalid_argument("hl::PowerfulDft: " + why);
+  }
+  const uint64_t qv = q.value();
+  n_ = eulerPhi(m);
+  const auto factors = primePowers(m);
+  // Every cyclic NTT length the factors need must divide q - 1.
+  uint64_t need = m;
+  {
+    size_t dummyN = 1, dummyR = 1;
+    bool dummyPad = false;
+    for (const auto& f : factors) {
+      dummyN = 1;
+      const Kind k = chooseKind(f, dummyN, dummyR, dummyPad);
+      if (k != Kind::kDense) need = std::lcm(need, static_cast<uint64_t>(dummyN));
+    }
+  }
+  if (q.bits() > kMaxPrimeBits || !isPrime(qv) || (qv - 1) % need != 0) {
+    throw std::invalid_argument("hl::PowerfulDft: modulus " + std::to_string(qv) +
+                                " is not a prime below 2^" + std::to_string(kMaxPrimeBits) +
+                                " that is 1 mod " + std::to_string(need) + " (needed for m = " +
+                                std::to_string(m) + "; 1 mod cyclotomicDftDivisor(m) suffices)");
+  }
+  bool primitive = zeta < qv && q.pow(zeta, m) == 1;
+  for (uint64_t p : primeDivisors(m)) primitive = primitive && q.pow(zeta, m / p) != 1;
+  if (!primitive) {
+    throw std::invalid_argument("hl::PowerfulDft: zeta = " + std::to_string(zeta) +
+                                " is not a primitive " + std::to_string(m) +
+                                "-th root of unity mod " + std::to_string(qv));
+  }
+#if HL_PDFT_X86
+  level_ = detail::usableLevel(level, true, false);
+#else
+  level_ = detail::usableLevel(level, false, false);
+#endif
+  plan_ = std::make_unique<Plan>();
+  Plan& pl = *plan_;
+  if (isPowerOfTwo(m)) {
+    pl.ntt = std::make_unique<NttTables>(n_, q, zeta, level);
+    return;
+  }
+  pl.lanes = level_ == SimdLevel::kAvx2 ? 4 : 1;
+  const size_t k = factors.size();
+  for (const auto& f : factors) pl.factors.push_back(buildFactor(f, q.pow(zeta, m / f.pe), q));
+  pl.stride.assign(k, 1);
+  for (size_t i = k - 1; i-- > 0;) pl.stride[i] = pl.stride[i + 1] * factors[i + 1].phi;
+  // Column widths and scratch.
+  pl.direct.resize(k);
+  pl.width.resize(k);
+  for (size_t d = 0; d < k; ++d) {
+    const FactorPlan& fp = pl.factors[d];
+    const size_t I = pl.stride[d], fibres = n_ / fp.P;
+    pl.direct[d] = I % pl.lanes == 0 && I >= 2 * pl.lanes;
+    const size_t rows = fp.scratchRows() + (pl.direct[d] ? 0 : fp.P);
+    const size_t cap = std::max(pl.lanes, kScratchBudget / rows / pl.lanes * pl.lanes);
+    if (pl.direct[d]) {
+      pl.width[d] = std::min({kDirectWidth, cap, I});
+    } else {
+      pl.width[d] = std::min({kTransposeWidth, cap, roundUp(fibres, pl.lanes)});
+      pl.transposeWords = std::max(pl.transposeWords, fp.P * pl.width[d]);
+    }
+    pl.kernelWords = std::max(pl.kernelWords, fp.scratchRows() * pl.width[d]);
+  }
+  pl.transposeWords = roundUp(pl.transposeWords, 8);
+  pl.kernelWords = roundUp(pl.kernelWords, 8);
+  // Evaluation order: e -> (rank of e mod m_i)_i.
+  std::vector<std::vector<int32_t>> ranks;
+  for (const auto& f : factors) ranks.push_back(unitRanks(f.pe));
+  const auto exps = evaluationExponents(m);
+  pl.perm.resize(n_);
+  for (size_t t = 0; t < n_; ++t) {
+    size_t idx = 0;
+    for (size_t i = 0; i < k; ++i) idx += static_cast<size_t>(ranks[i][exps[t] % factors[i].pe]) * pl.stride[i];
+    pl.perm[t] = static_cast<uint32_t>(idx);
+  }
+}
+
+PowerfulDft::~PowerfulDft() = default;
+
+namespace {
+
+uint64_t* threadScratch(size_t words) {
+  thread_local detail::AlignedVector<uint64_t> buf;
+  if (buf.size() < words) buf.resize(words);
+  return buf.data();
+}
+
+template <class Ops>
+void runStage(const PowerfulDft::Plan& pl, size_t d, bool forward, uint64_t* work, size_t n,
+              uint64_t* tbuf, uint64_t* kscr, const typename Ops::Ctx& c);
+
+}  // namespace
+
+// Kept out of the anonymous namespace's declaration order issues: the driver needs Plan.
+namespace {
+
+template <class Ops>
+void runStage(const PowerfulDft::Plan& pl, size_t d, bool forward, uint64_t* work, size_t n,
+              uint64_t* tbuf, uint64_t* kscr, const typename Ops::Ctx& c) {
+  const FactorPlan& fp = pl.factors[d];
+  const size_t P = fp.P, I = pl.stride[d], O = n / (P * I);
+  auto kernel = [&](const uint64_t* in, size_t is, uint64_t* out, size_t os, size_t W) {
+    if (forward) {
+      factorForward<Ops>(fp, in, is, out, os, W, kscr, c);
+    } else {
+      factorInverse<Ops>(fp, in, is, out, os, W, kscr, c);
+    }
+  };
+  if (pl.direct[d]) {
+    const size_t Wmax = pl.width[d];
+    for (size_t o = 0; o < O; ++o) {
+      uint64_t* base = work + o * P * I;
+      for (size_t c0 = 0; c0 < I; c0 += Wmax) {
+        const size_t W = std::min(Wmax, I - c0);
+        kernel(base + c0, I, base + c0, I, W);
+      }
+    }
+    return;
+  }
+  const size_t B = pl.width[d], fibres = O * I;
+  for (size_t f0 = 0; f0 < fibres; f0 += B) {
+    const size_t cnt = std::min(B, fibres - f0);
+    for (size_t b = 0; b < cnt; ++b) {
+      const size_t f = f0 + b;
+      const uint64_t* src = work + (f / I) * P * I + f % I;
+      for (size_t j = 0; j < P; ++j) tbuf[j * B + b] = src[j * I];
+    }
+    if (cnt < B) {
+      for (size_t j = 0; j < P; ++j) std::memset(tbuf + j * B + cnt, 0, (B - cnt) * sizeof(uint64_t));
+    }
+    kernel(tbuf, B, tbuf, B, B);
+    for (size_t b = 0; b < cnt; ++b) {
+      const size_t f = f0 + b;
+      uint64_t* dst = work + (f / I) * P * I + f % I;
+      for (size_t j = 0; j < P; ++j) dst[j * I] = tbuf[j * B + b];
+    }
+  }
+}
+
+template <class Ops>
+void forwardImpl(const PowerfulDft::Plan& pl, const Modulus& q, size_t n, const uint64_t* in,
+                 uint64_t* values) {
+  const auto c = Ops::makeCtx(q);
+  uint64_t* work = threadScratch(roundUp(n, 8) + pl.transposeWords + pl.kernelWords);
+  uint64_t* tbuf = work + roundUp(n, 8);
+  uint64_t* kscr = tbuf + pl.transposeWords;
+  Ops::fromU64(work, in, n, c);
+  for (size_t d = pl.factors.size(); d-- > 0;) runStage<Ops>(pl, d, true, work, n, tbuf, kscr, c);
+  Ops::toU64Gather(values, work, pl.perm.data(), n, c);
+}
+
+template <class Ops>
+void inverseImpl(const PowerfulDft::Plan& pl, const Modulus& q, size_t n, const uint64_t* values,
+                 uint64_t* out) {
+  const auto c = Ops::makeCtx(q);
+  uint64_t* work = threadScratch(roundUp(n, 8) + pl.transposeWords + pl.kernelWords);
+  uint64_t* tbuf = work + roundUp(n, 8);
+  uint64_t* kscr = tbuf + pl.transposeWords;
+  Ops::fromU64Scatter(work, values, pl.perm.data(), n, c);
+  for (size_t d = 0; d < pl.factors.size(); ++d) runStage<Ops>(pl, d, false, work, n, tbuf, kscr, c);
+  Ops::toU64(out, work, n, c);
+}
+
+}  // namespace
+
+void PowerfulDft::forward(const uint64_t* powerful, uint64_t* values) const {
+  const Plan& pl = *plan_;
+  if (pl.ntt) {
+    if (values != powerful) std::copy(powerful, powerful + n_, values);
+    pl.ntt->forward(values);
+    return;
+  }
+#if HL_PDFT_X86
+  if (level_ == SimdLevel::kAvx2) return forwardImpl<AvxOps>(pl, q_, n_, powerful, values);
+#endif
+  forwardImpl<ScalarOps>(pl, q_, n_, powerful, values);
+}
+
+void PowerfulDft::inverse(const uint64_t* values, uint64_t* powerful) const {
+  const Plan& pl = *plan_;
+  if (pl.ntt) {
+    if (values != powerful) std::copy(values, values + n_, powerful);
+    pl.ntt->inverse(powerful);
+    return;
+  }
+#if HL_PDFT_X86
+  if (level_ == SimdLevel::kAvx2) return inverseImpl<AvxOps>(pl, q_, n_, values, powerful);
+#endif
+  inverseImpl<ScalarOps>(pl, q_, n_, values, powerful);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Basis changes over the integers.
+//
+// Z[X]/(X^m - 1) is the tensor product of the Z[X_i]/(X_i^(m_i) - 1) (the group ring of
+// Z_m = prod Z_(m_i)), X^j corresponding to prod_i X_i^(j t_i mod m_i) with t_i the inverse of
+// m/m_i mod m_i (then X_i = X^(m/m_i)). Reducing along each dimension mod Phi_(m_i) gives the
+// powerful coefficients of X^j in Z[X]/Phi_m.
+
+namespace {
+
+void checkBasisArgs(uint64_t m, size_t size, const char* who) {
+  if (m < 2 || m >> 31 != 0) {
+    throw std::invalid_argument(std::string(who) + ": m = " + std::to_string(m) +
+                                " is out of range (need 2 <= m < 2^31)");
+  }
+  if (size != eulerPhi(m)) {
+    throw std::invalid_argument(std::string(who) + ": got " + std::to_string(size) +
+                                " coefficients, need phi(m) = " + std::to_string(eulerPhi(m)));
+  }
+}
+
+int64_t toInt64(__int128 x, const char* who) {
+  if (x > std::numeric_limits<int64_t>::max() || x < std::numeric_limits<int64_t>::min()) {
+    throw std::overflow_error(std::string(who) + ": a coefficient does not fit in 64 bits");
+  }
+  return static_cast<int64_t>(x);
+}
+
+}  // namespace
+
+std::vector<int64_t> powerToPowerful(uint64_t m, std::span<const int64_t> power) {
+  constexpr const char* kWho = "hl::powerToPowerful";
+  checkBasisArgs(m, power.size(), kWho);
+  const auto f = primePowers(m);
+  const size_t k = f.size(), n = power.size();
+  std::vector<size_t> es(k, 1), ps(k, 1);  // strides: extended (m_i) and reduced (phi(m_i))
+  for (size_t i = k - 1; i-- > 0;) {
+    es[i] = es[i + 1] * f[i + 1].pe;
+    ps[i] = ps[i + 1] * f[i + 1].phi;
+  }
+  std::vector<__int128> ext(m, 0);
+  std::vector<uint64_t> t(k);
+  for (size_t i = 0; i < k; ++i) t[i] = invMod((m / f[i].pe) % f[i].pe, f[i].pe);
+  for (size_t j = 0; j < n; ++j) {
+    size_t pos = 0;
+    for (size_t i = 0; i < k; ++i) pos += static_cast<size_t>((j * t[i]) % f[i].pe) * es[i];
+    ext[pos] = power[j];
+  }
+  // Along dimension i: Y^E = -sum_{c < p-1} Y^(E - phi + c p^(e-1)) for phi <= E < p^e, since
+  // Phi_(p^e)(Y) = sum_{c < p} Y^(c p^(e-1)); the targets are all below phi.
+  for (size_t i = 0; i < k; ++i) {
+    const uint64_t M = f[i].pe, phi = f[i].phi, step = f[i].pe / f[i].p;
+    const size_t inner = es[i], outer = m / (M * inner);
+    for (size_t o = 0; o < outer; ++o) {
+      for (size_t c = 0; c < inner; ++c) {
+        __int128* x = ext.data() + o * M * inner + c;
+        for (uint64_t E = phi; E < M; ++E) {
+          const __int128 v = x[E * inner];
+          if (v == 0) continue;
+          x[E * inner] = 0;
+          for (uint64_t cc = 0; cc + 1 < f[i].p; ++cc) x[(E - phi + cc * step) * inner] -= v;
+        }
+      }
+    }
+  }
+  std::vector<int64_t> out(n);
+  for (size_t J = 0; J < n; ++J) {
+    size_t pos = 0;
+    for (size_t i = 0; i < k; ++i) pos += (J / ps[i] % f[i].phi) * es[i];
+    out[J] = toInt64(ext[pos], kWho);
+  }
+  return out;
+}
+
+std::vector<int64_t> powerfulToPower(uint64_t m, std::span<const int64_t> powerful) {
+  constexpr const char* kWho = "hl::powerfulToPower";
+  checkBasisArgs(m, powerful.size(), kWho);
+  const auto f = primePowers(m);
+  const size_t k = f.size(), n = powerful.size();
+  std::vector<size_t> ps(k, 1);
+  for (size_t i = k - 1; i-- > 0;) ps[i] = ps[i + 1] * f[i + 1].phi;
+  // b = sum_J c_J X^(sum_i (m/m_i) j_i mod m), of degree < m.
+  NTL::ZZX b;
+  b.SetMaxLength(static_cast<long>(m));
+  for (size_t J = 0; J < n; ++J) {
+    if (powerful[J] == 0) continue;
+    uint64_t E = 0;
+    for (size_t i = 0; i < k; ++i) E = (E + (m / f[i].pe) * (J / ps[i] % f[i].phi)) % m;
+    NTL::SetCoeff(b, static_cast<long>(E), NTL::conv<NTL::ZZ>(static_cast<long>(powerful[J])));
+  }
+  // b mod Phi_m by Newton division: Phi_m is palindromic, so the reversed quotient is
+  // rev(b) * Phi_m^-1 mod X^(m-n).
+  const auto phiCoeffs = cyclotomicPolynomial(m);
+  NTL::ZZX phi;
+  for (size_t i = 0; i < phiCoeffs.size(); ++i) {
+    NTL::SetCoeff(phi, static_cast<long>(i), NTL::conv<NTL::ZZ>(static_cast<long>(phiCoeffs[i])));
+  }
+  const long d = static_cast<long>(m - n);
+  NTL::ZZX rb, quoRev, quo;
+  NTL::reverse(rb, b, static_cast<long>(m) - 1);
+  NTL::MulTrunc(quoRev, rb, NTL::InvTrunc(phi, d), d);
+  NTL::reverse(quo, quoRev, d - 1);
+  const NTL::ZZX rem = b - quo * phi;
+  if (NTL::deg(rem) >= static_cast<long>(n)) throw std::logic_error("hl::powerfulToPower: internal error");
+  std::vector<int64_t> out(n, 0);
+  for (size_t j = 0; j < n; ++j) {
+    const NTL::ZZ& x = NTL::coeff(rem, static_cast<long>(j));
+    if (NTL::NumBits(x) > 63) throw std::overflow_error(std::string(kWho) + ": a coefficient does not fit in 64 bits");
+    out[j] = NTL::conv<long>(x);
+  }
+  return out;
+}
+
+}  // namespace hl
