@@ -16,10 +16,11 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
   const IndexSet all = levelPrimes | special;
   const RnsTables& rns = ctx.rnsTables();
 
-  // Coefficient form of c mod each prime of its level.
+  // Coefficient form of c mod each prime of its level (in the chain's working basis: base
+  // conversion and rounding are the same in any Z-basis of R).
   uint64_t* coeff = threadScratch(kScratchKsCoeff, l * n);
 #pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < l; ++i) chain.dft(i).inverse(c.values(i).data(), coeff + i * n);
+  for (size_t i = 0; i < l; ++i) chain.toWorkingCoefficients(i, c.values(i).data(), coeff + i * n);
 
   // ModUp, first half: the centred base-conversion digits of every digit of the modulus
   // (digit j of the key pairs with the part of digit j below the level).
@@ -70,7 +71,7 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
       } else {
         uint64_t* row = rows + g * n;
         d.conv->convert(d.u, d.negatives, n, p, row);
-        chain.dft(p).forward(row, row);
+        chain.fromWorkingCoefficients(p, row, row);
         xs[g] = row;
       }
       kb[g] = key.b(d.keyIndex).values(p).data();

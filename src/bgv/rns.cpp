@@ -135,7 +135,7 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
   const size_t n = chain.ring().phi(), k = drop.size();
   // Coefficient form of x mod each dropped prime, then the centred digits of delta's y part.
 #pragma omp parallel for if (k > 1)
-  for (size_t i = 0; i < k; ++i) chain.dft(drop[i]).inverse(dropRows[i], dropRows[i]);
+  for (size_t i = 0; i < k; ++i) chain.toWorkingCoefficients(drop[i], dropRows[i], dropRows[i]);
   uint64_t* u = threadScratch(kScratchScaleU, k * n);
   uint8_t* neg = reinterpret_cast<uint8_t*>(threadScratch(kScratchScaleNeg, (n + 7) / 8));
   conv.digits(dropRows, n, u, neg);
@@ -169,7 +169,7 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
     }
     detail::mulScalarMod(q, lifted, conv.productMod(p), lifted, n);
     detail::addMod(q, delta, lifted, delta, n);
-    chain.dft(p).forward(delta, delta);
+    chain.fromWorkingCoefficients(p, delta, delta);
     const uint64_t inv = conv.inverseProductMod(p);
     const uint64_t* in = keepIn[idx];
     uint64_t* out = keepOut[idx];

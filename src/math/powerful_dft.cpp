@@ -93,7 +93,8 @@ std::vector<PrimePower> primePowers(uint64_t m) {
     f.push_back(pp);
   }
   if (m > 1) f.push_back({m, 1, m, m - 1});
-  std::sort(f.begin(), f.end(), [](const PrimePower& a, const PrimePower& b) { return a.pe < b.pe; });
+  std::sort(f.begin(), f.end(),
+            [](const PrimePower& a, const PrimePower& b) { return a.pe < b.pe; });
   return f;
 }
 
@@ -188,8 +189,8 @@ std::string unsupportedReason(uint64_t m) {
     }
     if (f.e > 1 && f.phi > kMaxDensePhi) {
       return "the prime power factor " + std::to_string(f.p) + "^" + std::to_string(f.e) +
-             " of m = " + std::to_string(m) + " has phi = " + std::to_string(f.phi) +
-             " > " + std::to_string(kMaxDensePhi) + " (odd prime powers are only done densely)";
+             " of m = " + std::to_string(m) + " has phi = " + std::to_string(f.phi) + " > " +
+             std::to_string(kMaxDensePhi) + " (odd prime powers are only done densely)";
     }
   }
   return "";
@@ -303,8 +304,8 @@ struct ScalarOps {
 
   // out row u = sum_j M[u][j] * in row j, for u < nOut, j < nIn; inputs below 4q (nIn <= 2^12),
   // outputs in [0, q): 128-bit sums, one reduction per output.
-  static void mat(uint64_t* out, size_t outStride, const uint64_t* in, size_t inStride,
-                  size_t nOut, size_t nIn, size_t W, const Const* M, const Ctx& c) {
+  static void mat(uint64_t* out, size_t outStride, const uint64_t* in, size_t inStride, size_t nOut,
+                  size_t nIn, size_t W, const Const* M, const Ctx& c) {
     constexpr size_t kB = 4;
     for (size_t u = 0; u < nOut; ++u) {
       const Const* row = M + u * nIn;
@@ -462,8 +463,7 @@ struct AvxOps {
               st(Y + i, _mm256_sub_pd(x, t));
             }
           } else {
-            const __m256d w = _mm256_set1_pd(itw[len + j].d),
-                          wq = _mm256_set1_pd(itw[len + j].dq);
+            const __m256d w = _mm256_set1_pd(itw[len + j].d), wq = _mm256_set1_pd(itw[len + j].dq);
             for (size_t i = 0; i < bw; i += 4) {
               const __m256d x = red(ld(X + i), q, qinv), t = mulMod(ld(Y + i), w, wq, q);
               st(X + i, _mm256_add_pd(x, t));
@@ -496,16 +496,22 @@ struct AvxOps {
     }
   }
 
-  HL_PDFT_AVX2 static void mat(uint64_t* out, size_t outStride, const uint64_t* in,
-                               size_t inStride, size_t nOut, size_t nIn, size_t W, const Const* M,
-                               const Ctx& c) {
+  HL_PDFT_AVX2 static void mat(uint64_t* out, size_t outStride, const uint64_t* in, size_t inStride,
+                               size_t nOut, size_t nIn, size_t W, const Const* M, const Ctx& c) {
     size_t i = 0;
     for (; i + 16 <= W; i += 16) matCols<4>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
     switch ((W - i) / 4) {
-      case 3: matCols<3>(out + i, outStride, in + i, inStride, nOut, nIn, M, c); break;
-      case 2: matCols<2>(out + i, outStride, in + i, inStride, nOut, nIn, M, c); break;
-      case 1: matCols<1>(out + i, outStride, in + i, inStride, nOut, nIn, M, c); break;
-      default: break;
+      case 3:
+        matCols<3>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
+        break;
+      case 2:
+        matCols<2>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
+        break;
+      case 1:
+        matCols<1>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
+        break;
+      default:
+        break;
     }
   }
 
@@ -514,15 +520,17 @@ struct AvxOps {
     const __m256d q = _mm256_set1_pd(c.q), wd = _mm256_set1_pd(w.d), wq = _mm256_set1_pd(w.dq);
     for (size_t i = 0; i < W; i += 4) st(dst + i, mulMod(ld(src + i), wd, wq, q));
   }
-  HL_PDFT_AVX2 static void addReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b,
-                                     size_t W, const Ctx& c) {
+  HL_PDFT_AVX2 static void addReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b, size_t W,
+                                     const Ctx& c) {
     const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    for (size_t i = 0; i < W; i += 4) st(dst + i, red(_mm256_add_pd(ld(a + i), ld(b + i)), q, qinv));
+    for (size_t i = 0; i < W; i += 4)
+      st(dst + i, red(_mm256_add_pd(ld(a + i), ld(b + i)), q, qinv));
   }
-  HL_PDFT_AVX2 static void subReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b,
-                                     size_t W, const Ctx& c) {
+  HL_PDFT_AVX2 static void subReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b, size_t W,
+                                     const Ctx& c) {
     const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    for (size_t i = 0; i < W; i += 4) st(dst + i, red(_mm256_sub_pd(ld(a + i), ld(b + i)), q, qinv));
+    for (size_t i = 0; i < W; i += 4)
+      st(dst + i, red(_mm256_sub_pd(ld(a + i), ld(b + i)), q, qinv));
   }
   HL_PDFT_AVX2 static void reduceCopy(uint64_t* dst, const uint64_t* src, size_t W, const Ctx& c) {
     const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
@@ -579,13 +587,14 @@ struct AvxOps {
     };
     size_t k = 0;
     for (; k + 4 <= n; k += 4) {
-      const __m256d x = _mm256_set_pd(at(perm[k + 3]), at(perm[k + 2]), at(perm[k + 1]), at(perm[k]));
+      const __m256d x =
+          _mm256_set_pd(at(perm[k + 3]), at(perm[k + 2]), at(perm[k + 1]), at(perm[k]));
       st(dst + k, toWord(x, q, qinv));
     }
     for (; k < n; ++k) dst[k] = scalarToWord(src[perm[k]], c);
   }
-  HL_PDFT_AVX2 static void fromU64Scatter(uint64_t* dst, const uint64_t* src,
-                                          const uint32_t* perm, size_t n, const Ctx&) {
+  HL_PDFT_AVX2 static void fromU64Scatter(uint64_t* dst, const uint64_t* src, const uint32_t* perm,
+                                          size_t n, const Ctx&) {
     size_t k = 0;
     for (; k + 4 <= n; k += 4) {
       alignas(32) uint64_t t[4];
@@ -628,18 +637,21 @@ struct FactorPlan {
   std::vector<Const> kF, kI;
   std::vector<uint32_t> posIn, posOut;  // convolution index -> scratch row (input / output)
   std::vector<int32_t> fwdSrc;          // forward: convolution input t <- coefficient row or -1
-  std::vector<uint32_t> fwdDst;         // forward: output s (Rader) / NTT position (twisted) -> value row
-  std::vector<uint32_t> invSrc;         // inverse: convolution input <- value row
-  std::vector<int32_t> invDst;          // inverse: convolution output t -> coefficient row or -1
+  std::vector<uint32_t> fwdDst;  // forward: output s (Rader) / NTT position (twisted) -> value row
+  std::vector<uint32_t> invSrc;  // inverse: convolution input <- value row
+  std::vector<int32_t> invDst;   // inverse: convolution output t -> coefficient row or -1
   Const pInv{};
   // kTwisted: omega^j and omega^-j / P.
   std::vector<Const> twist, untwist;
 
   size_t scratchRows() const {
     switch (kind) {
-      case Kind::kDense: return P + 2;
-      case Kind::kTwisted: return P + 2;
-      case Kind::kRader: return (r > 1 ? 2 * rows : rows) + 2;
+      case Kind::kDense:
+        return P + 2;
+      case Kind::kTwisted:
+        return P + 2;
+      case Kind::kRader:
+        return (r > 1 ? 2 * rows : rows) + 2;
     }
     return 0;
   }
@@ -859,7 +871,8 @@ void factorForward(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
     case Kind::kTwisted: {
       for (size_t j = 0; j < P; ++j) Ops::scale(scr + j * W, in + j * inStride, W, fp.twist[j], c);
       Ops::dif(scr, P, W, fp.tw.data(), c);
-      for (size_t i = 0; i < P; ++i) Ops::reduceCopy(out + fp.fwdDst[i] * outStride, scr + i * W, W, c);
+      for (size_t i = 0; i < P; ++i)
+        Ops::reduceCopy(out + fp.fwdDst[i] * outStride, scr + i * W, W, c);
       return;
     }
     case Kind::kRader: {
@@ -908,9 +921,11 @@ void factorInverse(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
       return;
     }
     case Kind::kTwisted: {
-      for (size_t i = 0; i < P; ++i) std::memcpy(scr + i * W, in + fp.invSrc[i] * inStride, rowBytes);
+      for (size_t i = 0; i < P; ++i)
+        std::memcpy(scr + i * W, in + fp.invSrc[i] * inStride, rowBytes);
       Ops::dit(scr, P, W, fp.itw.data(), c);
-      for (size_t j = 0; j < P; ++j) Ops::scale(out + j * outStride, scr + j * W, W, fp.untwist[j], c);
+      for (size_t j = 0; j < P; ++j)
+        Ops::scale(out + j * outStride, scr + j * W, W, fp.untwist[j], c);
       return;
     }
     case Kind::kRader: {
@@ -960,10 +975,10 @@ constexpr size_t kScratchBudget = size_t{1} << 16;
 
 struct PowerfulDft::Plan {
   std::vector<FactorPlan> factors;
-  std::vector<size_t> stride;  // of each dimension in the row-major layout
-  std::vector<uint32_t> perm;  // evaluation index -> layout index
-  std::vector<bool> direct;    // per dimension: in place (true) or transposed
-  std::vector<size_t> width;   // per dimension: columns per kernel call
+  std::vector<size_t> stride;      // of each dimension in the row-major layout
+  std::vector<uint32_t> perm;      // evaluation index -> layout index
+  std::vector<bool> direct;        // per dimension: in place (true) or transposed
+  std::vector<size_t> width;       // per dimension: columns per kernel call
   std::unique_ptr<NttTables> ntt;  // m a power of two: the transform is the negacyclic NTT
   size_t lanes = 1;
   size_t transposeWords = 0, kernelWords = 0;
@@ -991,10 +1006,10 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
     }
   }
   if (q.bits() > kMaxPrimeBits || !isPrime(qv) || (qv - 1) % need != 0) {
-    throw std::invalid_argument("hl::PowerfulDft: modulus " + std::to_string(qv) +
-                                " is not a prime below 2^" + std::to_string(kMaxPrimeBits) +
-                                " that is 1 mod " + std::to_string(need) + " (needed for m = " +
-                                std::to_string(m) + "; 1 mod cyclotomicDftDivisor(m) suffices)");
+    throw std::invalid_argument(
+        "hl::PowerfulDft: modulus " + std::to_string(qv) + " is not a prime below 2^" +
+        std::to_string(kMaxPrimeBits) + " that is 1 mod " + std::to_string(need) +
+        " (needed for m = " + std::to_string(m) + "; 1 mod cyclotomicDftDivisor(m) suffices)");
   }
   bool primitive = zeta < qv && q.pow(zeta, m) == 1;
   for (uint64_t p : primeDivisors(m)) primitive = primitive && q.pow(zeta, m / p) != 1;
@@ -1045,7 +1060,8 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
   pl.perm.resize(n_);
   for (size_t t = 0; t < n_; ++t) {
     size_t idx = 0;
-    for (size_t i = 0; i < k; ++i) idx += static_cast<size_t>(ranks[i][exps[t] % factors[i].pe]) * pl.stride[i];
+    for (size_t i = 0; i < k; ++i)
+      idx += static_cast<size_t>(ranks[i][exps[t] % factors[i].pe]) * pl.stride[i];
     pl.perm[t] = static_cast<uint32_t>(idx);
   }
 }
@@ -1101,7 +1117,8 @@ void runStage(const PowerfulDft::Plan& pl, size_t d, bool forward, uint64_t* wor
       for (size_t j = 0; j < P; ++j) tbuf[j * B + b] = src[j * I];
     }
     if (cnt < B) {
-      for (size_t j = 0; j < P; ++j) std::memset(tbuf + j * B + cnt, 0, (B - cnt) * sizeof(uint64_t));
+      for (size_t j = 0; j < P; ++j)
+        std::memset(tbuf + j * B + cnt, 0, (B - cnt) * sizeof(uint64_t));
     }
     kernel(tbuf, B, tbuf, B, B);
     for (size_t b = 0; b < cnt; ++b) {
@@ -1132,7 +1149,8 @@ void inverseImpl(const PowerfulDft::Plan& pl, const Modulus& q, size_t n, const 
   uint64_t* tbuf = work + roundUp(n, 8);
   uint64_t* kscr = tbuf + pl.transposeWords;
   Ops::fromU64Scatter(work, values, pl.perm.data(), n, c);
-  for (size_t d = 0; d < pl.factors.size(); ++d) runStage<Ops>(pl, d, false, work, n, tbuf, kscr, c);
+  for (size_t d = 0; d < pl.factors.size(); ++d)
+    runStage<Ops>(pl, d, false, work, n, tbuf, kscr, c);
   Ops::toU64(out, work, n, c);
 }
 
@@ -1267,11 +1285,13 @@ std::vector<int64_t> powerfulToPower(uint64_t m, std::span<const int64_t> powerf
   NTL::MulTrunc(quoRev, rb, NTL::InvTrunc(phi, d), d);
   NTL::reverse(quo, quoRev, d - 1);
   const NTL::ZZX rem = b - quo * phi;
-  if (NTL::deg(rem) >= static_cast<long>(n)) throw std::logic_error("hl::powerfulToPower: internal error");
+  if (NTL::deg(rem) >= static_cast<long>(n))
+    throw std::logic_error("hl::powerfulToPower: internal error");
   std::vector<int64_t> out(n, 0);
   for (size_t j = 0; j < n; ++j) {
     const NTL::ZZ& x = NTL::coeff(rem, static_cast<long>(j));
-    if (NTL::NumBits(x) > 63) throw std::overflow_error(std::string(kWho) + ": a coefficient does not fit in 64 bits");
+    if (NTL::NumBits(x) > 63)
+      throw std::overflow_error(std::string(kWho) + ": a coefficient does not fit in 64 bits");
     out[j] = NTL::conv<long>(x);
   }
   return out;

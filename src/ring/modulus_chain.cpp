@@ -33,6 +33,8 @@ ModulusChain::ModulusChain(std::shared_ptr<const Cyclotomic> ring,
   }
   dfts_.resize(all.size());
   const uint64_t m = ring_->m();
+  const bool powerful = (m & (m - 1)) != 0 && PowerfulDft::supports(m);
+  if (powerful) powerful_.resize(all.size());
   // The tables are independent per prime; build them in parallel. Exceptions cannot leave an
   // OpenMP region, so they are collected and rethrown.
   std::vector<std::exception_ptr> errors(all.size());
@@ -40,6 +42,10 @@ ModulusChain::ModulusChain(std::shared_ptr<const Cyclotomic> ring,
   for (size_t i = 0; i < all.size(); ++i) {
     try {
       dfts_[i] = std::make_unique<CyclotomicDft>(m, moduli_[i], level);
+      // The same zeta: both transforms produce the same evaluation form.
+      if (powerful) {
+        powerful_[i] = std::make_unique<PowerfulDft>(m, moduli_[i], dfts_[i]->zeta(), level);
+      }
     } catch (...) {
       errors[i] = std::current_exception();
     }
@@ -60,6 +66,23 @@ std::shared_ptr<const ModulusChain> ModulusChain::generate(std::shared_ptr<const
   if (specialCount > 0) special = generatePrimes(specialBits, specialCount, divisor, ctxt);
   return std::make_shared<const ModulusChain>(std::move(ring), std::move(ctxt), std::move(special),
                                               level);
+}
+
+void ModulusChain::toWorkingCoefficients(size_t i, const uint64_t* values, uint64_t* coeffs) const {
+  if (powerful_.empty()) {
+    dft(i).inverse(values, coeffs);
+  } else {
+    powerful_.at(i)->inverse(values, coeffs);
+  }
+}
+
+void ModulusChain::fromWorkingCoefficients(size_t i, const uint64_t* coeffs,
+                                           uint64_t* values) const {
+  if (powerful_.empty()) {
+    dft(i).forward(coeffs, values);
+  } else {
+    powerful_.at(i)->forward(coeffs, values);
+  }
 }
 
 double ModulusChain::logProduct(const IndexSet& s) const {

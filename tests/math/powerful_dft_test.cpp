@@ -1,9 +1,8 @@
 #include "helib-like/math/powerful_dft.h"
 
-#include <gtest/gtest.h>
-
 #include <NTL/ZZX.h>
 #include <NTL/lzz_pX.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>

@@ -1,9 +1,8 @@
 #include "helib-like/ring/double_crt.h"
 
-#include <gtest/gtest.h>
-
 #include <NTL/ZZX.h>
 #include <NTL/lzz_pX.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
@@ -12,6 +11,7 @@
 
 #include "helib-like/detail/ntl_interop.h"
 #include "helib-like/math/cyclotomic_dft.h"
+#include "helib-like/math/powerful_dft.h"
 #include "helib-like/math/sampler.h"
 
 namespace {
@@ -107,7 +107,8 @@ TEST_P(DoubleCrtRing, AutomorphismCommutesWithConversion) {
     }
     DoubleCRT da = DoubleCRT::fromCoefficients(chain, chain->allPrimes(), a);
     da.automorph(k);
-    EXPECT_EQ(da.toResidues(), residuesOf(*chain, chain->allPrimes(), image)) << "m=" << m << " k=" << k;
+    EXPECT_EQ(da.toResidues(), residuesOf(*chain, chain->allPrimes(), image))
+        << "m=" << m << " k=" << k;
   }
 }
 
@@ -157,6 +158,38 @@ TEST_P(DoubleCrtRing, CrtOfLargeCoefficientsAndAddPrimesMatchNtl) {
   EXPECT_EQ(b, a);
   // fromZZX inverts toZZX.
   EXPECT_EQ(hl::detail::fromZZX(chain, some, big), a);
+}
+
+// The chain's working coefficient form (key and modulus switching run in it) is the powerful
+// basis wherever PowerfulDft serves m, checked against the integer basis change, and it inverts.
+TEST_P(DoubleCrtRing, WorkingCoefficientsAreTheChainsBasisAndInvert) {
+  const uint64_t m = GetParam();
+  auto chain = chainFor(m);
+  const size_t n = chain->ring().phi();
+  const bool powerOfTwo = (m & (m - 1)) == 0;
+  EXPECT_EQ(chain->workingBasis(),
+            powerOfTwo ? hl::ModulusChain::Basis::kPower : hl::ModulusChain::Basis::kPowerful);
+  std::mt19937_64 rng(m + 7);
+  const std::vector<int64_t> f = randomSmall(n, 20, rng);
+  const std::vector<int64_t> expected =
+      powerOfTwo ? f : hl::powerToPowerful(m, std::span<const int64_t>(f));
+  const IndexSet primes = chain->allPrimes();
+  DoubleCRT x = DoubleCRT::fromCoefficients(chain, primes, f);
+  std::vector<uint64_t> coeffs(n), back(n);
+  for (size_t i : primes) {
+    const uint64_t q = chain->modulus(i).value();
+    chain->toWorkingCoefficients(i, x.values(i).data(), coeffs.data());
+    size_t wrong = 0;
+    for (size_t j = 0; j < n; ++j) {
+      const uint64_t want =
+          static_cast<uint64_t>((expected[j] % static_cast<int64_t>(q) + static_cast<int64_t>(q)) %
+                                static_cast<int64_t>(q));
+      wrong += coeffs[j] != want;
+    }
+    EXPECT_EQ(wrong, 0u) << "prime " << i;
+    chain->fromWorkingCoefficients(i, coeffs.data(), back.data());
+    EXPECT_TRUE(std::equal(back.begin(), back.end(), x.values(i).begin())) << "prime " << i;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Rings, DoubleCrtRing, ::testing::Values(2048, 4369, 8191, 21845, 53261),

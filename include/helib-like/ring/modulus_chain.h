@@ -7,6 +7,7 @@
 
 #include "helib-like/math/cyclotomic_dft.h"
 #include "helib-like/math/modulus.h"
+#include "helib-like/math/powerful_dft.h"
 #include "helib-like/ring/cyclotomic.h"
 #include "helib-like/ring/index_set.h"
 
@@ -27,8 +28,7 @@ class ModulusChain {
   /// (deterministic, see hl::generatePrimes).
   static std::shared_ptr<const ModulusChain> generate(std::shared_ptr<const Cyclotomic> ring,
                                                       size_t ciphertextCount, int ciphertextBits,
-                                                      size_t specialCount = 0,
-                                                      int specialBits = 0,
+                                                      size_t specialCount = 0, int specialBits = 0,
                                                       SimdLevel level = bestSimdLevel());
 
   const Cyclotomic& ring() const { return *ring_; }
@@ -36,6 +36,24 @@ class ModulusChain {
   size_t size() const { return moduli_.size(); }
   const Modulus& modulus(size_t i) const { return moduli_.at(i); }
   const CyclotomicDft& dft(size_t i) const { return *dfts_.at(i); }
+
+  /// The Z-basis of R in which toWorkingCoefficients() writes coefficients.
+  enum class Basis {
+    kPower,     ///< 1, X, ..., X^(phi(m)-1) (m a power of two, or m the transform rejects)
+    kPowerful,  ///< the powerful basis of hl::PowerfulDft (every other m it supports)
+  };
+  /// The basis of the working coefficient form: the powerful basis where hl::PowerfulDft
+  /// supports m and m is not a power of two (its prime-factor transform runs 2-4x faster than
+  /// Bluestein, see doc/performance.md), the power basis otherwise.
+  Basis workingBasis() const { return powerful_.empty() ? Basis::kPower : Basis::kPowerful; }
+  /// Coefficients mod prime i, in [0, q), of the element whose evaluation form mod prime i is
+  /// `values`, in workingBasis(). Meant for work that is the same in every Z-basis of R and
+  /// only needs some coefficient form: base conversion, rounding and scaling coefficient by
+  /// coefficient (key switching, modulus switching); to read the polynomial, use dft(i).
+  /// The pointers may be equal (in place).
+  void toWorkingCoefficients(size_t i, const uint64_t* values, uint64_t* coeffs) const;
+  /// The inverse of toWorkingCoefficients(): evaluation form from working-basis coefficients.
+  void fromWorkingCoefficients(size_t i, const uint64_t* coeffs, uint64_t* values) const;
   IndexSet ciphertextPrimes() const { return IndexSet::range(0, numCiphertext_); }
   IndexSet specialPrimes() const { return IndexSet::range(numCiphertext_, moduli_.size()); }
   IndexSet allPrimes() const { return IndexSet::range(0, moduli_.size()); }
@@ -48,6 +66,7 @@ class ModulusChain {
   size_t numCiphertext_;
   std::vector<Modulus> moduli_;
   std::vector<std::unique_ptr<CyclotomicDft>> dfts_;
+  std::vector<std::unique_ptr<PowerfulDft>> powerful_;  // empty: the power basis
 };
 
 }  // namespace hl
