@@ -5,12 +5,14 @@
 // Names are <Operation>/m<m> so that scripts (../shared/checks/bgv-speed) can find them.
 // Set-up (context, keys) happens once per parameter set, outside the timed loops.
 #include <benchmark/benchmark.h>
+#include <omp.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "helib-like/bgv/ciphertext.h"
@@ -20,23 +22,35 @@
 namespace {
 
 hl::Parameters paramsFor(uint64_t m) {
-  if (const char* e = std::getenv("HL_BENCH_LAYOUT"); e != nullptr && m == 65536) {
+  // Layout exploration: HL_BENCH_LAYOUT_m<m>="Q,P,digits" (bits of the ciphertext modulus, bits
+  // of the special modulus or 0 for the default, digit count) replaces the layout below.
+  const std::string var = "HL_BENCH_LAYOUT_m" + std::to_string(m);
+  if (const char* e = std::getenv(var.c_str()); e != nullptr) {
     int q = 0, p = 0, d = 0;
-    if (std::sscanf(e, "%d,%d,%d", &q, &p, &d) == 3) {
-      return {.m = 65536, .p = 786433, .r = 1, .ciphertextBits = q, .specialBits = p,
-              .digits = static_cast<size_t>(d)};
+    if (std::sscanf(e, "%d,%d,%d", &q, &p, &d) != 3) {
+      throw std::invalid_argument(var + ": expected \"Q,P,digits\", got \"" + e + "\"");
     }
+    return {.m = m,
+            .p = m == 65536 ? 786433u : 2u,
+            .r = 1,
+            .ciphertextBits = q,
+            .specialBits = p,
+            .digits = static_cast<size_t>(d)};
   }
   if (m == 65536) {
     // 13 ciphertext primes of 50 bits in 3 digits (250 bits at most), 5 special primes of 45
     // bits: log2(Q*P) = 875, 128.4 bits by the estimate. Chosen by measurement among layouts
     // of the same size (doc/performance.md): 14 primes in 4 digits with P = 172 bits, or in
     // 7 digits, are slower; 12 primes in 2 digits are faster but give one level less.
-    return {.m = 65536, .p = 786433, .r = 1, .ciphertextBits = 650, .specialBits = 222,
-            .digits = 3};
+    return {
+        .m = 65536, .p = 786433, .r = 1, .ciphertextBits = 650, .specialBits = 222, .digits = 3};
   }
-  // 18 ciphertext primes of 50 bits in 3 digits, P of 300 bits: log2(Q*P) about 1200.
-  return {.m = 53261, .p = 2, .r = 1, .ciphertextBits = 900, .digits = 3};
+  // 16 ciphertext primes of 50 bits in 2 digits, P of 400 bits (the default: the larger digit):
+  // log2(Q*P) = 1200, 132 bits by the estimate (1234 bits would still give 128, one more 50-bit
+  // prime would not). Chosen by measurement (doc/performance.md): HElib's split, 18 primes in
+  // 3 digits with P = 300 bits, keeps 100 bits more of Q but costs (L + K)(digits + 2) = 120
+  // prime transforms per key switch instead of 96, 25-35% more time.
+  return {.m = 53261, .p = 2, .r = 1, .ciphertextBits = 800, .digits = 2};
 }
 
 struct Setup {
@@ -54,7 +68,9 @@ Setup& setupFor(uint64_t m) {
   if (!s) {
     s = std::make_unique<Setup>();
     s->ctx = hl::Context::create(paramsFor(m));
-    std::fprintf(stderr, "m = %llu: n = %zu, %zu ciphertext primes (%.0f bits), %zu special (%.0f bits), %zu digits, security %.1f bits\n",
+    std::fprintf(stderr,
+                 "m = %llu: n = %zu, %zu ciphertext primes (%.0f bits), %zu special (%.0f bits), "
+                 "%zu digits, security %.1f bits\n",
                  static_cast<unsigned long long>(m), s->ctx->n(), s->ctx->levels(),
                  s->ctx->logModulus(s->ctx->levels()), s->ctx->specialPrimes().size(),
                  s->ctx->logSpecialModulus(), s->ctx->digits().size(), s->ctx->securityLevel());
@@ -159,6 +175,26 @@ void registerAll(const char* op, F f) {
   }
 }
 
+// Thread scaling of the key-switching operations: <Operation>Threads/m<m>/<threads> sets the
+// OpenMP thread count for its own runs only, so that one process (with
+// --benchmark_enable_random_interleaving) times one and two threads under the same load.
+template <typename F>
+void registerScaling(const char* op, F f) {
+  for (uint64_t m : {65536ull, 53261ull}) {
+    benchmark::RegisterBenchmark((std::string(op) + "Threads/m" + std::to_string(m)).c_str(),
+                                 [f, m](benchmark::State& st) {
+                                   const int before = omp_get_max_threads();
+                                   omp_set_num_threads(static_cast<int>(st.range(0)));
+                                   f(st, m);
+                                   omp_set_num_threads(before);
+                                 })
+        ->Arg(1)
+        ->Arg(2)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,6 +206,8 @@ int main(int argc, char** argv) {
   registerAll("MulRelin", MulRelin);
   registerAll("Rotate", Rotate);
   registerAll("ModSwitch", ModSwitch);
+  registerScaling("MulRelin", MulRelin);
+  registerScaling("Rotate", Rotate);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

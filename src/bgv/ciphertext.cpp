@@ -25,12 +25,15 @@ double log2Abs(int64_t c) {
 }
 
 // log2 of the ciphertext prime q_{l-1} that modulus switching at level l drops.
-double logTopPrime(const Context& ctx, size_t l) { return ctx.logModulus(l) - ctx.logModulus(l - 1); }
+double logTopPrime(const Context& ctx, size_t l) {
+  return ctx.logModulus(l) - ctx.logModulus(l - 1);
+}
 
 // The noise bound after switching from level `from` down to `to`.
 double switchedNoise(const Context& ctx, double noise, size_t from, size_t to, size_t parts) {
   for (size_t l = from; l > to; --l) {
-    noise = detail::noise::logAdd(noise - logTopPrime(ctx, l), detail::noise::rounding(ctx, 1, parts));
+    noise =
+        detail::noise::logAdd(noise - logTopPrime(ctx, l), detail::noise::rounding(ctx, 1, parts));
   }
   return noise;
 }
@@ -49,8 +52,7 @@ uint64_t switchedFactor(const Context& ctx, uint64_t f, size_t from, size_t to) 
 size_t reducedLevel(const Context& ctx, double noise, size_t level, size_t parts) {
   while (level > 1) {
     const double lq = logTopPrime(ctx, level);
-    const double next =
-        detail::noise::logAdd(noise - lq, detail::noise::rounding(ctx, 1, parts));
+    const double next = detail::noise::logAdd(noise - lq, detail::noise::rounding(ctx, 1, parts));
     if (!(next < noise - lq / 2)) break;
     noise = next;
     --level;
@@ -98,12 +100,11 @@ Ciphertext& Ciphertext::modSwitchDown() {
   }
   const size_t top = l - 1;
   const Modulus& q = ctx_->chain()->modulus(top);
-  const double noise =
-      detail::noise::logAdd(noiseLog2_ - std::log2(static_cast<double>(q.value())),
-                            detail::noise::rounding(*ctx_, 1, size()));
+  const double noise = detail::noise::logAdd(noiseLog2_ - std::log2(static_cast<double>(q.value())),
+                                             detail::noise::rounding(*ctx_, 1, size()));
   checkCapacity(noise, l - 1, "modSwitchDown");
   const detail::BaseConverter& conv = ctx_->rnsTables().converter(IndexSet{top});
-  for (DoubleCRT& part : parts_) detail::scaleDown(part, conv, ctx_->plaintextModulus());
+  detail::scaleDown(parts_, conv, ctx_->plaintextModulus());
   const Modulus& t = ctx_->plaintextModulus();
   factor_ = t.mul(factor_, t.inv(t.reduce(q.value())));
   noiseLog2_ = noise;
@@ -300,8 +301,7 @@ Ciphertext& Ciphertext::relinearize(const EvaluationKeys& keys) {
     throw std::invalid_argument(
         "hl::Ciphertext::relinearize: the relinearization key belongs to another secret key");
   }
-  const double noise =
-      detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
+  const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
   checkCapacity(noise, level(), "relinearize");
   detail::keySwitch(*ctx_, parts_[2], key, parts_[0], parts_[1]);
   parts_.pop_back();
@@ -323,7 +323,8 @@ Ciphertext& Ciphertext::multiplyBy(const Ciphertext& o, const EvaluationKeys& ke
         "hl::Ciphertext::multiplyBy: the relinearization key belongs to another secret key");
   }
   const size_t L = productLevel(o);
-  const double noise = detail::noise::logAdd(productNoise(o, L), detail::noise::keySwitch(*ctx_, L));
+  const double noise =
+      detail::noise::logAdd(productNoise(o, L), detail::noise::keySwitch(*ctx_, L));
   checkCapacity(noise, L, "multiplyBy");
   multiply(o);
   return relinearize(keys);
@@ -346,8 +347,7 @@ Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
     throw std::invalid_argument(
         "hl::Ciphertext::automorph: the automorphism key belongs to another secret key");
   }
-  const double noise =
-      detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
+  const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
   checkCapacity(noise, level(), "automorph");
   // (c0(X^k), c1(X^k)) decrypts under s(X^k); switch c1(X^k) back to s.
   parts_[0].automorph(k);
@@ -360,7 +360,8 @@ Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
 Ciphertext& Ciphertext::frobenius(unsigned j, const EvaluationKeys& keys) {
   const uint64_t m = ctx_->m();
   uint64_t k = 1 % m;
-  for (unsigned i = 0; i < j; ++i) k = static_cast<uint64_t>((static_cast<unsigned __int128>(k) * ctx_->p()) % m);
+  for (unsigned i = 0; i < j; ++i)
+    k = static_cast<uint64_t>((static_cast<unsigned __int128>(k) * ctx_->p()) % m);
   return automorph(k, keys);
 }
 

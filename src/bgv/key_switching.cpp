@@ -56,7 +56,8 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
   // product with the key, prime by prime: acc_e = sum_j d_j * key_e[j] over Q_l P.
   const size_t total = all.size();
   uint64_t* acc = threadScratch(kScratchKsAcc, 2 * total * n);  // part e, prime idx
-#pragma omp parallel for schedule(static)
+  // Dynamic: a prime of a digit converts one digit fewer than the others.
+#pragma omp parallel for schedule(dynamic, 1)
   for (size_t idx = 0; idx < total; ++idx) {
     const size_t p = all[idx];
     const Modulus& q = chain.modulus(p);
@@ -81,23 +82,25 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
     detail::dotProductMod(q, xs, ka, beta, acc + (total + idx) * n, n);
   }
 
-  // ModDown: divide by P keeping the plaintext mod t, adding the result into out0 / out1.
+  // ModDown: divide by P keeping the plaintext mod t, adding the result into out0 / out1 (both
+  // parts in one call, so that their transforms share the threads).
   const BaseConverter& down = rns.converter(special);
   DoubleCRT* outs[2] = {&out0, &out1};
+  std::vector<uint64_t*> dropRows[2], keepIn[2], keepOut[2];
+  ScaleDownPart parts[2];
   for (size_t e = 0; e < 2; ++e) {
-    std::vector<uint64_t*> dropRows, keepIn, keepOut;
     for (size_t idx = 0; idx < total; ++idx) {
       uint64_t* row = acc + (e * total + idx) * n;
       if (idx < l) {
-        keepIn.push_back(row);
-        keepOut.push_back(outs[e]->values(all[idx]).data());
+        keepIn[e].push_back(row);
+        keepOut[e].push_back(outs[e]->values(all[idx]).data());
       } else {
-        dropRows.push_back(row);
+        dropRows[e].push_back(row);
       }
     }
-    scaleDown(chain, down, ctx.plaintextModulus(), levelPrimes, dropRows.data(), keepIn.data(),
-              keepOut.data(), e == 0 || !overwrite1);
+    parts[e] = {dropRows[e].data(), keepIn[e].data(), keepOut[e].data(), e == 0 || !overwrite1};
   }
+  scaleDown(chain, down, ctx.plaintextModulus(), levelPrimes, parts);
 }
 
 }  // namespace hl::detail

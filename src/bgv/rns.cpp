@@ -129,51 +129,61 @@ uint64_t* threadScratch(size_t slot, size_t count) {
 }
 
 void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modulus& t,
-               const IndexSet& keep, uint64_t* const* dropRows, const uint64_t* const* keepIn,
-               uint64_t* const* keepOut, bool accumulate) {
+               const IndexSet& keep, std::span<const ScaleDownPart> parts) {
   const IndexSet& drop = conv.source();
-  const size_t n = chain.ring().phi(), k = drop.size();
-  // Coefficient form of x mod each dropped prime, then the centred digits of delta's y part.
-#pragma omp parallel for if (k > 1)
-  for (size_t i = 0; i < k; ++i) chain.toWorkingCoefficients(drop[i], dropRows[i], dropRows[i]);
-  uint64_t* u = threadScratch(kScratchScaleU, k * n);
-  uint8_t* neg = reinterpret_cast<uint8_t*>(threadScratch(kScratchScaleNeg, (n + 7) / 8));
-  conv.digits(dropRows, n, u, neg);
+  const size_t n = chain.ring().phi(), k = drop.size(), np = parts.size();
+  const size_t negStride = (n + 63) / 64 * 64;
+  // Coefficient form (working basis) of every part mod each dropped prime, then the centred
+  // digits of delta's y part.
+#pragma omp parallel for schedule(dynamic, 1) if (np * k > 1)
+  for (size_t w = 0; w < np * k; ++w) {
+    uint64_t* row = parts[w / k].dropRows[w % k];
+    chain.toWorkingCoefficients(drop[w % k], row, row);
+  }
+  uint64_t* u = threadScratch(kScratchScaleU, np * k * n);
+  uint8_t* neg = reinterpret_cast<uint8_t*>(threadScratch(kScratchScaleNeg, np * negStride / 8));
+  for (size_t e = 0; e < np; ++e)
+    conv.digits(parts[e].dropRows, n, u + e * k * n, neg + e * negStride);
   // delta = y + D * c with c = -y D^{-1} (mod t), centred: then delta = 0 (mod t). c is kept
   // as a residue mod t and lifted to each prime below.
-  uint64_t* c = threadScratch(kScratchScaleC, n);
+  uint64_t* c = threadScratch(kScratchScaleC, np * n);
   const uint64_t w = conv.negInverseProductModT(), half = t.value() >> 1, tv = t.value();
   {
     constexpr size_t kBlock = 4096;
     const size_t blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (blocks > 1)
-    for (size_t b = 0; b < blocks; ++b) {
+#pragma omp parallel for schedule(static) if (np * blocks > 1)
+    for (size_t eb = 0; eb < np * blocks; ++eb) {
+      const size_t e = eb / blocks, b = eb % blocks;
       const size_t lo = b * kBlock, len = std::min(n, lo + kBlock) - lo;
-      conv.convertModT(u + lo, neg + lo, len, c + lo, n);
+      uint64_t* ce = c + e * n;
+      conv.convertModT(u + e * k * n + lo, neg + e * negStride + lo, len, ce + lo, n);
       const uint64_t ws = t.shoup(w);
-      for (size_t j = lo; j < lo + len; ++j) c[j] = t.mulShoup(c[j], w, ws);
+      for (size_t j = lo; j < lo + len; ++j) ce[j] = t.mulShoup(ce[j], w, ws);
     }
   }
+  const size_t nk = keep.size();
 #pragma omp parallel for schedule(static)
-  for (size_t idx = 0; idx < keep.size(); ++idx) {
+  for (size_t w2 = 0; w2 < np * nk; ++w2) {
+    const size_t e = w2 / nk, idx = w2 % nk;
     const size_t p = keep[idx];
     const Modulus& q = chain.modulus(p);
+    const uint64_t* ce = c + e * n;
     uint64_t* delta = threadScratch(kScratchRow, 2 * n);
     uint64_t* lifted = delta + n;
-    conv.convert(u, neg, n, p, delta);
+    conv.convert(u + e * k * n, neg + e * negStride, n, p, delta);
     // delta += D * c, c centred mod t lifted to a residue mod q (t < q).
     const uint64_t tModQ = tv % q.value();
     const uint64_t shift = q.value() - tModQ;
     for (size_t j = 0; j < n; ++j) {
-      lifted[j] = c[j] + (shift & (uint64_t{0} - static_cast<uint64_t>(c[j] > half)));
+      lifted[j] = ce[j] + (shift & (uint64_t{0} - static_cast<uint64_t>(ce[j] > half)));
     }
     detail::mulScalarMod(q, lifted, conv.productMod(p), lifted, n);
     detail::addMod(q, delta, lifted, delta, n);
     chain.fromWorkingCoefficients(p, delta, delta);
     const uint64_t inv = conv.inverseProductMod(p);
-    const uint64_t* in = keepIn[idx];
-    uint64_t* out = keepOut[idx];
-    if (accumulate) {
+    const uint64_t* in = parts[e].keepIn[idx];
+    uint64_t* out = parts[e].keepOut[idx];
+    if (parts[e].accumulate) {
       detail::subMulScalarMod(q, in, delta, inv, lifted, n);
       detail::addMod(q, out, lifted, out, n);
     } else {
@@ -182,17 +192,23 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
   }
 }
 
-void scaleDown(DoubleCRT& x, const BaseConverter& conv, const Modulus& t) {
+void scaleDown(std::span<DoubleCRT> xs, const BaseConverter& conv, const Modulus& t) {
+  if (xs.empty()) return;
   const IndexSet& drop = conv.source();
-  const IndexSet keep = x.primes() - drop;
-  if (!x.primes().containsAll(drop) || keep.empty()) {
-    throw std::logic_error("hl::detail::scaleDown: bad prime sets");
+  const IndexSet keep = xs[0].primes() - drop;
+  std::vector<std::vector<uint64_t*>> dropRows(xs.size()), keepRows(xs.size());
+  std::vector<ScaleDownPart> parts;
+  for (size_t e = 0; e < xs.size(); ++e) {
+    DoubleCRT& x = xs[e];
+    if (!x.primes().containsAll(drop) || keep.empty() || x.primes() != (keep | drop)) {
+      throw std::logic_error("hl::detail::scaleDown: bad prime sets");
+    }
+    for (size_t i : drop) dropRows[e].push_back(x.values(i).data());
+    for (size_t i : keep) keepRows[e].push_back(x.values(i).data());
+    parts.push_back({dropRows[e].data(), keepRows[e].data(), keepRows[e].data(), false});
   }
-  std::vector<uint64_t*> dropRows, keepRows;
-  for (size_t i : drop) dropRows.push_back(x.values(i).data());
-  for (size_t i : keep) keepRows.push_back(x.values(i).data());
-  scaleDown(x.chain(), conv, t, keep, dropRows.data(), keepRows.data(), keepRows.data(), false);
-  x.dropPrimes(drop);
+  scaleDown(xs[0].chain(), conv, t, keep, parts);
+  for (DoubleCRT& x : xs) x.dropPrimes(drop);
 }
 
 }  // namespace hl::detail

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -36,8 +37,8 @@ class BaseConverter {
   void digits(const uint64_t* const* rows, size_t n, uint64_t* u, uint8_t* negatives) const;
   /// out[j] = y_j mod the chain prime `target` (which must not be in S), for every j < n.
   /// Digit row i starts at u + i * stride (stride 0: n).
-  void convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target,
-               uint64_t* out, size_t stride = 0) const;
+  void convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target, uint64_t* out,
+               size_t stride = 0) const;
   /// out[j] = y_j mod t.
   void convertModT(const uint64_t* u, const uint8_t* negatives, size_t n, uint64_t* out,
                    size_t stride = 0) const;
@@ -85,16 +86,24 @@ class RnsTables {
 /// delta = x (mod D), delta = 0 (mod t) and delta / D has coefficients of size about t/2 + k/2.
 /// The plaintext picks up the factor D^{-1} mod t; the noise is divided by D plus a rounding
 /// term (noise::rounding).
+/// Several elements (the parts of a ciphertext) go through one call so that the per-prime
+/// work of all of them is shared among the threads. For each part:
 ///   dropRows[i]  the evaluation row of x mod the i-th prime of conv.source(); clobbered.
 ///   keepIn[i]    the evaluation row of x mod keep[i] (read).
 ///   keepOut[i]   receives the result mod keep[i] (may equal keepIn[i]); with accumulate the
 ///                result is added to it instead.
+struct ScaleDownPart {
+  uint64_t* const* dropRows;
+  const uint64_t* const* keepIn;
+  uint64_t* const* keepOut;
+  bool accumulate;
+};
 void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modulus& t,
-               const IndexSet& keep, uint64_t* const* dropRows, const uint64_t* const* keepIn,
-               uint64_t* const* keepOut, bool accumulate);
+               const IndexSet& keep, std::span<const ScaleDownPart> parts);
 
-/// scaleDown of a DoubleCRT over keep | conv.source(), in place; drops the source primes.
-void scaleDown(DoubleCRT& x, const BaseConverter& conv, const Modulus& t);
+/// scaleDown of DoubleCRTs over the same keep | conv.source(), in place; drops the source
+/// primes. Throws std::logic_error if an element has other primes.
+void scaleDown(std::span<DoubleCRT> xs, const BaseConverter& conv, const Modulus& t);
 
 /// A grow-only per-thread buffer (no allocation in hot paths once warm). Callers that are
 /// live at the same time on one thread use different slots.
