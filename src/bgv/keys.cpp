@@ -49,12 +49,26 @@ void checkPlaintext(const Context& ctx, const Plaintext& pt, const char* who) {
   }
 }
 
+// t e + m over the primes `top`, e Gaussian: the part of a fresh encryption that carries the
+// message. The integer coefficients are wiped before they are freed.
+DoubleCRT noisyMessage(const Context& ctx, const Plaintext& pt, const IndexSet& top, Prng& prng) {
+  const int64_t t = static_cast<int64_t>(ctx.t());
+  std::vector<int64_t> em(ctx.n());
+  sampleGaussian(prng, em, ctx.parameters().sigma);
+  const std::vector<int64_t> m = pt.centred();
+  for (size_t j = 0; j < em.size(); ++j) em[j] = t * em[j] + m[j];
+  DoubleCRT c0 = DoubleCRT::fromCoefficients(ctx.chain(), top, em);
+  OPENSSL_cleanse(em.data(), em.size() * sizeof(int64_t));
+  return c0;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // SecretKey
 
-SecretKey::SecretKey(std::shared_ptr<const Context> ctx) : SecretKey(ctx, *std::make_unique<Prng>()) {}
+SecretKey::SecretKey(std::shared_ptr<const Context> ctx)
+    : SecretKey(ctx, *std::make_unique<Prng>()) {}
 
 SecretKey::SecretKey(std::shared_ptr<const Context> ctx, Prng& prng)
     : ctx_(checked(std::move(ctx), "hl::SecretKey")),
@@ -171,14 +185,8 @@ Ciphertext SecretKey::encrypt(const Plaintext& pt) const {
 Ciphertext SecretKey::encrypt(const Plaintext& pt, Prng& prng) const {
   checkPlaintext(*ctx_, pt, "hl::SecretKey::encrypt");
   const IndexSet top = ctx_->levelPrimes(ctx_->levels());
-  const int64_t t = static_cast<int64_t>(ctx_->t());
   // c0 = -a s + (t e + m), c1 = a.
-  std::vector<int64_t> em(ctx_->n());
-  sampleGaussian(prng, em, ctx_->parameters().sigma);
-  const std::vector<int64_t> m = pt.centred();
-  for (size_t j = 0; j < em.size(); ++j) em[j] = t * em[j] + m[j];
-  DoubleCRT c0 = DoubleCRT::fromCoefficients(ctx_->chain(), top, em);
-  OPENSSL_cleanse(em.data(), em.size() * sizeof(int64_t));
+  DoubleCRT c0 = noisyMessage(*ctx_, pt, top, prng);
   DoubleCRT a = DoubleCRT::uniform(ctx_->chain(), top, prng);
   DoubleCRT as = restrict(s_, top);
   WipeOnExit wipe{as};
@@ -260,12 +268,7 @@ Ciphertext PublicKey::encrypt(const Plaintext& pt, Prng& prng) const {
   const int64_t t = static_cast<int64_t>(ctx_->t());
   DoubleCRT u = DoubleCRT::ternary(ctx_->chain(), top, prng);
   WipeOnExit wipeU{u};
-  std::vector<int64_t> em(ctx_->n());
-  sampleGaussian(prng, em, ctx_->parameters().sigma);
-  const std::vector<int64_t> m = pt.centred();
-  for (size_t j = 0; j < em.size(); ++j) em[j] = t * em[j] + m[j];
-  DoubleCRT c0 = DoubleCRT::fromCoefficients(ctx_->chain(), top, em);
-  OPENSSL_cleanse(em.data(), em.size() * sizeof(int64_t));
+  DoubleCRT c0 = noisyMessage(*ctx_, pt, top, prng);
   DoubleCRT c1 = DoubleCRT::gaussian(ctx_->chain(), top, prng, ctx_->parameters().sigma);
   c1.mulScalar(t);
   DoubleCRT bu = b_;

@@ -16,7 +16,6 @@ BaseConverter::BaseConverter(const ModulusChain& chain, const IndexSet& source, 
   for (size_t i : source) src_.push_back(chain.modulus(i));
   // (S/s_i) mod s_i and its inverse.
   inv_.resize(k);
-  invShoup_.resize(k);
   for (size_t i = 0; i < k; ++i) {
     const Modulus& si = src_[i];
     uint64_t hatMod = 1;
@@ -24,7 +23,6 @@ BaseConverter::BaseConverter(const ModulusChain& chain, const IndexSet& source, 
       if (j != i) hatMod = si.mul(hatMod, src_[j].value() % si.value());
     }
     inv_[i] = si.inv(hatMod);
-    invShoup_[i] = si.shoup(inv_[i]);
   }
   auto hatsMod = [&](const Modulus& q, uint64_t* hat, uint64_t& prod) {
     prod = 1 % q.value();

@@ -58,9 +58,9 @@ class BaseConverter {
   IndexSet source_;
   Modulus t_;
   std::vector<Modulus> src_;
-  std::vector<uint64_t> inv_, invShoup_;  // (S/s_i)^{-1} mod s_i
-  std::vector<uint64_t> hat_;             // hat_[p * k + i] = (S/s_i) mod chain prime p
-  std::vector<uint64_t> hatT_;            // (S/s_i) mod t
+  std::vector<uint64_t> inv_;   // (S/s_i)^{-1} mod s_i
+  std::vector<uint64_t> hat_;   // hat_[p * k + i] = (S/s_i) mod chain prime p
+  std::vector<uint64_t> hatT_;  // (S/s_i) mod t
   std::vector<uint64_t> prodMod_, invProdMod_;
   uint64_t prodModT_ = 0, negInvProdModT_ = 0;
 };

@@ -47,7 +47,8 @@ struct DoubleCRT::MixedRadix {
     uint64_t greater = 0, decided = 0;
     for (size_t j = L; j-- > 0;) {
       const uint64_t half = (q[j].value() - 1) / 2;
-      const uint64_t gt = static_cast<uint64_t>(v[j] > half), lt = static_cast<uint64_t>(v[j] < half);
+      const uint64_t gt = static_cast<uint64_t>(v[j] > half),
+                     lt = static_cast<uint64_t>(v[j] < half);
       greater |= gt & ~decided;
       decided |= gt | lt;
     }
@@ -79,9 +80,9 @@ DoubleCRT DoubleCRT::fromCoefficients(std::shared_ptr<const ModulusChain> chain,
                                       std::span<const int64_t> coeffs) {
   DoubleCRT r(std::move(chain), std::move(primes));
   if (coeffs.size() > r.n_) {
-    throw std::invalid_argument("hl::DoubleCRT::fromCoefficients: " +
-                                std::to_string(coeffs.size()) + " coefficients for a ring of degree " +
-                                std::to_string(r.n_));
+    throw std::invalid_argument(
+        "hl::DoubleCRT::fromCoefficients: " + std::to_string(coeffs.size()) +
+        " coefficients for a ring of degree " + std::to_string(r.n_));
   }
   const size_t L = r.primes_.size();
 #pragma omp parallel for if (worthParallel(L, r.n_))
@@ -124,8 +125,8 @@ DoubleCRT fromSecretCoefficients(std::shared_ptr<const ModulusChain> chain, Inde
 }
 }  // namespace
 
-DoubleCRT DoubleCRT::ternary(std::shared_ptr<const ModulusChain> chain, IndexSet primes,
-                             Prng& prng, size_t hammingWeight) {
+DoubleCRT DoubleCRT::ternary(std::shared_ptr<const ModulusChain> chain, IndexSet primes, Prng& prng,
+                             size_t hammingWeight) {
   return fromSecretCoefficients(std::move(chain), std::move(primes), [&](std::span<int64_t> c) {
     if (hammingWeight == 0) {
       sampleTernary(prng, c);
@@ -206,8 +207,8 @@ std::vector<int64_t> DoubleCRT::toCoefficients() const {
       throw std::overflow_error("hl::DoubleCRT::toCoefficients: coefficient " + std::to_string(j) +
                                 " does not fit in 64 bits");
     }
-    out[j] = negative ? static_cast<int64_t>(-static_cast<__int128>(acc))
-                      : static_cast<int64_t>(acc);
+    out[j] =
+        negative ? static_cast<int64_t>(-static_cast<__int128>(acc)) : static_cast<int64_t>(acc);
   }
   return out;
 }
@@ -271,18 +272,21 @@ DoubleCRT& DoubleCRT::pointwise(const DoubleCRT& o, const char* name, Op op) {
 }
 
 DoubleCRT& DoubleCRT::operator+=(const DoubleCRT& o) {
-  return pointwise(o, "operator+=", [](const Modulus& q, const uint64_t* a, const uint64_t* b,
-                                       uint64_t* out, size_t n) { detail::addMod(q, a, b, out, n); });
+  return pointwise(o, "operator+=",
+                   [](const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t* out,
+                      size_t n) { detail::addMod(q, a, b, out, n); });
 }
 
 DoubleCRT& DoubleCRT::operator-=(const DoubleCRT& o) {
-  return pointwise(o, "operator-=", [](const Modulus& q, const uint64_t* a, const uint64_t* b,
-                                       uint64_t* out, size_t n) { detail::subMod(q, a, b, out, n); });
+  return pointwise(o, "operator-=",
+                   [](const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t* out,
+                      size_t n) { detail::subMod(q, a, b, out, n); });
 }
 
 DoubleCRT& DoubleCRT::operator*=(const DoubleCRT& o) {
-  return pointwise(o, "operator*=", [](const Modulus& q, const uint64_t* a, const uint64_t* b,
-                                       uint64_t* out, size_t n) { detail::mulMod(q, a, b, out, n); });
+  return pointwise(o, "operator*=",
+                   [](const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t* out,
+                      size_t n) { detail::mulMod(q, a, b, out, n); });
 }
 
 DoubleCRT& DoubleCRT::negate() {
@@ -315,7 +319,15 @@ bool DoubleCRT::operator==(const DoubleCRT& o) const {
 }
 
 DoubleCRT& DoubleCRT::automorph(uint64_t k) {
-  const std::vector<uint32_t> perm = chain_->ring().automorphismPermutation(k);
+  return automorph(chain_->ring().automorphismPermutation(k));
+}
+
+DoubleCRT& DoubleCRT::automorph(std::span<const uint32_t> perm) {
+  if (perm.size() != n_) {
+    throw std::invalid_argument("hl::DoubleCRT::automorph: a permutation of " +
+                                std::to_string(perm.size()) +
+                                " entries for phi(m) = " + std::to_string(n_));
+  }
   const size_t L = primes_.size();
   // Row by row through a per-thread copy of the row (no full-size allocation).
 #pragma omp parallel if (worthParallel(L, n_))
@@ -338,7 +350,8 @@ DoubleCRT& DoubleCRT::dropPrimes(const IndexSet& drop) {
                                 " is not a subset of " + primes_.toString());
   }
   const IndexSet keep = primes_ - drop;
-  if (keep.empty()) throw std::invalid_argument("hl::DoubleCRT::dropPrimes: would drop every prime");
+  if (keep.empty())
+    throw std::invalid_argument("hl::DoubleCRT::dropPrimes: would drop every prime");
   if (drop.empty()) return *this;
   if (keep.last() < drop.first()) {  // the rows to drop are the last ones: truncate in place
     data_.resize(keep.size() * n_);

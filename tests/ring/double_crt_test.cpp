@@ -250,6 +250,7 @@ TEST(DoubleCrt, RejectsBadInput) {
   // Failed operations leave the operand untouched.
   DoubleCRT before = a;
   EXPECT_THROW(a.dropPrimes(IndexSet{3}), std::invalid_argument);
+  EXPECT_THROW(a.automorph(std::vector<uint32_t>(n - 1, 0)), std::invalid_argument);
   EXPECT_EQ(a, before);
 }
 

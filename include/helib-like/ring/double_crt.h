@@ -87,6 +87,10 @@ class DoubleCRT {
   /// a(X) -> a(X^k), a permutation of every evaluation vector. Throws std::invalid_argument
   /// unless gcd(k, m) = 1.
   DoubleCRT& automorph(uint64_t k);
+  /// The same with the permutation given (Cyclotomic::automorphismPermutation(k)), for callers
+  /// that apply one automorphism to several elements. Throws std::invalid_argument if its size
+  /// is not phi(m); the entries are trusted to be a permutation of [0, phi(m)).
+  DoubleCRT& automorph(std::span<const uint32_t> perm);
 
   /// Extends the element to primes() | extra by lifting each coefficient to its
   /// representative in (-Q/2, Q/2] (exact CRT) and reducing it mod the new primes.
