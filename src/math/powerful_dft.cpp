@@ -232,6 +232,7 @@ std::vector<Const> twiddleTable(size_t n, uint64_t w, const Modulus& q) {
 
 struct ScalarOps {
   static constexpr size_t kLanes = 1;
+  static constexpr bool kConv15 = false;  // 15 x 15 circulants go through mat()
   struct Ctx {
     const Modulus* mod;
     uint64_t q, twoQ;
@@ -396,6 +397,7 @@ struct ScalarOps {
 //  * scale / addReduce / subReduce / reduceCopy: outputs <= q.
 struct AvxOps {
   static constexpr size_t kLanes = 4;
+  static constexpr bool kConv15 = true;  // 15 x 15 circulants go through conv15()
   struct Ctx {
     double q, qinv;
   };
@@ -512,6 +514,94 @@ struct AvxOps {
         break;
       default:
         break;
+    }
+  }
+
+  // The 15-point cyclic convolution y_t = sum_s k_(t-s) x_s on W columns, in 40 products
+  // instead of 225: the Chinese remainder map t -> (t mod 3, t mod 5) makes it a 3 x 5
+  // two-dimensional cyclic convolution (Agarwal and Cooley 1977), and each dimension uses the
+  // small-convolution algorithm from x^N - 1 = (x - 1) Phi_N(x) (S. Winograd, "Arithmetic
+  // complexity of computations", SIAM 1980, chapter IV; R. Blahut, "Fast algorithms for signal
+  // processing", 2010, section 5.3): the product mod x - 1 is one multiplication, the product
+  // mod Phi_3 (degree 2) three by Karatsuba, the product mod Phi_5 (degree 4) nine by two levels
+  // of Karatsuba. K holds the 40 transformed kernel values with 1/15 folded in (see
+  // conv15Kernel); reconstruction needs only additions and the small multipliers 3 and 5:
+  // y = S e_1 + E e_N with N e_1 = 1 + x + ... + x^(N-1), so y_j = S - E(1) + N E_j.
+  // Bounds (B = q/2; every input at most 2B, every red() output at most B(1 + 2^-40)): all
+  // intermediate values stay below 8 q < 2^53, so every double here is an exact integer.
+  HL_PDFT_AVX2 static inline void conv15Pre5(const __m256d* w, __m256d* e) {
+    const __m256d c0 = _mm256_sub_pd(w[0], w[4]), c1 = _mm256_sub_pd(w[1], w[4]);
+    const __m256d c2 = _mm256_sub_pd(w[2], w[4]), c3 = _mm256_sub_pd(w[3], w[4]);
+    e[0] = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(w[0], w[1]), _mm256_add_pd(w[2], w[3])),
+                         w[4]);  // <= 5B
+    e[1] = c0;                   // <= 2B
+    e[2] = c1;
+    e[3] = _mm256_add_pd(c0, c1);  // <= 4B
+    e[4] = c2;
+    e[5] = c3;
+    e[6] = _mm256_add_pd(c2, c3);
+    e[7] = _mm256_add_pd(c0, c2);
+    e[8] = _mm256_add_pd(c1, c3);
+    e[9] = _mm256_add_pd(e[7], e[8]);  // <= 8B
+  }
+  HL_PDFT_AVX2 static void conv15(uint64_t* out, size_t outStride, const uint64_t* in,
+                                  size_t inStride, size_t W, const Const* K, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    const __m256d three = _mm256_set1_pd(3.0), five = _mm256_set1_pd(5.0);
+    // Row t of the 3 x 5 array (a, b): t = 10a + 6b mod 15 (t = a mod 3, t = b mod 5).
+    static constexpr int kRow[3][5] = {{0, 6, 12, 3, 9}, {10, 1, 7, 13, 4}, {5, 11, 2, 8, 14}};
+    for (size_t col = 0; col < W; col += 4) {
+      // Pre-additions along the length-3 dimension: (sum, u0 - u2, u1 - u2, u0 + u1 - 2 u2).
+      __m256d v[4][5];
+      for (int b = 0; b < 5; ++b) {
+        const __m256d u0 = ld(in + kRow[0][b] * inStride + col);
+        const __m256d u1 = ld(in + kRow[1][b] * inStride + col);
+        const __m256d u2 = ld(in + kRow[2][b] * inStride + col);
+        v[0][b] = red(_mm256_add_pd(_mm256_add_pd(u0, u1), u2), q, qinv);
+        v[1][b] = red(_mm256_sub_pd(u0, u2), q, qinv);
+        v[2][b] = red(_mm256_sub_pd(u1, u2), q, qinv);
+        v[3][b] = red(_mm256_add_pd(v[1][b], v[2][b]), q, qinv);
+      }
+      // Along the length-5 dimension, the products, and the length-5 reconstruction.
+      __m256d r5[4][5];
+      for (int a = 0; a < 4; ++a) {
+        __m256d e[10];
+        conv15Pre5(v[a], e);
+        const Const* k = K + a * 10;
+        __m256d P[10];
+        for (int j = 0; j < 10; ++j) {
+          P[j] = red(mulMod(e[j], _mm256_set1_pd(k[j].d), _mm256_set1_pd(k[j].dq), q), q, qinv);
+        }
+        // Karatsuba: low, high and middle halves, then the degree-6 product and its
+        // reduction mod Phi_5 (x^4 = -(1 + x + x^2 + x^3), x^5 = 1, x^6 = x).
+        const __m256d l0 = P[1], l2 = P[2], l1 = _mm256_sub_pd(_mm256_sub_pd(P[3], l0), l2);
+        const __m256d h0 = P[4], h2 = P[5], h1 = _mm256_sub_pd(_mm256_sub_pd(P[6], h0), h2);
+        const __m256d m0 = P[7], m2 = P[8], m1 = _mm256_sub_pd(_mm256_sub_pd(P[9], m0), m2);
+        const __m256d mid0 = _mm256_sub_pd(_mm256_sub_pd(m0, l0), h0);
+        const __m256d mid1 = _mm256_sub_pd(_mm256_sub_pd(m1, l1), h1);  // <= 9B
+        const __m256d mid2 = _mm256_sub_pd(_mm256_sub_pd(m2, l2), h2);
+        const __m256d d2 = _mm256_add_pd(l2, mid0), d4 = _mm256_add_pd(mid2, h0);
+        __m256d E[4];
+        E[0] = red(_mm256_add_pd(_mm256_sub_pd(l0, d4), h1), q, qinv);
+        E[1] = red(_mm256_add_pd(_mm256_sub_pd(l1, d4), h2), q, qinv);
+        E[2] = red(_mm256_sub_pd(d2, d4), q, qinv);
+        E[3] = red(_mm256_sub_pd(mid1, d4), q, qinv);  // <= 13B before the reduction
+        const __m256d T = _mm256_sub_pd(
+            P[0], _mm256_add_pd(_mm256_add_pd(E[0], E[1]), _mm256_add_pd(E[2], E[3])));
+        for (int j = 0; j < 4; ++j) r5[a][j] = red(_mm256_fmadd_pd(five, E[j], T), q, qinv);
+        r5[a][4] = red(T, q, qinv);
+      }
+      // Length-3 reconstruction: Karatsuba mod Phi_3 (x^2 = -1 - x), then y_j = S - C(1) + 3 C_j.
+      for (int b = 0; b < 5; ++b) {
+        const __m256d z0 = r5[1][b], z2 = r5[2][b];
+        const __m256d z1 = _mm256_sub_pd(_mm256_sub_pd(r5[3][b], z0), z2);
+        const __m256d c0 = red(_mm256_sub_pd(z0, z2), q, qinv);
+        const __m256d c1 = red(_mm256_sub_pd(z1, z2), q, qinv);
+        const __m256d T3 = _mm256_sub_pd(_mm256_sub_pd(r5[0][b], c0), c1);
+        st(out + kRow[0][b] * outStride + col, red(_mm256_fmadd_pd(three, c0, T3), q, qinv));
+        st(out + kRow[1][b] * outStride + col, red(_mm256_fmadd_pd(three, c1, T3), q, qinv));
+        st(out + kRow[2][b] * outStride + col, red(T3, q, qinv));
+      }
     }
   }
 
@@ -635,6 +725,8 @@ struct FactorPlan {
   std::vector<Const> tw, itw;
   // kRader: kernel transforms, per NTT position: r == 1 one constant, else an r x r matrix.
   std::vector<Const> kF, kI;
+  // kRader with r == 15: per NTT position, the 40 values of conv15's kernel transform.
+  std::vector<Const> wF, wI;
   std::vector<uint32_t> posIn, posOut;  // convolution index -> scratch row (input / output)
   std::vector<int32_t> fwdSrc;          // forward: convolution input t <- coefficient row or -1
   std::vector<uint32_t> fwdDst;  // forward: output s (Rader) / NTT position (twisted) -> value row
@@ -736,6 +828,38 @@ std::vector<int32_t> unitRanks(uint64_t M) {
   return idx;
 }
 
+// The kernel side of AvxOps::conv15: the same pre-additions applied to the kernel
+// k_0..k_14 (mod q), times 1/15 (the reconstruction's 1/3 and 1/5); appends 40 constants in
+// conv15's order (index a * 10 + j).
+void conv15Kernel(const uint64_t* k, const Modulus& q, std::vector<Const>& out) {
+  static constexpr int kRow[3][5] = {{0, 6, 12, 3, 9}, {10, 1, 7, 13, 4}, {5, 11, 2, 8, 14}};
+  uint64_t v[4][5];
+  for (int b = 0; b < 5; ++b) {
+    const uint64_t u0 = k[kRow[0][b]], u1 = k[kRow[1][b]], u2 = k[kRow[2][b]];
+    v[0][b] = q.add(q.add(u0, u1), u2);
+    v[1][b] = q.sub(u0, u2);
+    v[2][b] = q.sub(u1, u2);
+    v[3][b] = q.add(v[1][b], v[2][b]);
+  }
+  const uint64_t inv15 = q.inv(15 % q.value());
+  for (int a = 0; a < 4; ++a) {
+    const uint64_t* w = v[a];
+    const uint64_t c0 = q.sub(w[0], w[4]), c1 = q.sub(w[1], w[4]);
+    const uint64_t c2 = q.sub(w[2], w[4]), c3 = q.sub(w[3], w[4]);
+    const uint64_t e[10] = {q.add(q.add(q.add(w[0], w[1]), q.add(w[2], w[3])), w[4]),
+                            c0,
+                            c1,
+                            q.add(c0, c1),
+                            c2,
+                            c3,
+                            q.add(c2, c3),
+                            q.add(c0, c2),
+                            q.add(c1, c3),
+                            q.add(q.add(c0, c2), q.add(c1, c3))};
+    for (uint64_t x : e) out.push_back(makeConst(q.mul(x, inv15), q));
+  }
+}
+
 FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
   FactorPlan fp;
   fp.f = f;
@@ -822,7 +946,7 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
   // NTT the data goes through, times 1/n.
   const uint64_t nInv = q.inv(n % q.value());
   const ScalarOps::Ctx ctx = ScalarOps::makeCtx(q);
-  auto transformKernel = [&](bool inverse) {
+  auto transformKernel = [&](bool inverse, std::vector<Const>& w15) {
     std::vector<uint64_t> k(L);
     for (size_t d = 0; d < L; ++d) {
       k[d] = inverse ? q.mul(opow[(p - gInvPow[d]) % p], pInv) : opow[gPow[d]];
@@ -835,6 +959,9 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
     }
     ScalarOps::dif(K.data(), n, fp.padded ? 1 : r, fp.tw.data(), ctx);
     for (auto& x : K) x = q.mul(ScalarOps::reduce4q(x, ctx), nInv);
+    if (!fp.padded && r == 15) {
+      for (size_t i = 0; i < n; ++i) conv15Kernel(K.data() + i * r, q, w15);
+    }
     std::vector<Const> out;
     if (r == 1) {
       for (size_t i = 0; i < n; ++i) out.push_back(makeConst(K[i], q));
@@ -850,8 +977,8 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
     }
     return out;
   };
-  fp.kF = transformKernel(false);
-  fp.kI = transformKernel(true);
+  fp.kF = transformKernel(false, fp.wF);
+  fp.kI = transformKernel(true, fp.wI);
   return fp;
 }
 
@@ -896,6 +1023,12 @@ void factorForward(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
         for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, fp.kF[i], c);
       } else {
         for (size_t i = 0; i < n; ++i) {
+          if constexpr (Ops::kConv15) {
+            if (!fp.wF.empty()) {
+              Ops::conv15(T2 + i * r * W, W, T + i * r * W, W, W, fp.wF.data() + i * 40, c);
+              continue;
+            }
+          }
           Ops::mat(T2 + i * r * W, W, T + i * r * W, W, r, r, W, fp.kF.data() + i * r * r, c);
         }
         X = T2;
@@ -945,6 +1078,12 @@ void factorInverse(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
         for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, fp.kI[i], c);
       } else {
         for (size_t i = 0; i < n; ++i) {
+          if constexpr (Ops::kConv15) {
+            if (!fp.wI.empty()) {
+              Ops::conv15(T2 + i * r * W, W, T + i * r * W, W, W, fp.wI.data() + i * 40, c);
+              continue;
+            }
+          }
           Ops::mat(T2 + i * r * W, W, T + i * r * W, W, r, r, W, fp.kI.data() + i * r * r, c);
         }
         X = T2;

@@ -162,11 +162,48 @@ TEST_P(PowerfulDftTest, ForwardMatchesCyclotomicDftAndInverts) {
   }
 }
 
+// Inputs at the edges of [0, q) (the largest intermediate values of the double-precision
+// kernels): every kernel gives the scalar kernel's words, and the inverse restores the input.
+TEST_P(PowerfulDftTest, ExtremeInputsGiveTheScalarWordsAndInvert) {
+  const uint64_t m = GetParam();
+  const size_t n = hl::eulerPhi(m);
+  const uint64_t q = hl::generatePrimes(50, 1, hl::cyclotomicDftDivisor(m))[0];
+  const hl::Modulus mod(q);
+  hl::CyclotomicDft dft(m, mod);
+  std::vector<std::vector<uint64_t>> patterns(4, std::vector<uint64_t>(n));
+  for (size_t j = 0; j < n; ++j) {
+    patterns[0][j] = q - 1;
+    patterns[1][j] = j % 2 == 0 ? q - 1 : 0;
+    patterns[2][j] = j % 3 == 0 ? 1 : q - 1;
+    patterns[3][j] = (q - 1) / 2 + (j % 2);
+  }
+  hl::PowerfulDft scalar(m, mod, dft.zeta(), hl::SimdLevel::kScalar);
+  for (hl::SimdLevel level : levels()) {
+    hl::PowerfulDft pdft(m, mod, dft.zeta(), level);
+    for (size_t k = 0; k < patterns.size(); ++k) {
+      SCOPED_TRACE("m=" + std::to_string(m) + " level=" + std::string(hl::toString(level)) +
+                   " pattern " + std::to_string(k));
+      std::vector<uint64_t> want(n), got(n), back(n);
+      scalar.forward(patterns[k].data(), want.data());
+      pdft.forward(patterns[k].data(), got.data());
+      ASSERT_EQ(got, want);
+      pdft.inverse(got.data(), back.data());
+      ASSERT_EQ(back, patterns[k]);
+      // The values as inputs of the inverse: compare the inverse's words too.
+      scalar.inverse(patterns[k].data(), want.data());
+      pdft.inverse(patterns[k].data(), got.data());
+      ASSERT_EQ(got, want);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Rings, PowerfulDftTest,
                          ::testing::Values(4369, 21845, 53261, 105, 15, 4, 2048, 8191, 63,
                                            // even composite m, twisted power-of-two factor,
                                            // prime powers, Rader 2^a x r with r > 1
-                                           2, 6, 12, 60, 1536, 25, 27, 77, 3 * 241, 8738),
+                                           2, 6, 12, 60, 1536, 25, 27, 77, 3 * 241, 8738,
+                                           // 15-point circulants (Rader 2 x 15, 16 x 15)
+                                           31, 31 * 241),
                          [](const auto& info) { return "m" + std::to_string(info.param); });
 
 TEST(PowerfulDft, ProductsMatchThePowerBasis) {
