@@ -2,16 +2,20 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "bgv/noise.h"
+#include "bgv/rns.h"
 #include "helib-like/bgv/ciphertext.h"
 #include "helib-like/detail/canonical_embedding.h"
 #include "helib-like/detail/ntl_interop.h"
 #include "helib-like/math/sampler.h"
+#include "math/rns_kernels.h"
 
 namespace hl {
 namespace {
@@ -212,16 +216,33 @@ void SecretKey::check(const Ciphertext& ct, const char* op) const {
 }
 
 DoubleCRT SecretKey::phase(const Ciphertext& ct) const {
-  DoubleCRT s = restrict(s_, ct.part(0).primes());
-  WipeOnExit wipeS{s};
-  DoubleCRT acc = ct.part(0);
-  DoubleCRT power = s;
-  WipeOnExit wipeP{power};
-  for (size_t i = 1; i < ct.size(); ++i) {
-    if (i > 1) power *= s;
-    DoubleCRT term = ct.part(i);
-    term *= power;
-    acc += term;
+  // nu = sum_i c_i s^i, prime by prime as one dot product of (c_0, c_1, ...) with
+  // (1, s, s^2, ...): s is read in place, and only the powers s^2, s^3, ... (for ciphertexts
+  // of three or more parts) go through a per-thread buffer, wiped after use.
+  const IndexSet& primes = ct.part(0).primes();
+  const size_t n = ctx_->n(), k = ct.size();
+  DoubleCRT acc(ctx_->chain(), primes);
+#pragma omp parallel for schedule(static) if (primes.size() > 1)
+  for (size_t idx = 0; idx < primes.size(); ++idx) {
+    const size_t p = primes[idx];
+    const Modulus& q = ctx_->chain()->modulus(p);
+    // Rows: the ones, then s^2 .. s^(k-1). A ciphertext has at most three parts (products
+    // need relinearized operands), well within dotProductMod's 64 terms.
+    uint64_t* scratch = detail::threadScratch(detail::kScratchPhase, (k - 1) * n);
+    uint64_t* ones = scratch;
+    std::fill(ones, ones + n, uint64_t{1});
+    std::vector<const uint64_t*> x(k), y(k);
+    const uint64_t* s = s_.values(p).data();
+    for (size_t i = 0; i < k; ++i) x[i] = ct.part(i).values(p).data();
+    y[0] = ones;
+    y[1] = s;
+    for (size_t i = 2; i < k; ++i) {
+      uint64_t* power = scratch + (i - 1) * n;
+      detail::mulMod(q, y[i - 1], s, power, n);
+      y[i] = power;
+    }
+    detail::dotProductMod(q, x.data(), y.data(), k, acc.values(p).data(), n);
+    if (k > 2) OPENSSL_cleanse(scratch + n, (k - 2) * n * sizeof(uint64_t));
   }
   return acc;
 }

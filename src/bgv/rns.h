@@ -118,6 +118,7 @@ enum ScratchSlot : size_t {
   kScratchKsNeg,
   kScratchKsAcc,
   kScratchKsRows,
+  kScratchPhase,
 };
 
 }  // namespace hl::detail

@@ -1,10 +1,12 @@
 #include "helib-like/ring/double_crt.h"
 
+#include <NTL/ZZ.h>
 #include <NTL/ZZX.h>
 #include <NTL/lzz_pX.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <random>
 #include <stdexcept>
@@ -158,6 +160,39 @@ TEST_P(DoubleCrtRing, CrtOfLargeCoefficientsAndAddPrimesMatchNtl) {
   EXPECT_EQ(b, a);
   // fromZZX inverts toZZX.
   EXPECT_EQ(hl::detail::fromZZX(chain, some, big), a);
+}
+
+// toCoefficientsMod (decryption's last step): the centred representative mod t, also at the
+// edges of (-Q/2, Q/2] where the fast path's rounding is ambiguous and Garner takes over.
+TEST_P(DoubleCrtRing, CoefficientsModTMatchNtl) {
+  const uint64_t m = GetParam();
+  auto chain = chainFor(m);
+  const size_t n = chain->ring().phi();
+  const IndexSet some = {0, 2, 3, 4};
+  NTL::ZZ Q(1);
+  for (size_t i : some) Q *= NTL::conv<NTL::ZZ>(chain->modulus(i).value());
+  std::mt19937_64 rng(m + 11);
+  std::vector<NTL::ZZ> x(n);
+  for (auto& v : x) v = NTL::RandomBnd(Q) - Q / 2;
+  const NTL::ZZ half = (Q - 1) / 2;  // Q is odd
+  const NTL::ZZ edges[] = {half, -half, half - 1, -half + 1, NTL::ZZ(0), NTL::ZZ(-1), NTL::ZZ(1)};
+  for (size_t k = 0; k < std::size(edges); ++k) x[k] = edges[k];
+  std::vector<std::vector<uint64_t>> residues;
+  for (size_t i : some) {
+    const NTL::ZZ q = NTL::conv<NTL::ZZ>(chain->modulus(i).value());
+    std::vector<uint64_t> r(n);
+    for (size_t j = 0; j < n; ++j) r[j] = NTL::conv<unsigned long>(x[j] % q);
+    residues.push_back(r);
+  }
+  const DoubleCRT a = DoubleCRT::fromResidues(chain, some, residues);
+  for (uint64_t t : {uint64_t{2}, uint64_t{257}, uint64_t{786433}, (uint64_t{1} << 61) - 1}) {
+    const std::vector<uint64_t> got = a.toCoefficientsMod(hl::Modulus(t));
+    ASSERT_EQ(got.size(), n);
+    const NTL::ZZ T = NTL::conv<NTL::ZZ>(t);
+    size_t wrong = 0;
+    for (size_t j = 0; j < n; ++j) wrong += got[j] != NTL::conv<unsigned long>(x[j] % T);
+    EXPECT_EQ(wrong, 0u) << "t = " << t;
+  }
 }
 
 // The chain's working coefficient form (key and modulus switching run in it) is the powerful
