@@ -984,6 +984,35 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
 
 // The one-dimensional maps on W columns: input row j at in + j * inStride, output row u at
 // out + u * outStride (the two may coincide), scratch of scratchRows() * W words.
+// The cyclic convolution of a Rader factor on the scratch rows T (already placed, padded when
+// fp.padded): cyclic NTT, the kernel per frequency (a scalar, or an r x r circulant: conv15 for
+// r = 15 where the kernels have it, else a matrix product into T2), inverse NTT. Returns the
+// rows holding the result (T or T2).
+template <class Ops>
+uint64_t* raderConvolution(const FactorPlan& fp, uint64_t* T, uint64_t* T2, size_t W,
+                           const std::vector<Const>& kernel, const std::vector<Const>& kernel15,
+                           const typename Ops::Ctx& c) {
+  const size_t n = fp.n, r = fp.r;
+  Ops::dif(T, n, r * W, fp.tw.data(), c);
+  uint64_t* X = T;
+  if (r == 1) {
+    for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, kernel[i], c);
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      if constexpr (Ops::kConv15) {
+        if (!kernel15.empty()) {
+          Ops::conv15(T2 + i * r * W, W, T + i * r * W, W, W, kernel15.data() + i * 40, c);
+          continue;
+        }
+      }
+      Ops::mat(T2 + i * r * W, W, T + i * r * W, W, r, r, W, kernel.data() + i * r * r, c);
+    }
+    X = T2;
+  }
+  Ops::dit(X, n, r * W, fp.itw.data(), c);
+  return X;
+}
+
 template <class Ops>
 void factorForward(const FactorPlan& fp, const uint64_t* in, size_t inStride, uint64_t* out,
                    size_t outStride, size_t W, uint64_t* scr, const typename Ops::Ctx& c) {
@@ -1003,7 +1032,7 @@ void factorForward(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
       return;
     }
     case Kind::kRader: {
-      const size_t L = P, n = fp.n, r = fp.r;
+      const size_t L = P, r = fp.r;
       uint64_t* T = scr;
       uint64_t* T2 = T + fp.rows * W;
       uint64_t* a0 = (r > 1 ? T2 + fp.rows * W : T2);
@@ -1017,23 +1046,7 @@ void factorForward(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
         }
       }
       if (fp.padded) std::memset(T + L * W, 0, (fp.rows - L) * rowBytes);
-      Ops::dif(T, n, r * W, fp.tw.data(), c);
-      uint64_t* X = T;
-      if (r == 1) {
-        for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, fp.kF[i], c);
-      } else {
-        for (size_t i = 0; i < n; ++i) {
-          if constexpr (Ops::kConv15) {
-            if (!fp.wF.empty()) {
-              Ops::conv15(T2 + i * r * W, W, T + i * r * W, W, W, fp.wF.data() + i * 40, c);
-              continue;
-            }
-          }
-          Ops::mat(T2 + i * r * W, W, T + i * r * W, W, r, r, W, fp.kF.data() + i * r * r, c);
-        }
-        X = T2;
-      }
-      Ops::dit(X, n, r * W, fp.itw.data(), c);
+      const uint64_t* X = raderConvolution<Ops>(fp, T, T2, W, fp.kF, fp.wF, c);
       for (size_t s = 0; s < L; ++s) {
         Ops::addReduce(out + fp.fwdDst[s] * outStride, X + fp.posOut[s] * W, a0, W, c);
       }
@@ -1062,7 +1075,7 @@ void factorInverse(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
       return;
     }
     case Kind::kRader: {
-      const size_t L = P, n = fp.n, r = fp.r;
+      const size_t L = P, r = fp.r;
       uint64_t* T = scr;
       uint64_t* T2 = T + fp.rows * W;
       uint64_t* S = (r > 1 ? T2 + fp.rows * W : T2);
@@ -1072,23 +1085,7 @@ void factorInverse(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
         std::memcpy(T + fp.posIn[s] * W, in + fp.invSrc[s] * inStride, rowBytes);
       }
       if (fp.padded) std::memset(T + L * W, 0, (fp.rows - L) * rowBytes);
-      Ops::dif(T, n, r * W, fp.tw.data(), c);
-      uint64_t* X = T;
-      if (r == 1) {
-        for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, fp.kI[i], c);
-      } else {
-        for (size_t i = 0; i < n; ++i) {
-          if constexpr (Ops::kConv15) {
-            if (!fp.wI.empty()) {
-              Ops::conv15(T2 + i * r * W, W, T + i * r * W, W, W, fp.wI.data() + i * 40, c);
-              continue;
-            }
-          }
-          Ops::mat(T2 + i * r * W, W, T + i * r * W, W, r, r, W, fp.kI.data() + i * r * r, c);
-        }
-        X = T2;
-      }
-      Ops::dit(X, n, r * W, fp.itw.data(), c);
+      const uint64_t* X = raderConvolution<Ops>(fp, T, T2, W, fp.kI, fp.wI, c);
       const uint64_t* zLast = X + fp.posOut[L / 2] * W;  // z_(p-1): t = L/2, g^-t = -1
       for (size_t t = 0; t < L; ++t) {
         if (fp.invDst[t] < 0) continue;
