@@ -26,16 +26,20 @@ hl::Parameters paramsFor(uint64_t m) {
   // of the special modulus or 0 for the default, digit count) replaces the layout below.
   const std::string var = "HL_BENCH_LAYOUT_m" + std::to_string(m);
   if (const char* e = std::getenv(var.c_str()); e != nullptr) {
-    int q = 0, p = 0, d = 0;
-    if (std::sscanf(e, "%d,%d,%d", &q, &p, &d) != 3) {
-      throw std::invalid_argument(var + ": expected \"Q,P,digits\", got \"" + e + "\"");
+    unsigned q = 0, p = 0, d = 0;
+    int used = 0;
+    if (std::sscanf(e, "%u,%u,%u%n", &q, &p, &d, &used) != 3 || e[used] != '\0' || q == 0 ||
+        d == 0 || q > 100000 || p > 100000 || d > 64) {
+      std::fprintf(stderr, "%s: expected \"Q,P,digits\" (bits, bits or 0, count), got \"%s\"\n",
+                   var.c_str(), e);
+      std::exit(2);
     }
     return {.m = m,
             .p = m == 65536 ? 786433u : 2u,
             .r = 1,
-            .ciphertextBits = q,
-            .specialBits = p,
-            .digits = static_cast<size_t>(d)};
+            .ciphertextBits = static_cast<int>(q),
+            .specialBits = static_cast<int>(p),
+            .digits = d};
   }
   if (m == 65536) {
     // 13 ciphertext primes of 50 bits in 3 digits (250 bits at most), 5 special primes of 45
@@ -183,10 +187,13 @@ void registerScaling(const char* op, F f) {
   for (uint64_t m : {65536ull, 53261ull}) {
     benchmark::RegisterBenchmark((std::string(op) + "Threads/m" + std::to_string(m)).c_str(),
                                  [f, m](benchmark::State& st) {
-                                   const int before = omp_get_max_threads();
+                                   setupFor(m);  // key generation with the default threads
+                                   struct Threads {
+                                     int before = omp_get_max_threads();
+                                     ~Threads() { omp_set_num_threads(before); }
+                                   } restore;
                                    omp_set_num_threads(static_cast<int>(st.range(0)));
                                    f(st, m);
-                                   omp_set_num_threads(before);
                                  })
         ->Arg(1)
         ->Arg(2)

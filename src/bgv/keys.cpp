@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -58,12 +59,15 @@ void checkPlaintext(const Context& ctx, const Plaintext& pt, const char* who) {
 DoubleCRT noisyMessage(const Context& ctx, const Plaintext& pt, const IndexSet& top, Prng& prng) {
   const int64_t t = static_cast<int64_t>(ctx.t());
   std::vector<int64_t> em(ctx.n());
+  std::vector<int64_t> m = pt.centred();
+  // Both vectors are wiped however this function is left.
+  struct Wipe {
+    std::vector<int64_t>& v;
+    ~Wipe() { OPENSSL_cleanse(v.data(), v.size() * sizeof(int64_t)); }
+  } wipeEm{em}, wipeM{m};
   sampleGaussian(prng, em, ctx.parameters().sigma);
-  const std::vector<int64_t> m = pt.centred();
   for (size_t j = 0; j < em.size(); ++j) em[j] = t * em[j] + m[j];
-  DoubleCRT c0 = DoubleCRT::fromCoefficients(ctx.chain(), top, em);
-  OPENSSL_cleanse(em.data(), em.size() * sizeof(int64_t));
-  return c0;
+  return DoubleCRT::fromCoefficients(ctx.chain(), top, em);
 }
 
 }  // namespace
@@ -221,6 +225,7 @@ DoubleCRT SecretKey::phase(const Ciphertext& ct) const {
   // of three or more parts) go through a per-thread buffer, wiped after use.
   const IndexSet& primes = ct.part(0).primes();
   const size_t n = ctx_->n(), k = ct.size();
+  assert(k >= 2);  // a ciphertext has two or three parts
   DoubleCRT acc(ctx_->chain(), primes);
 #pragma omp parallel for schedule(static) if (primes.size() > 1)
   for (size_t idx = 0; idx < primes.size(); ++idx) {
@@ -252,7 +257,9 @@ Plaintext SecretKey::decrypt(const Ciphertext& ct) const {
   DoubleCRT nu = phase(ct);
   WipeOnExit wipe{nu};
   const Modulus& t = ctx_->plaintextModulus();
-  std::vector<uint64_t> m = nu.toCoefficientsMod(t);
+  // Decryption is correct only when the phase is inside (-Q/2, Q/2) anyway; the fast lift is
+  // exact there (up to Q 2^-40 from the edge) and does not branch on the phase.
+  std::vector<uint64_t> m = nu.toSmallCoefficientsMod(t);
   const uint64_t finv = t.inv(ct.plaintextFactor());
   for (uint64_t& c : m) c = t.mul(c, finv);
   return Plaintext::fromReduced(ctx_, std::move(m));

@@ -52,6 +52,7 @@
 #endif
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -355,7 +356,7 @@ struct ScalarOps {
   // dst = sum of `rows` reduced rows at src + k * stride.
   static void sumRows(uint64_t* dst, const uint64_t* src, size_t rows, size_t stride, size_t W,
                       const Ctx& c) {
-    // Row by row into dst; 8192 values below 2^50 fit in 63 bits.
+    // Row by row into dst; a reduced row plus 8191 more rows below 2^50 fit in 64 bits.
     std::memcpy(dst, src, W * sizeof(uint64_t));
     for (size_t k = 1; k < rows; ++k) {
       const uint64_t* x = src + k * stride;
@@ -500,6 +501,7 @@ struct AvxOps {
 
   HL_PDFT_AVX2 static void mat(uint64_t* out, size_t outStride, const uint64_t* in, size_t inStride,
                                size_t nOut, size_t nIn, size_t W, const Const* M, const Ctx& c) {
+    assert(W % kLanes == 0);  // the row widths are multiples of the vector width
     size_t i = 0;
     for (; i + 16 <= W; i += 16) matCols<4>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
     switch ((W - i) / 4) {
@@ -546,6 +548,7 @@ struct AvxOps {
   }
   HL_PDFT_AVX2 static void conv15(uint64_t* out, size_t outStride, const uint64_t* in,
                                   size_t inStride, size_t W, const Const* K, const Ctx& c) {
+    assert(W % kLanes == 0);
     const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
     const __m256d three = _mm256_set1_pd(3.0), five = _mm256_set1_pd(5.0);
     // Row t of the 3 x 5 array (a, b): t = 10a + 6b mod 15 (t = a mod 3, t = b mod 5).

@@ -221,25 +221,59 @@ std::vector<uint64_t> DoubleCRT::toCoefficientsMod(const Modulus& t) const {
   for (size_t k = 0; k < L; ++k) {
     chain_->dft(primes_[k]).inverse(data_.data() + k * n_, res.data() + k * n_);
   }
+  const MixedRadix mr(*chain_, primes_);
+  // x = sum v_i W_i with W_i = prod_{k<i} q_k; the centred value is x - Q when x > Q/2.
+  std::vector<uint64_t> w(L);
+  uint64_t prod = 1 % t.value();
+  for (size_t i = 0; i < L; ++i) {
+    w[i] = prod;
+    prod = t.mul(prod, t.reduce(mr.q[i].value()));
+  }
+  const uint64_t qModT = prod;
+  std::vector<uint64_t> out(n_);
+#pragma omp parallel if (worthParallel(L, n_))
+  {
+    std::vector<uint64_t> v(L);
+#pragma omp for
+    for (size_t j = 0; j < n_; ++j) {
+      const bool negative = mr.digits(res.data() + j, n_, v.data());
+      uint64_t acc = 0;
+      for (size_t i = 0; i < L; ++i) acc = t.add(acc, t.mul(t.reduce(v[i]), w[i]));
+      // acc - Q mod t for negative values, selected without a branch.
+      const uint64_t diff = acc - qModT + (t.value() & (uint64_t{0} - (acc < qModT)));
+      out[j] = acc ^ ((acc ^ diff) & (uint64_t{0} - static_cast<uint64_t>(negative)));
+    }
+    OPENSSL_cleanse(v.data(), v.size() * sizeof(uint64_t));
+  }
+  OPENSSL_cleanse(res.data(), res.size() * sizeof(uint64_t));  // may be a decryption phase
+  return out;
+}
+
+std::vector<uint64_t> DoubleCRT::toSmallCoefficientsMod(const Modulus& t) const {
+  const size_t L = primes_.size();
+  std::vector<uint64_t> res(L * n_);
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    chain_->dft(primes_[k]).inverse(data_.data() + k * n_, res.data() + k * n_);
+  }
   // Fast base conversion with exact rounding (Halevi, Polyakov, Shoup, CT-RSA 2019, section 2):
   // with y_i = [x_i (Q/q_i)^-1]_{q_i}, sum_i y_i (Q/q_i) = Q s for s = sum_i y_i / q_i, and the
-  // centred representative is Q (s - v) with v = round(s). s in double precision is off by at
-  // most L 2^-52, so v is exact unless x lies within about 2^-30 Q of +-Q/2; there (never for
-  // the phase of a ciphertext with capacity left) Garner's exact conversion takes over. Then
-  // x mod t = sum_i y_i (Q/q_i mod t) - v (Q mod t): L products per coefficient, not L^2 / 2.
-  const MixedRadix mr(*chain_, primes_);
-  std::vector<uint64_t> hat(L), hatInv(L), hatModT(L);
+  // centred representative is Q (s - v) with v = round(s). s in double precision is off by
+  // less than L^2 2^-53 (< 2^-41 for L <= 64), so v is right whenever |x| < Q/2 - Q 2^-40.
+  // Then x mod t = sum_i y_i (Q/q_i mod t) - v (Q mod t): L products per coefficient instead
+  // of Garner's L^2 / 2, and no branch on the values.
+  std::vector<uint64_t> hatInv(L), hatModT(L);
   std::vector<double> invQ(L);
   uint64_t qModT = 1 % t.value();
   for (size_t i = 0; i < L; ++i) {
-    const Modulus& qi = mr.q[i];
+    const Modulus& qi = chain_->modulus(primes_[i]);
     uint64_t h = 1 % qi.value(), hT = 1 % t.value();
     for (size_t k = 0; k < L; ++k) {
       if (k == i) continue;
-      h = qi.mul(h, qi.reduce(mr.q[k].value()));
-      hT = t.mul(hT, t.reduce(mr.q[k].value()));
+      const uint64_t qk = chain_->modulus(primes_[k]).value();
+      h = qi.mul(h, qi.reduce(qk));
+      hT = t.mul(hT, t.reduce(qk));
     }
-    hat[i] = h;
     hatInv[i] = qi.inv(h);
     hatModT[i] = hT;
     invQ[i] = 1.0 / static_cast<double>(qi.value());
@@ -247,46 +281,24 @@ std::vector<uint64_t> DoubleCRT::toCoefficientsMod(const Modulus& t) const {
   }
 #pragma omp parallel for if (worthParallel(L, n_))
   for (size_t k = 0; k < L; ++k) {
-    detail::mulScalarMod(mr.q[k], res.data() + k * n_, hatInv[k], res.data() + k * n_, n_);
+    const Modulus& qk = chain_->modulus(primes_[k]);
+    detail::mulScalarMod(qk, res.data() + k * n_, hatInv[k], res.data() + k * n_, n_);
   }
   const uint64_t two64ModT = t.reduce128(static_cast<unsigned __int128>(1) << 64);
-  // Garner's digits with the sign (x - Q mod t when x > Q/2), selected without a branch.
-  std::vector<uint64_t> w(L);
-  for (size_t i = 0, prod = 1 % t.value(); i < L; ++i) {
-    w[i] = prod;
-    prod = t.mul(prod, t.reduce(mr.q[i].value()));
-  }
-  auto garner = [&](size_t j, uint64_t* x, uint64_t* v) {
-    for (size_t i = 0; i < L; ++i) x[i] = mr.q[i].mul(res[i * n_ + j], hat[i]);
-    const bool negative = mr.digits(x, 1, v);
-    uint64_t acc = 0;
-    for (size_t i = 0; i < L; ++i) acc = t.add(acc, t.mul(t.reduce(v[i]), w[i]));
-    const uint64_t diff = acc - qModT + (t.value() & (uint64_t{0} - (acc < qModT)));
-    return acc ^ ((acc ^ diff) & (uint64_t{0} - static_cast<uint64_t>(negative)));
-  };
   std::vector<uint64_t> out(n_);
-#pragma omp parallel if (worthParallel(L, n_))
-  {
-    std::vector<uint64_t> xs(L), vs(L);
-#pragma omp for
-    for (size_t j = 0; j < n_; ++j) {
-      double s = 0;
-      unsigned __int128 acc = 0;  // y_i < 2^50, Q/q_i mod t < 2^62, L < 64: below 2^118
-      for (size_t i = 0; i < L; ++i) {
-        const uint64_t y = res[i * n_ + j];
-        s += static_cast<double>(y) * invQ[i];
-        acc += static_cast<unsigned __int128>(y) * hatModT[i];
-      }
-      const double v = std::nearbyint(s);
-      if (std::fabs(s - v) > 0.5 - 0x1p-30) {
-        out[j] = garner(j, xs.data(), vs.data());
-        continue;
-      }
-      const uint64_t sum = t.add(t.mul(t.reduce(static_cast<uint64_t>(acc >> 64)), two64ModT),
-                                 t.reduce(static_cast<uint64_t>(acc)));
-      out[j] = t.sub(sum, t.mul(t.reduce(static_cast<uint64_t>(v)), qModT));
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t j = 0; j < n_; ++j) {
+    double s = 0;
+    unsigned __int128 acc = 0;  // y_i < 2^50, Q/q_i mod t < 2^62, L <= 64: below 2^118
+    for (size_t i = 0; i < L; ++i) {
+      const uint64_t y = res[i * n_ + j];
+      s += static_cast<double>(y) * invQ[i];
+      acc += static_cast<unsigned __int128>(y) * hatModT[i];
     }
-    OPENSSL_cleanse(xs.data(), xs.size() * sizeof(uint64_t));
+    const uint64_t v = static_cast<uint64_t>(std::nearbyint(s));  // 0 <= v <= L
+    const uint64_t sum = t.add(t.mul(t.reduce(static_cast<uint64_t>(acc >> 64)), two64ModT),
+                               t.reduce(static_cast<uint64_t>(acc)));
+    out[j] = t.sub(sum, t.mul(t.reduce(v), qModT));
   }
   OPENSSL_cleanse(res.data(), res.size() * sizeof(uint64_t));  // may be a decryption phase
   return out;

@@ -162,8 +162,8 @@ TEST_P(DoubleCrtRing, CrtOfLargeCoefficientsAndAddPrimesMatchNtl) {
   EXPECT_EQ(hl::detail::fromZZX(chain, some, big), a);
 }
 
-// toCoefficientsMod (decryption's last step): the centred representative mod t, also at the
-// edges of (-Q/2, Q/2] where the fast path's rounding is ambiguous and Garner takes over.
+// toCoefficientsMod: the centred representative mod t, also at the edges of (-Q/2, Q/2];
+// toSmallCoefficientsMod (decryption's last step) up to the edges of its domain.
 TEST_P(DoubleCrtRing, CoefficientsModTMatchNtl) {
   const uint64_t m = GetParam();
   auto chain = chainFor(m);
@@ -185,13 +185,34 @@ TEST_P(DoubleCrtRing, CoefficientsModTMatchNtl) {
     residues.push_back(r);
   }
   const DoubleCRT a = DoubleCRT::fromResidues(chain, some, residues);
+  // The fast lift's domain: |x| < Q/2 - Q 2^-40; its edges here are Q/2 - Q 2^-39.
+  std::vector<NTL::ZZ> y = x;
+  const NTL::ZZ inner = half - (Q >> 39);
+  const NTL::ZZ innerEdges[] = {inner, -inner, inner - 1, -inner + 1};
+  for (size_t k = 0; k < std::size(edges); ++k) y[k] = NTL::ZZ(0);
+  for (size_t k = 0; k < std::size(innerEdges); ++k) y[k] = innerEdges[k];
+  for (size_t j = std::size(edges); j < n; ++j) y[j] = x[j] % (2 * inner + 1) - inner;
+  std::vector<std::vector<uint64_t>> yResidues;
+  for (size_t i : some) {
+    const NTL::ZZ q = NTL::conv<NTL::ZZ>(chain->modulus(i).value());
+    std::vector<uint64_t> r(n);
+    for (size_t j = 0; j < n; ++j) r[j] = NTL::conv<unsigned long>(y[j] % q);
+    yResidues.push_back(r);
+  }
+  const DoubleCRT b = DoubleCRT::fromResidues(chain, some, yResidues);
   for (uint64_t t : {uint64_t{2}, uint64_t{257}, uint64_t{786433}, (uint64_t{1} << 61) - 1}) {
-    const std::vector<uint64_t> got = a.toCoefficientsMod(hl::Modulus(t));
-    ASSERT_EQ(got.size(), n);
     const NTL::ZZ T = NTL::conv<NTL::ZZ>(t);
-    size_t wrong = 0;
-    for (size_t j = 0; j < n; ++j) wrong += got[j] != NTL::conv<unsigned long>(x[j] % T);
+    const std::vector<uint64_t> got = a.toCoefficientsMod(hl::Modulus(t));
+    const std::vector<uint64_t> fast = b.toSmallCoefficientsMod(hl::Modulus(t));
+    ASSERT_EQ(got.size(), n);
+    ASSERT_EQ(fast.size(), n);
+    size_t wrong = 0, wrongFast = 0;
+    for (size_t j = 0; j < n; ++j) {
+      wrong += got[j] != NTL::conv<unsigned long>(x[j] % T);
+      wrongFast += fast[j] != NTL::conv<unsigned long>(y[j] % T);
+    }
     EXPECT_EQ(wrong, 0u) << "t = " << t;
+    EXPECT_EQ(wrongFast, 0u) << "t = " << t;
   }
 }
 

@@ -54,7 +54,7 @@ class PowerfulDft {
   PowerfulDft& operator=(const PowerfulDft&) = delete;
 
   /// Whether the constructor accepts m (for a suitable q): m >= 2, m < 2^31, and every prime
-  /// power factor p^e of m is 2^e, a prime p with p - 1 <= 2^22, or an odd p^e (e > 1) with
+  /// power factor p^e of m is 2^e, a prime p <= 2^18 + 1, or an odd p^e (e > 1) with
   /// phi(p^e) <= 64. Builds nothing.
   static bool supports(uint64_t m);
 

@@ -57,6 +57,12 @@ class DoubleCRT {
   /// The coefficients of the centred representative (as for toCoefficients, but without a
   /// size limit) reduced mod t, each in [0, t). Requires 2 <= t < 2^62 (hl::Modulus).
   std::vector<uint64_t> toCoefficientsMod(const Modulus& t) const;
+  /// The same for an element whose centred coefficients satisfy |x| < Q/2 - Q 2^-40 (for
+  /// example the phase of a ciphertext that decrypts correctly), several times faster (fast
+  /// base conversion with exact rounding, L products per coefficient instead of Garner's
+  /// L^2/2) and without branches on the values. For coefficients closer to +-Q/2 a result may
+  /// be off by Q mod t. Requires 2 <= t < 2^62 and at most 64 primes.
+  std::vector<uint64_t> toSmallCoefficientsMod(const Modulus& t) const;
   /// The coefficient-form residues mod each prime (inverse of fromResidues).
   std::vector<std::vector<uint64_t>> toResidues() const;
 
