@@ -114,6 +114,8 @@ class DoubleCRT {
   DoubleCRT& pointwise(const DoubleCRT& o, const char* name, Op op);
   // CRT from coefficient-form residues: mixed-radix digits (Garner), centred.
   struct MixedRadix;
+  // The power-basis coefficients mod each prime, one row of n_ per prime (prime-major).
+  std::vector<uint64_t> coefficientRows() const;
 
   std::shared_ptr<const ModulusChain> chain_;
   IndexSet primes_;
