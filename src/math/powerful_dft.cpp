@@ -42,6 +42,7 @@
 #include "helib-like/math/powerful_dft.h"
 
 #include <NTL/ZZX.h>
+#include <openssl/crypto.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -1378,8 +1379,7 @@ std::vector<int64_t> powerToPowerful(uint64_t m, std::span<const int64_t> power)
       for (size_t c = 0; c < inner; ++c) {
         __int128* x = ext.data() + o * M * inner + c;
         for (uint64_t E = phi; E < M; ++E) {
-          const __int128 v = x[E * inner];
-          if (v == 0) continue;
+          const __int128 v = x[E * inner];  // no shortcut for 0: the values may be secret
           x[E * inner] = 0;
           for (uint64_t cc = 0; cc + 1 < f[i].p; ++cc) x[(E - phi + cc * step) * inner] -= v;
         }
@@ -1392,6 +1392,7 @@ std::vector<int64_t> powerToPowerful(uint64_t m, std::span<const int64_t> power)
     for (size_t i = 0; i < k; ++i) pos += (J / ps[i] % f[i].phi) * es[i];
     out[J] = toInt64(ext[pos], kWho);
   }
+  OPENSSL_cleanse(ext.data(), ext.size() * sizeof(__int128));  // may hold secret coefficients
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "helib-like/math/powerful_dft.h"
 #include "helib-like/math/sampler.h"
 #include "math/rns_kernels.h"
 
@@ -86,6 +87,33 @@ DoubleCRT DoubleCRT::fromCoefficients(std::shared_ptr<const ModulusChain> chain,
         " coefficients for a ring of degree " + std::to_string(r.n_));
   }
   const size_t L = r.primes_.size();
+  // Where the chain works in the powerful basis, one exact integer change of basis (O(m)
+  // additions per prime factor of m) and the prime-factor transform per prime replace
+  // Bluestein's two NTTs of length ~2m. Inputs so large that a powerful coefficient would not
+  // fit in 64 bits take the Bluestein path.
+  if (r.chain_->workingBasis() == ModulusChain::Basis::kPowerful) {
+    std::vector<int64_t> power(r.n_, 0), powerful;
+    std::copy(coeffs.begin(), coeffs.end(), power.begin());
+    bool fits = true;
+    try {
+      powerful = powerToPowerful(r.chain_->ring().m(), power);
+    } catch (const std::overflow_error&) {
+      fits = false;
+    }
+    OPENSSL_cleanse(power.data(), power.size() * sizeof(int64_t));
+    if (fits) {
+#pragma omp parallel for if (worthParallel(L, r.n_))
+      for (size_t k = 0; k < L; ++k) {
+        const size_t i = r.primes_[k];
+        const Modulus& q = r.chain_->modulus(i);
+        uint64_t* row = r.data_.data() + k * r.n_;
+        for (size_t j = 0; j < r.n_; ++j) row[j] = q.reduceSigned(powerful[j]);
+        r.chain_->fromWorkingCoefficients(i, row, row);
+      }
+      OPENSSL_cleanse(powerful.data(), powerful.size() * sizeof(int64_t));
+      return r;
+    }
+  }
 #pragma omp parallel for if (worthParallel(L, r.n_))
   for (size_t k = 0; k < L; ++k) {
     const size_t i = r.primes_[k];

@@ -260,6 +260,9 @@ TEST(DoubleCrt, Int64EdgeCoefficientsRoundTrip) {
   a[2] = -1;
   a[3] = 1;
   a[n - 1] = INT64_MIN + 1;
+  // These coefficients have no powerful-basis form in 64 bits, so fromCoefficients takes the
+  // Bluestein path here (small ones take the powerful-basis path, checked against NTL above).
+  EXPECT_THROW(hl::powerToPowerful(4369, a), std::overflow_error);
   DoubleCRT da = DoubleCRT::fromCoefficients(chain, chain->ciphertextPrimes(), a);
   EXPECT_EQ(da.toCoefficients(), a);
   // Twice INT64_MAX does not fit any more.
