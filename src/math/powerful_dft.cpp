@@ -427,56 +427,131 @@ struct AvxOps {
     return _mm256_fnmadd_pd(rnd(_mm256_mul_pd(x, qinv)), q, x);
   }
 
+  // Cyclic NTTs on rows of bw words: DIF (natural order in, bit-reversed out) and DIT (the
+  // inverse order), two radix-2 stages per pass over the rows where the length allows (half
+  // the loads and stores of stage-by-stage passes), one radix-2 stage for an odd log2(n).
+  // Inputs of magnitude at most q; DIF outputs at most q, DIT outputs at most 3q/2.
+  template <bool kUnit>
+  HL_PDFT_AVX2 static void difPair(uint64_t* A, uint64_t* B, uint64_t* C, uint64_t* D, size_t bw,
+                                   const Const& wAC, const Const& wBD, const Const& w2, __m256d q,
+                                   __m256d qinv) {
+    const __m256d ac = _mm256_set1_pd(wAC.d), acq = _mm256_set1_pd(wAC.dq);
+    const __m256d bd = _mm256_set1_pd(wBD.d), bdq = _mm256_set1_pd(wBD.dq);
+    const __m256d v2 = _mm256_set1_pd(w2.d), v2q = _mm256_set1_pd(w2.dq);
+    for (size_t i = 0; i < bw; i += 4) {
+      const __m256d a = ld(A + i), b = ld(B + i), cc = ld(C + i), d = ld(D + i);
+      const __m256d a1 = _mm256_add_pd(a, cc), b1 = _mm256_add_pd(b, d);    // <= 2q
+      const __m256d c1 = kUnit ? red(_mm256_sub_pd(a, cc), q, qinv)         // twiddle 1
+                               : mulMod(_mm256_sub_pd(a, cc), ac, acq, q);  // <= q
+      const __m256d d1 = mulMod(_mm256_sub_pd(b, d), bd, bdq, q);           // <= q
+      st(A + i, red(_mm256_add_pd(a1, b1), q, qinv));
+      st(B + i, kUnit ? red(_mm256_sub_pd(a1, b1), q, qinv)
+                      : red(mulMod(_mm256_sub_pd(a1, b1), v2, v2q, q), q, qinv));
+      st(C + i, red(_mm256_add_pd(c1, d1), q, qinv));
+      st(D + i,
+         kUnit ? red(_mm256_sub_pd(c1, d1), q, qinv) : mulMod(_mm256_sub_pd(c1, d1), v2, v2q, q));
+    }
+  }
+  HL_PDFT_AVX2 static void difStage(uint64_t* T, size_t n, size_t len, size_t bw, const Const* tw,
+                                    __m256d q, __m256d qinv) {
+    for (size_t s = 0; s < n; s += 2 * len) {
+      for (size_t j = 0; j < len; ++j) {
+        uint64_t* X = T + (s + j) * bw;
+        uint64_t* Y = X + len * bw;
+        const __m256d w = _mm256_set1_pd(tw[len + j].d), wq = _mm256_set1_pd(tw[len + j].dq);
+        for (size_t i = 0; i < bw; i += 4) {
+          const __m256d x = ld(X + i), y = ld(Y + i);
+          st(X + i, red(_mm256_add_pd(x, y), q, qinv));
+          st(Y + i,
+             j == 0 ? red(_mm256_sub_pd(x, y), q, qinv) : mulMod(_mm256_sub_pd(x, y), w, wq, q));
+        }
+      }
+    }
+  }
   HL_PDFT_AVX2 static void dif(uint64_t* T, size_t n, size_t bw, const Const* tw, const Ctx& c) {
     const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    for (size_t len = n / 2; len >= 1; len >>= 1) {
+    size_t len = n / 2;
+    if (len >= 1 && (log2Exact(n) & 1) != 0) {
+      difStage(T, n, len, bw, tw, q, qinv);
+      len >>= 1;
+    }
+    for (; len >= 2; len >>= 2) {  // stages len and len / 2
+      const size_t h = len / 2;
       for (size_t s = 0; s < n; s += 2 * len) {
-        for (size_t j = 0; j < len; ++j) {
-          uint64_t* X = T + (s + j) * bw;
-          uint64_t* Y = X + len * bw;
+        for (size_t j = 0; j < h; ++j) {
+          uint64_t* A = T + (s + j) * bw;
+          uint64_t* B = A + h * bw;
+          uint64_t* C = A + len * bw;
+          uint64_t* D = C + h * bw;
           if (j == 0) {
-            for (size_t i = 0; i < bw; i += 4) {
-              const __m256d x = ld(X + i), y = ld(Y + i);
-              st(X + i, red(_mm256_add_pd(x, y), q, qinv));
-              st(Y + i, red(_mm256_sub_pd(x, y), q, qinv));
-            }
+            difPair<true>(A, B, C, D, bw, tw[len], tw[len + h], tw[h], q, qinv);
           } else {
-            const __m256d w = _mm256_set1_pd(tw[len + j].d), wq = _mm256_set1_pd(tw[len + j].dq);
-            for (size_t i = 0; i < bw; i += 4) {
-              const __m256d x = ld(X + i), y = ld(Y + i);
-              st(X + i, red(_mm256_add_pd(x, y), q, qinv));
-              st(Y + i, mulMod(_mm256_sub_pd(x, y), w, wq, q));
-            }
+            difPair<false>(A, B, C, D, bw, tw[len + j], tw[len + j + h], tw[h + j], q, qinv);
           }
         }
       }
     }
   }
 
+  template <bool kUnit>
+  HL_PDFT_AVX2 static void ditPair(uint64_t* A, uint64_t* B, uint64_t* C, uint64_t* D, size_t bw,
+                                   const Const& w1, const Const& w2, const Const& w3, __m256d q,
+                                   __m256d qinv) {
+    const __m256d v1 = _mm256_set1_pd(w1.d), v1q = _mm256_set1_pd(w1.dq);
+    const __m256d v2 = _mm256_set1_pd(w2.d), v2q = _mm256_set1_pd(w2.dq);
+    const __m256d v3 = _mm256_set1_pd(w3.d), v3q = _mm256_set1_pd(w3.dq);
+    for (size_t i = 0; i < bw; i += 4) {
+      // Stage len: (A, B) and (C, D) with twiddle w1.
+      const __m256d x = red(ld(A + i), q, qinv), y = red(ld(C + i), q, qinv);
+      const __m256d t = kUnit ? red(ld(B + i), q, qinv) : mulMod(ld(B + i), v1, v1q, q);
+      const __m256d u = kUnit ? red(ld(D + i), q, qinv) : mulMod(ld(D + i), v1, v1q, q);
+      const __m256d a1 = red(_mm256_add_pd(x, t), q, qinv), b1 = red(_mm256_sub_pd(x, t), q, qinv);
+      const __m256d c1 = _mm256_add_pd(y, u), d1 = _mm256_sub_pd(y, u);  // <= 3q/2
+      // Stage 2 len: (A, C) with twiddle w2, (B, D) with w3.
+      const __m256d t2 = kUnit ? red(c1, q, qinv) : mulMod(c1, v2, v2q, q);
+      const __m256d t3 = mulMod(d1, v3, v3q, q);
+      st(A + i, _mm256_add_pd(a1, t2));
+      st(C + i, _mm256_sub_pd(a1, t2));
+      st(B + i, _mm256_add_pd(b1, t3));
+      st(D + i, _mm256_sub_pd(b1, t3));
+    }
+  }
+  HL_PDFT_AVX2 static void ditStage(uint64_t* T, size_t n, size_t len, size_t bw, const Const* itw,
+                                    __m256d q, __m256d qinv) {
+    for (size_t s = 0; s < n; s += 2 * len) {
+      for (size_t j = 0; j < len; ++j) {
+        uint64_t* X = T + (s + j) * bw;
+        uint64_t* Y = X + len * bw;
+        const __m256d w = _mm256_set1_pd(itw[len + j].d), wq = _mm256_set1_pd(itw[len + j].dq);
+        for (size_t i = 0; i < bw; i += 4) {
+          const __m256d x = red(ld(X + i), q, qinv);
+          const __m256d t = j == 0 ? red(ld(Y + i), q, qinv) : mulMod(ld(Y + i), w, wq, q);
+          st(X + i, _mm256_add_pd(x, t));
+          st(Y + i, _mm256_sub_pd(x, t));
+        }
+      }
+    }
+  }
   HL_PDFT_AVX2 static void dit(uint64_t* T, size_t n, size_t bw, const Const* itw, const Ctx& c) {
     const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    for (size_t len = 1; len < n; len <<= 1) {
-      for (size_t s = 0; s < n; s += 2 * len) {
+    size_t len = 1;
+    for (; 4 * len <= n; len <<= 2) {  // stages len and 2 len
+      for (size_t s = 0; s < n; s += 4 * len) {
         for (size_t j = 0; j < len; ++j) {
-          uint64_t* X = T + (s + j) * bw;
-          uint64_t* Y = X + len * bw;
+          uint64_t* A = T + (s + j) * bw;
+          uint64_t* B = A + len * bw;
+          uint64_t* C = A + 2 * len * bw;
+          uint64_t* D = C + len * bw;
           if (j == 0) {
-            for (size_t i = 0; i < bw; i += 4) {
-              const __m256d x = red(ld(X + i), q, qinv), t = red(ld(Y + i), q, qinv);
-              st(X + i, _mm256_add_pd(x, t));
-              st(Y + i, _mm256_sub_pd(x, t));
-            }
+            ditPair<true>(A, B, C, D, bw, itw[len], itw[2 * len], itw[3 * len], q, qinv);
           } else {
-            const __m256d w = _mm256_set1_pd(itw[len + j].d), wq = _mm256_set1_pd(itw[len + j].dq);
-            for (size_t i = 0; i < bw; i += 4) {
-              const __m256d x = red(ld(X + i), q, qinv), t = mulMod(ld(Y + i), w, wq, q);
-              st(X + i, _mm256_add_pd(x, t));
-              st(Y + i, _mm256_sub_pd(x, t));
-            }
+            ditPair<false>(A, B, C, D, bw, itw[len + j], itw[2 * len + j], itw[3 * len + j], q,
+                           qinv);
           }
         }
       }
     }
+    if (len < n) ditStage(T, n, len, bw, itw, q, qinv);
   }
 
   template <int V>
