@@ -176,6 +176,8 @@ size_t roundUp(size_t x, size_t k) { return (x + k - 1) / k * k; }
 // Largest prime factor the Rader path accepts: the zero-padded convolution needs scratch rows
 // of length up to 4p.
 constexpr uint64_t kMaxRaderPrime = (uint64_t{1} << 18) + 1;
+// Longest cyclic NTT in a factor for which recommended() still prefers this transform.
+constexpr size_t kMaxRecommendedNtt = 2048;
 // Largest phi of an odd prime power p^e (e > 1) handled (as a dense matrix).
 constexpr uint64_t kMaxDensePhi = 64;
 
@@ -1200,6 +1202,21 @@ struct PowerfulDft::Plan {
 };
 
 bool PowerfulDft::supports(uint64_t m) { return unsupportedReason(m).empty(); }
+
+bool PowerfulDft::recommended(uint64_t m) {
+  if (!supports(m)) return false;
+  const auto factors = primePowers(m);
+  if (factors.size() < 2) return false;  // a prime power: the powerful basis is the power basis
+  for (const auto& f : factors) {
+    size_t n = 1, r = 1;
+    bool padded = false;
+    const Kind kind = chooseKind(f, n, r, padded);
+    // Zero-padded Rader convolutions and long row NTTs (wide rows out of cache) lose to
+    // Bluestein (m = 3 * 1031, 2 * 8191, 3 * 65537 in doc/performance.md).
+    if (kind != Kind::kDense && (padded || n > kMaxRecommendedNtt)) return false;
+  }
+  return true;
+}
 
 PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel level)
     : m_(m), n_(0), q_(q), zeta_(zeta), level_(SimdLevel::kScalar) {

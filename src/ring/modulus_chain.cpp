@@ -33,7 +33,7 @@ ModulusChain::ModulusChain(std::shared_ptr<const Cyclotomic> ring,
   }
   dfts_.resize(all.size());
   const uint64_t m = ring_->m();
-  const bool powerful = (m & (m - 1)) != 0 && PowerfulDft::supports(m);
+  const bool powerful = PowerfulDft::recommended(m);
   if (powerful) powerful_.resize(all.size());
   // The tables are independent per prime; build them in parallel. Exceptions cannot leave an
   // OpenMP region, so they are collected and rethrown.

@@ -162,6 +162,18 @@ TEST_P(PowerfulDftTest, ForwardMatchesCyclotomicDftAndInverts) {
   }
 }
 
+// Where the transform is expected to beat Bluestein (the ring layer's choice of working
+// basis): several prime factors, no zero-padded Rader convolution, no NTT beyond 2048.
+TEST(PowerfulDft, RecommendedForProductsOfSmallFactors) {
+  for (uint64_t m : {53261ull, 21845ull, 4369ull, 8071ull, 18631ull, 1285ull}) {
+    EXPECT_TRUE(hl::PowerfulDft::recommended(m)) << m;
+  }
+  // Prime powers, padded Rader (1031, 8191), a 65536-point NTT (65537), unsupported m.
+  for (uint64_t m : {2048ull, 8191ull, 27ull, 3093ull, 16382ull, 196611ull, 1ull}) {
+    EXPECT_FALSE(hl::PowerfulDft::recommended(m)) << m;
+  }
+}
+
 // Inputs at the edges of [0, q) (the largest intermediate values of the double-precision
 // kernels): every kernel gives the scalar kernel's words, and the inverse restores the input.
 TEST_P(PowerfulDftTest, ExtremeInputsGiveTheScalarWordsAndInvert) {

@@ -57,6 +57,11 @@ class PowerfulDft {
   /// power factor p^e of m is 2^e, a prime p <= 2^18 + 1, or an odd p^e (e > 1) with
   /// phi(p^e) <= 64. Builds nothing.
   static bool supports(uint64_t m);
+  /// Whether this transform is expected to beat CyclotomicDft (Bluestein) for m: m is
+  /// supported and not a prime power, and no factor needs a zero-padded Rader convolution or
+  /// a cyclic NTT longer than 2048 (measured per prime, doc/performance.md: m = 53261, 21845,
+  /// 4369 2-4x faster; m = 8191, 3 * 1031, 2 * 8191 2-5x slower). Builds nothing.
+  static bool recommended(uint64_t m);
 
   uint64_t m() const { return m_; }
   /// phi(m): the length of both forms.

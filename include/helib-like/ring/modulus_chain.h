@@ -39,12 +39,12 @@ class ModulusChain {
 
   /// The Z-basis of R in which toWorkingCoefficients() writes coefficients.
   enum class Basis {
-    kPower,     ///< 1, X, ..., X^(phi(m)-1) (m a power of two, or m the transform rejects)
-    kPowerful,  ///< the powerful basis of hl::PowerfulDft (every other m it supports)
+    kPower,     ///< 1, X, ..., X^(phi(m)-1)
+    kPowerful,  ///< the powerful basis of hl::PowerfulDft
   };
-  /// The basis of the working coefficient form: the powerful basis where hl::PowerfulDft
-  /// supports m and m is not a power of two (its prime-factor transform runs 2-4x faster than
-  /// Bluestein, see doc/performance.md), the power basis otherwise.
+  /// The basis of the working coefficient form: the powerful basis where
+  /// hl::PowerfulDft::recommended(m) (its prime-factor transform runs 2-4x faster than
+  /// Bluestein there, see doc/performance.md), the power basis otherwise.
   Basis workingBasis() const { return powerful_.empty() ? Basis::kPower : Basis::kPowerful; }
   /// Coefficients mod prime i, in [0, q), of the element whose evaluation form mod prime i is
   /// `values`, in workingBasis(). Meant for work that is the same in every Z-basis of R and
