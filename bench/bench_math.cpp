@@ -1,14 +1,15 @@
 // Math-layer benchmarks. Pairs that scripts compare within one run:
 //   NttForward/<log2 n>    our forward negacyclic NTT on a 50-bit prime
 //   NtlFftForward/<log2 n> NTL's FFTFwd at the same length on its first FFT prime
-#include <benchmark/benchmark.h>
-
 #include <NTL/FFT.h>
 #include <NTL/lzz_p.h>
+#include <benchmark/benchmark.h>
 
 #include <random>
+#include <string>
 #include <vector>
 
+#include "helib-like/math/cyclotomic_dft.h"
 #include "helib-like/math/ntt.h"
 #include "helib-like/math/powerful_dft.h"
 #include "helib-like/math/primes.h"
@@ -74,8 +75,7 @@ void NtlFftForward(benchmark::State& state) {
 
 // The reference ring m = 53261 (phi = 46080, Bluestein at length 2^17) with 3 primes.
 std::shared_ptr<const hl::ModulusChain> chain53261() {
-  static auto chain =
-      hl::ModulusChain::generate(std::make_shared<hl::Cyclotomic>(53261), 3, 50);
+  static auto chain = hl::ModulusChain::generate(std::make_shared<hl::Cyclotomic>(53261), 3, 50);
   return chain;
 }
 
@@ -269,6 +269,45 @@ BENCHMARK_CAPTURE(powerfulDftBench, fwdScalar, true, hl::SimdLevel::kScalar)
 BENCHMARK_CAPTURE(powerfulDftBench, invScalar, false, hl::SimdLevel::kScalar)
     ->Name("PowerfulDftInverse/m53261/scalar")
     ->Unit(benchmark::kMicrosecond);
+
+// Which transform serves which ring (PowerfulDft::recommended, the ring layer's choice of
+// working basis): Bluestein (CyclotomicDft) and the powerful-basis transform on one prime, per
+// m, both directions. Names: Bluestein{Forward,Inverse}/m<m>, PowerfulDft{Forward,Inverse}/m<m>
+// (m = 53261 is registered above).
+void transformPair(benchmark::State& state, uint64_t m, bool powerful, bool forward) {
+  const uint64_t q = hl::generatePrimes(50, 1, hl::cyclotomicDftDivisor(m))[0];
+  const hl::Modulus mod(q);
+  hl::CyclotomicDft bluestein(m, mod);
+  hl::PowerfulDft pdft(m, mod, bluestein.zeta());
+  std::mt19937_64 rng(m);
+  hl::detail::AlignedVector<uint64_t> in(pdft.size()), out(pdft.size());
+  for (auto& x : in) x = rng() % q;
+  for (auto _ : state) {
+    if (powerful) {
+      forward ? pdft.forward(in.data(), out.data()) : pdft.inverse(in.data(), out.data());
+    } else {
+      forward ? bluestein.forward(in.data(), out.data()) : bluestein.inverse(in.data(), out.data());
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel(std::string("per prime, recommended: ") +
+                 (hl::PowerfulDft::recommended(m) ? "powerful" : "Bluestein"));
+}
+
+const int kTransformPairs = [] {
+  for (uint64_t m : {4369ull, 21845ull, 8071ull, 8191ull, 3093ull, 16382ull}) {
+    for (bool powerful : {false, true}) {
+      for (bool forward : {true, false}) {
+        const std::string name = std::string(powerful ? "PowerfulDft" : "Bluestein") +
+                                 (forward ? "Forward" : "Inverse") + "/m" + std::to_string(m);
+        benchmark::RegisterBenchmark(name.c_str(), transformPair, m, powerful, forward)
+            ->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
+  return 0;
+}();
 
 }  // namespace
 
