@@ -14,35 +14,16 @@
 #include "helib-like/math/primes.h"
 #include "math/fixed_multiplier.h"
 #include "math/ntt_kernels.h"
+#include "math/number_theory.h"
 
 namespace hl {
 namespace {
 
-bool isPowerOfTwo(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
-
-size_t nextPowerOfTwo(uint64_t x) {
-  size_t p = 1;
-  while (p < x) p <<= 1;
-  return p;
-}
-
-size_t bitReverse(size_t x, int bits) {
-  size_t r = 0;
-  for (int i = 0; i < bits; ++i) r |= ((x >> i) & 1) << (bits - 1 - i);
-  return r;
-}
-
-std::vector<uint64_t> primeFactors(uint64_t m) {
-  std::vector<uint64_t> f;
-  for (uint64_t p = 2; p * p <= m; ++p) {
-    if (m % p == 0) {
-      f.push_back(p);
-      while (m % p == 0) m /= p;
-    }
-  }
-  if (m > 1) f.push_back(m);
-  return f;
-}
+using detail::bitReverse;
+using detail::isPowerOfTwo;
+using detail::nextPowerOfTwo;
+using detail::primeFactors;
+using detail::primitiveRoot;
 
 void checkM(uint64_t m, const char* who) {
   if (m < 2) {
@@ -54,19 +35,6 @@ void checkM(uint64_t m, const char* who) {
 // Bluestein lengths: forward needs N >= phi(m) + m - 1, inverse N >= 2m - 1.
 size_t forwardLength(uint64_t m) { return nextPowerOfTwo(eulerPhi(m) + m - 1); }
 size_t inverseLength(uint64_t m) { return nextPowerOfTwo(2 * m - 1); }
-
-// A primitive k-th root of unity mod q (q = 1 mod k), chosen deterministically.
-uint64_t primitiveRoot(const Modulus& q, uint64_t k) {
-  const uint64_t qv = q.value();
-  const auto factors = primeFactors(k);
-  for (uint64_t g = 2; g < qv; ++g) {
-    const uint64_t r = q.pow(g, (qv - 1) / k);
-    bool primitive = true;
-    for (uint64_t p : factors) primitive = primitive && q.pow(r, k / p) != 1;
-    if (primitive) return r;
-  }
-  throw std::logic_error("hl::primitiveRoot: none found");
-}
 
 // thread-local scratch so that the transforms allocate nothing after warm-up.
 uint64_t* scratch(size_t words) {
@@ -144,7 +112,7 @@ bool cyclotomicPolynomialSeries(uint64_t m, std::vector<int64_t>& f) {
     for (size_t i = 0; i < primes.size(); ++i) {
       if (mask >> i & 1) d /= primes[i];
     }
-    if (d > n) continue;  // 1 - X^d = 1 mod X^(n+1)
+    if (d > n) continue;                          // 1 - X^d = 1 mod X^(n+1)
     if ((__builtin_popcountll(mask) & 1) == 0) {  // times (1 - X^d)
       for (size_t i = n; i >= d; --i) {
         if (__builtin_sub_overflow(f[i], f[i - d], &f[i])) return false;
@@ -191,14 +159,15 @@ uint64_t cyclotomicDftDivisor(uint64_t m) {
 // Bluestein's transform with the chirp eta^(k^2), eta of order m (m odd) or 2m (m even), so
 // that zeta = eta^2 and zeta^(ij) = eta^(i^2) eta^(j^2) eta^(-(i-j)^2).
 struct CyclotomicDft::Bluestein {
-  size_t nf, ni;                                  // Bluestein lengths (forward, inverse)
-  std::vector<std::unique_ptr<NttTables>> ntts;   // distinct power-of-two lengths
-  const NttTables* fwd;                           // length nf
-  const NttTables* inv;                           // length ni
-  std::vector<uint32_t> exps;                     // evaluationExponents(m) (m < 2^32)
+  size_t nf, ni;                                 // Bluestein lengths (forward, inverse)
+  std::vector<std::unique_ptr<NttTables>> ntts;  // distinct power-of-two lengths
+  const NttTables* fwd;                          // length nf
+  const NttTables* inv;                          // length ni
+  std::vector<uint32_t> exps;                    // evaluationExponents(m) (m < 2^32)
   // Forward: x_j = a_j * chirpIn[j] (j < n), y = x (*) hF, value_k = y[e_k + n - 1] * chirpOut[k].
   detail::FixedMultiplier chirpIn, hF, chirpOut;
-  // Inverse: x_e = A_k * ichirpIn[k] (includes 1/m), y = x (*) hI, b_j = y[j + m - 1] * ichirpOut[j].
+  // Inverse: x_e = A_k * ichirpIn[k] (includes 1/m), y = x (*) hI, b_j = y[j + m - 1] *
+  // ichirpOut[j].
   detail::FixedMultiplier ichirpIn, hI, ichirpOut;
   // Reduction of b (degree < m) mod Phi_m: either schoolbook over the nonzero terms of Phi_m
   // or Newton division with NTTs of lengths n1 (quotient) and n2 (product).
@@ -233,8 +202,7 @@ struct CyclotomicDft::Bluestein {
   }
 };
 
-CyclotomicDft::CyclotomicDft(uint64_t m, const Modulus& q, SimdLevel level)
-    : m_(m), n_(0), q_(q) {
+CyclotomicDft::CyclotomicDft(uint64_t m, const Modulus& q, SimdLevel level) : m_(m), n_(0), q_(q) {
   checkM(m, "hl::CyclotomicDft");
   if (m >> 31 != 0) {
     throw std::invalid_argument("hl::CyclotomicDft: m = " + std::to_string(m) +
@@ -339,7 +307,8 @@ CyclotomicDft::CyclotomicDft(uint64_t m, const Modulus& q, SimdLevel level)
     // rev(Q) = rev(b) * Phi^-1 mod X^d (Phi_m is palindromic for m >= 2, so rev(Phi) = Phi).
     NTL::zz_pPush push(static_cast<long>(qv));
     NTL::zz_pX f;
-    for (size_t i = 0; i <= n; ++i) NTL::SetCoeff(f, static_cast<long>(i), static_cast<long>(phiModQ[i]));
+    for (size_t i = 0; i <= n; ++i)
+      NTL::SetCoeff(f, static_cast<long>(i), static_cast<long>(phiModQ[i]));
     NTL::zz_pX finv = NTL::InvTrunc(f, static_cast<long>(d));
     b->ntt1 = b->tables(n1, q, level);
     b->ntt2 = b->tables(n2, q, level);

@@ -44,6 +44,8 @@
 #include <NTL/ZZX.h>
 #include <openssl/crypto.h>
 
+#include "math/number_theory.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define HL_PDFT_X86 1
@@ -69,6 +71,12 @@
 
 namespace hl {
 namespace {
+
+using detail::bitReverse;
+using detail::isPowerOfTwo;
+using detail::nextPowerOfTwo;
+using detail::primeFactors;
+using detail::primitiveRoot;
 
 // ---------------------------------------------------------------------------------------------
 // Small number theory.
@@ -100,18 +108,6 @@ std::vector<PrimePower> primePowers(uint64_t m) {
   return f;
 }
 
-std::vector<uint64_t> primeDivisors(uint64_t x) {
-  std::vector<uint64_t> d;
-  for (uint64_t p = 2; p * p <= x; ++p) {
-    if (x % p == 0) {
-      d.push_back(p);
-      while (x % p == 0) x /= p;
-    }
-  }
-  if (x > 1) d.push_back(x);
-  return d;
-}
-
 uint64_t powMod(uint64_t a, uint64_t e, uint64_t mod) {
   unsigned __int128 r = 1 % mod, b = a % mod;
   for (; e != 0; e >>= 1) {
@@ -137,7 +133,7 @@ uint64_t invMod(uint64_t a, uint64_t mod) {
 // The smallest generator of Z_p^*, p prime.
 uint64_t generatorModPrime(uint64_t p) {
   if (p == 2) return 1;
-  const auto divs = primeDivisors(p - 1);
+  const auto divs = primeFactors(p - 1);
   for (uint64_t g = 2; g < p; ++g) {
     bool ok = true;
     for (uint64_t d : divs) ok = ok && powMod(g, (p - 1) / d, p) != 1;
@@ -146,31 +142,7 @@ uint64_t generatorModPrime(uint64_t p) {
   throw std::logic_error("hl::PowerfulDft: internal error (no generator)");
 }
 
-// A primitive k-th root of unity mod q (q prime, k | q - 1).
-uint64_t primitiveRootOfUnity(const Modulus& q, uint64_t k) {
-  const uint64_t qv = q.value();
-  const auto divs = primeDivisors(k);
-  for (uint64_t g = 2; g < qv; ++g) {
-    const uint64_t w = q.pow(g, (qv - 1) / k);
-    bool ok = true;
-    for (uint64_t d : divs) ok = ok && q.pow(w, k / d) != 1;
-    if (ok) return w;
-  }
-  throw std::logic_error("hl::PowerfulDft: internal error (no root of unity)");
-}
-
-bool isPowerOfTwo(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
 unsigned log2Exact(uint64_t x) { return static_cast<unsigned>(__builtin_ctzll(x)); }
-size_t nextPowerOfTwo(uint64_t x) {
-  size_t p = 1;
-  while (p < x) p <<= 1;
-  return p;
-}
-size_t bitReverse(size_t x, unsigned bits) {
-  size_t r = 0;
-  for (unsigned i = 0; i < bits; ++i) r |= ((x >> i) & 1) << (bits - 1 - i);
-  return r;
-}
 size_t roundUp(size_t x, size_t k) { return (x + k - 1) / k * k; }
 
 // Largest prime factor the Rader path accepts: the zero-padded convolution needs scratch rows
@@ -995,7 +967,7 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
   const uint64_t g = generatorModPrime(p), gInv = invMod(g, p);
   const size_t n = fp.n, r = fp.r;
   fp.rows = fp.padded ? n : n * r;
-  const uint64_t w = primitiveRootOfUnity(q, n), wInv = q.inv(w);
+  const uint64_t w = primitiveRoot(q, n), wInv = q.inv(w);
   fp.tw = twiddleTable(n, w, q);
   fp.itw = twiddleTable(n, wInv, q);
   fp.posIn.resize(L);
@@ -1244,7 +1216,7 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
         " (needed for m = " + std::to_string(m) + "; 1 mod cyclotomicDftDivisor(m) suffices)");
   }
   bool primitive = zeta < qv && q.pow(zeta, m) == 1;
-  for (uint64_t p : primeDivisors(m)) primitive = primitive && q.pow(zeta, m / p) != 1;
+  for (uint64_t p : primeFactors(m)) primitive = primitive && q.pow(zeta, m / p) != 1;
   if (!primitive) {
     throw std::invalid_argument("hl::PowerfulDft: zeta = " + std::to_string(zeta) +
                                 " is not a primitive " + std::to_string(m) +

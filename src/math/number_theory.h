@@ -1,0 +1,57 @@
+#pragma once
+// Small number-theory helpers shared by the transforms of math/ (internal).
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include "helib-like/math/modulus.h"
+
+namespace hl::detail {
+
+inline bool isPowerOfTwo(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
+/// The smallest power of two >= x.
+inline size_t nextPowerOfTwo(uint64_t x) {
+  size_t p = 1;
+  while (p < x) p <<= 1;
+  return p;
+}
+
+/// The lowest `bits` bits of x in reverse order.
+inline size_t bitReverse(size_t x, unsigned bits) {
+  size_t r = 0;
+  for (unsigned i = 0; i < bits; ++i) r |= ((x >> i) & 1) << (bits - 1 - i);
+  return r;
+}
+
+/// The distinct prime factors of m, increasing (trial division; m is a ring index or a
+/// transform length).
+inline std::vector<uint64_t> primeFactors(uint64_t m) {
+  std::vector<uint64_t> f;
+  for (uint64_t p = 2; p * p <= m; ++p) {
+    if (m % p == 0) {
+      f.push_back(p);
+      while (m % p == 0) m /= p;
+    }
+  }
+  if (m > 1) f.push_back(m);
+  return f;
+}
+
+/// A primitive k-th root of unity mod the prime q (k | q - 1), chosen deterministically:
+/// g^((q-1)/k) for the smallest g >= 2 that gives one.
+inline uint64_t primitiveRoot(const Modulus& q, uint64_t k) {
+  const uint64_t qv = q.value();
+  const auto factors = primeFactors(k);
+  for (uint64_t g = 2; g < qv; ++g) {
+    const uint64_t r = q.pow(g, (qv - 1) / k);
+    bool primitive = true;
+    for (uint64_t p : factors) primitive = primitive && q.pow(r, k / p) != 1;
+    if (primitive) return r;
+  }
+  throw std::logic_error("hl::primitiveRoot: none found");
+}
+
+}  // namespace hl::detail
