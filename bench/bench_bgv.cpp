@@ -12,7 +12,6 @@
 #include <map>
 #include <memory>
 #include <random>
-#include <stdexcept>
 #include <string>
 
 #include "helib-like/bgv/ciphertext.h"

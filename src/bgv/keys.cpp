@@ -225,18 +225,18 @@ DoubleCRT SecretKey::phase(const Ciphertext& ct) const {
   // of three or more parts) go through a per-thread buffer, wiped after use.
   const IndexSet& primes = ct.part(0).primes();
   const size_t n = ctx_->n(), k = ct.size();
-  assert(k >= 2);  // a ciphertext has two or three parts
+  assert(k >= 2 && k <= 3);  // products need relinearized operands
   DoubleCRT acc(ctx_->chain(), primes);
 #pragma omp parallel for schedule(static) if (primes.size() > 1)
   for (size_t idx = 0; idx < primes.size(); ++idx) {
     const size_t p = primes[idx];
     const Modulus& q = ctx_->chain()->modulus(p);
-    // Rows: the ones, then s^2 .. s^(k-1). A ciphertext has at most three parts (products
-    // need relinearized operands), well within dotProductMod's 64 terms.
+    // Rows: the ones, then s^2 for a three-part ciphertext.
     uint64_t* scratch = detail::threadScratch(detail::kScratchPhase, (k - 1) * n);
     uint64_t* ones = scratch;
     std::fill(ones, ones + n, uint64_t{1});
-    std::vector<const uint64_t*> x(k), y(k);
+    const uint64_t* x[3];
+    const uint64_t* y[3];
     const uint64_t* s = s_.values(p).data();
     for (size_t i = 0; i < k; ++i) x[i] = ct.part(i).values(p).data();
     y[0] = ones;
@@ -246,7 +246,7 @@ DoubleCRT SecretKey::phase(const Ciphertext& ct) const {
       detail::mulMod(q, y[i - 1], s, power, n);
       y[i] = power;
     }
-    detail::dotProductMod(q, x.data(), y.data(), k, acc.values(p).data(), n);
+    detail::dotProductMod(q, x, y, k, acc.values(p).data(), n);
     if (k > 2) OPENSSL_cleanse(scratch + n, (k - 2) * n * sizeof(uint64_t));
   }
   return acc;
