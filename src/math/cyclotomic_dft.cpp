@@ -61,8 +61,39 @@ std::vector<uint64_t> evaluationExponents(uint64_t m) {
     for (size_t k = 0; k < n; ++k) e[k] = (2 * bitReverse(k, logn) + 1) % m;
     return e;
   }
-  for (uint64_t i = 1; i < m; ++i) {
-    if (std::gcd(i, m) == 1) e.push_back(i);
+  // Lexicographic in (e mod m_1, ..., e mod m_k) over the prime-power factors m_1 < ... < m_k:
+  // the row-major order of the powerful-basis transform's output (PowerfulDft), so that it
+  // writes evaluation vectors without a permutation. For a prime power: increasing order.
+  const auto f = detail::primePowers(m);
+  std::vector<uint64_t> weight(f.size());  // CRT: e = sum_i u_i * weight_i mod m
+  for (size_t i = 0; i < f.size(); ++i) {
+    const uint64_t rest = m / f[i].pe;
+    uint64_t inv = 1;  // rest^-1 mod pe, by search (pe < 2^24)
+    for (uint64_t k = 1; k < f[i].pe; ++k) {
+      if ((rest % f[i].pe) * k % f[i].pe == 1) {
+        inv = k;
+        break;
+      }
+    }
+    weight[i] = static_cast<uint64_t>((static_cast<unsigned __int128>(rest) * inv) % m);
+  }
+  std::vector<std::vector<uint64_t>> units(f.size());
+  for (size_t i = 0; i < f.size(); ++i) {
+    for (uint64_t u = 1; u < f[i].pe; ++u) {
+      if (u % f[i].p != 0) units[i].push_back(u);
+    }
+  }
+  // Odometer over the multi-index, last dimension fastest.
+  std::vector<size_t> idx(f.size(), 0);
+  e.reserve(eulerPhi(m));
+  while (true) {
+    unsigned __int128 x = 0;
+    for (size_t i = 0; i < f.size(); ++i)
+      x += static_cast<unsigned __int128>(units[i][idx[i]]) * weight[i];
+    e.push_back(static_cast<uint64_t>(x % m));
+    size_t d = f.size();
+    while (d > 0 && ++idx[d - 1] == units[d - 1].size()) idx[--d] = 0;
+    if (d == 0) break;
   }
   return e;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Small number-theory helpers shared by the transforms of math/ (internal).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -37,6 +38,35 @@ inline std::vector<uint64_t> primeFactors(uint64_t m) {
     }
   }
   if (m > 1) f.push_back(m);
+  return f;
+}
+
+/// A prime power factor p^e of m.
+struct PrimePower {
+  uint64_t p;    // the prime
+  unsigned e;    // its exponent
+  uint64_t pe;   // p^e
+  uint64_t phi;  // (p - 1) p^(e-1)
+};
+
+/// The prime power factors of m, in increasing order of p^e (the dimension order of the
+/// powerful basis and of the evaluation order, see evaluationExponents).
+inline std::vector<PrimePower> primePowers(uint64_t m) {
+  std::vector<PrimePower> f;
+  for (uint64_t p = 2; p * p <= m; ++p) {
+    if (m % p != 0) continue;
+    PrimePower pp{p, 0, 1, 0};
+    while (m % p == 0) {
+      m /= p;
+      ++pp.e;
+      pp.pe *= p;
+    }
+    pp.phi = pp.pe / p * (p - 1);
+    f.push_back(pp);
+  }
+  if (m > 1) f.push_back({m, 1, m, m - 1});
+  std::sort(f.begin(), f.end(),
+            [](const PrimePower& a, const PrimePower& b) { return a.pe < b.pe; });
   return f;
 }
 

@@ -4,9 +4,10 @@
 // Evaluating prod_i X_i^(j_i) at zeta^e gives prod_i omega_i^(u_i j_i) with
 // omega_i = zeta^(m/m_i) (a primitive m_i-th root) and u_i = e mod m_i, so the transform is the
 // tensor product of the one-dimensional maps F_i: (a_j)_{j < phi(m_i)} -> (a(omega_i^u))_{u in
-// Z_{m_i}^*}, applied along each dimension (in any order), followed by the permutation that
-// takes the multi-index (u_1, ..., u_k) to the position of e = CRT(u_1, ..., u_k) in
-// evaluationExponents(m). Every one-dimensional map outputs its rows in increasing order of u.
+// Z_{m_i}^*}, applied along each dimension (in any order). Every one-dimensional map outputs its
+// rows in increasing order of u, so the value at e = CRT(u_1, ..., u_k) lands at the row-major
+// position of the ranks of (u_1, ..., u_k): exactly e's position in evaluationExponents(m),
+// which is defined that way so that no permutation follows.
 //
 // One-dimensional maps (the "factors"), chosen per factor by an operation count:
 //  * dense: the phi x phi matrix (and its inverse, by Gauss-Jordan elimination mod q);
@@ -76,37 +77,12 @@ using detail::bitReverse;
 using detail::isPowerOfTwo;
 using detail::nextPowerOfTwo;
 using detail::primeFactors;
+using detail::PrimePower;
+using detail::primePowers;
 using detail::primitiveRoot;
 
 // ---------------------------------------------------------------------------------------------
 // Small number theory.
-
-struct PrimePower {
-  uint64_t p;    // the prime
-  unsigned e;    // its exponent
-  uint64_t pe;   // p^e
-  uint64_t phi;  // (p - 1) p^(e-1)
-};
-
-// The prime power factors of m, in increasing order of p^e.
-std::vector<PrimePower> primePowers(uint64_t m) {
-  std::vector<PrimePower> f;
-  for (uint64_t p = 2; p * p <= m; ++p) {
-    if (m % p != 0) continue;
-    PrimePower pp{p, 0, 1, 0};
-    while (m % p == 0) {
-      m /= p;
-      ++pp.e;
-      pp.pe *= p;
-    }
-    pp.phi = pp.pe / p * (p - 1);
-    f.push_back(pp);
-  }
-  if (m > 1) f.push_back({m, 1, m, m - 1});
-  std::sort(f.begin(), f.end(),
-            [](const PrimePower& a, const PrimePower& b) { return a.pe < b.pe; });
-  return f;
-}
 
 uint64_t powMod(uint64_t a, uint64_t e, uint64_t mod) {
   unsigned __int128 r = 1 % mod, b = a % mod;
@@ -347,16 +323,6 @@ struct ScalarOps {
   }
   static void toU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx&) {
     std::memcpy(dst, src, n * sizeof(uint64_t));
-  }
-  // dst[k] = src[perm[k]].
-  static void toU64Gather(uint64_t* dst, const uint64_t* src, const uint32_t* perm, size_t n,
-                          const Ctx&) {
-    for (size_t k = 0; k < n; ++k) dst[k] = src[perm[k]];
-  }
-  // dst[perm[k]] = src[k].
-  static void fromU64Scatter(uint64_t* dst, const uint64_t* src, const uint32_t* perm, size_t n,
-                             const Ctx&) {
-    for (size_t k = 0; k < n; ++k) dst[perm[k]] = src[k];
   }
 };
 
@@ -719,35 +685,6 @@ struct AvxOps {
     size_t i = 0;
     for (; i + 4 <= n; i += 4) st(dst + i, toWord(ld(src + i), q, qinv));
     for (; i < n; ++i) dst[i] = scalarToWord(src[i], c);
-  }
-  HL_PDFT_AVX2 static void toU64Gather(uint64_t* dst, const uint64_t* src, const uint32_t* perm,
-                                       size_t n, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    auto at = [src](uint32_t i) {
-      double v;
-      std::memcpy(&v, src + i, sizeof v);
-      return v;
-    };
-    size_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-      const __m256d x =
-          _mm256_set_pd(at(perm[k + 3]), at(perm[k + 2]), at(perm[k + 1]), at(perm[k]));
-      st(dst + k, toWord(x, q, qinv));
-    }
-    for (; k < n; ++k) dst[k] = scalarToWord(src[perm[k]], c);
-  }
-  HL_PDFT_AVX2 static void fromU64Scatter(uint64_t* dst, const uint64_t* src, const uint32_t* perm,
-                                          size_t n, const Ctx&) {
-    size_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-      alignas(32) uint64_t t[4];
-      st(t, toDouble(ld(src + k)));
-      for (int i = 0; i < 4; ++i) dst[perm[k + i]] = t[i];
-    }
-    for (; k < n; ++k) {
-      const double v = static_cast<double>(src[k]);
-      std::memcpy(dst + perm[k], &v, sizeof v);
-    }
   }
   static uint64_t scalarToWord(uint64_t bits, const Ctx& c) {
     double x;
@@ -1165,7 +1102,6 @@ constexpr size_t kScratchBudget = size_t{1} << 16;
 struct PowerfulDft::Plan {
   std::vector<FactorPlan> factors;
   std::vector<size_t> stride;      // of each dimension in the row-major layout
-  std::vector<uint32_t> perm;      // evaluation index -> layout index
   std::vector<bool> direct;        // per dimension: in place (true) or transposed
   std::vector<size_t> width;       // per dimension: columns per kernel call
   std::unique_ptr<NttTables> ntt;  // m a power of two: the transform is the negacyclic NTT
@@ -1257,16 +1193,16 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
   }
   pl.transposeWords = roundUp(pl.transposeWords, 8);
   pl.kernelWords = roundUp(pl.kernelWords, 8);
-  // Evaluation order: e -> (rank of e mod m_i)_i.
+  // The layout's row-major order is the evaluation order (evaluationExponents: lexicographic
+  // in the ranks of e mod m_i), so the transform writes values in place; checked once here.
   std::vector<std::vector<int32_t>> ranks;
   for (const auto& f : factors) ranks.push_back(unitRanks(f.pe));
   const auto exps = evaluationExponents(m);
-  pl.perm.resize(n_);
   for (size_t t = 0; t < n_; ++t) {
     size_t idx = 0;
     for (size_t i = 0; i < k; ++i)
       idx += static_cast<size_t>(ranks[i][exps[t] % factors[i].pe]) * pl.stride[i];
-    pl.perm[t] = static_cast<uint32_t>(idx);
+    if (idx != t) throw std::logic_error("hl::PowerfulDft: evaluation order mismatch");
   }
 }
 
@@ -1342,7 +1278,7 @@ void forwardImpl(const PowerfulDft::Plan& pl, const Modulus& q, size_t n, const 
   uint64_t* kscr = tbuf + pl.transposeWords;
   Ops::fromU64(work, in, n, c);
   for (size_t d = pl.factors.size(); d-- > 0;) runStage<Ops>(pl, d, true, work, n, tbuf, kscr, c);
-  Ops::toU64Gather(values, work, pl.perm.data(), n, c);
+  Ops::toU64(values, work, n, c);
 }
 
 template <class Ops>
@@ -1352,7 +1288,7 @@ void inverseImpl(const PowerfulDft::Plan& pl, const Modulus& q, size_t n, const 
   uint64_t* work = threadScratch(roundUp(n, 8) + pl.transposeWords + pl.kernelWords);
   uint64_t* tbuf = work + roundUp(n, 8);
   uint64_t* kscr = tbuf + pl.transposeWords;
-  Ops::fromU64Scatter(work, values, pl.perm.data(), n, c);
+  Ops::fromU64(work, values, n, c);
   for (size_t d = 0; d < pl.factors.size(); ++d)
     runStage<Ops>(pl, d, false, work, n, tbuf, kscr, c);
   Ops::toU64(out, work, n, c);

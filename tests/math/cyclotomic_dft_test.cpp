@@ -5,6 +5,8 @@
 #include <NTL/ZZX.h>
 #include <NTL/lzz_pX.h>
 
+#include <algorithm>
+#include <numeric>
 #include <random>
 #include <stdexcept>
 
@@ -102,6 +104,36 @@ INSTANTIATE_TEST_SUITE_P(Rings, CyclotomicDftTest,
                                            DftCase{21845, false}, DftCase{53261, false},
                                            DftCase{1 << 15, false}, DftCase{2 * 4369, false}),
                          [](const auto& info) { return "m" + std::to_string(info.param.m); });
+
+// The evaluation order: every unit once; for a power of two the NTT's bit-reversed order,
+// otherwise sorted by (e mod m_1, ..., e mod m_k) over the prime-power factors m_1 < ... < m_k.
+TEST(CyclotomicDft, EvaluationOrderIsLexicographicInTheCrtComponents) {
+  for (uint64_t m : {2ull, 3ull, 9ull, 12ull, 45ull, 91ull, 4369ull, 16382ull, 21845ull, 53261ull}) {
+    std::vector<uint64_t> pe;  // prime-power factors, increasing
+    for (uint64_t p = 2, r = m; r > 1; ++p) {
+      uint64_t x = 1;
+      while (r % p == 0) {
+        r /= p;
+        x *= p;
+      }
+      if (x > 1) pe.push_back(x);
+    }
+    std::sort(pe.begin(), pe.end());
+    std::vector<uint64_t> expect;
+    for (uint64_t e = 1; e < m; ++e) {
+      if (std::gcd(e, m) == 1) expect.push_back(e);
+    }
+    std::sort(expect.begin(), expect.end(), [&](uint64_t a, uint64_t b) {
+      for (uint64_t f : pe) {
+        if (a % f != b % f) return a % f < b % f;
+      }
+      return false;
+    });
+    EXPECT_EQ(hl::evaluationExponents(m), expect) << "m=" << m;
+  }
+  const auto pow2 = hl::evaluationExponents(16);  // 2 bitrev_3(k) + 1
+  EXPECT_EQ(pow2, (std::vector<uint64_t>{1, 9, 5, 13, 3, 11, 7, 15}));
+}
 
 TEST(CyclotomicDft, RejectsBadParameters) {
   EXPECT_THROW(hl::evaluationExponents(1), std::invalid_argument);

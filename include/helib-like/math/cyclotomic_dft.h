@@ -19,9 +19,12 @@
 
 namespace hl {
 
-/// Exponents e in Z_m^* in the order evaluation vectors store a(zeta^e): for m a power of
-/// two, e_k = 2*bitrev(k) + 1 (the order of the NTT); otherwise the units of Z_m in increasing
-/// order. Throws std::invalid_argument for m < 2.
+/// Exponents e in Z_m^* in the order evaluation vectors store a(zeta^e), the order in which the
+/// fastest transform for m produces them: for m a power of two, e_k = 2*bitrev(k) + 1 (the
+/// order of the NTT); otherwise, with m = m_1 * ... * m_k the prime-power factors in increasing
+/// order, lexicographic in (e mod m_1, ..., e mod m_k) (the row-major output of the
+/// prime-factor transform, PowerfulDft). For a prime power m that is increasing order.
+/// Throws std::invalid_argument for m < 2.
 std::vector<uint64_t> evaluationExponents(uint64_t m);
 
 /// The coefficients of the m-th cyclotomic polynomial Phi_m (degree phi(m), constant term
