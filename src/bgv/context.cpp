@@ -83,8 +83,8 @@ std::shared_ptr<const Context> Context::create(const Parameters& params) {
     fail("digits = " + std::to_string(params.digits) + " must be between 1 and the number of " +
          "ciphertext primes (" + std::to_string(L) + ")");
   }
-  if (params.digits > 64 || (L + params.digits - 1) / params.digits > 64) {
-    fail("at most 64 digits of at most 64 primes each are supported (" + std::to_string(L) +
+  if (params.digits > 64 || (L + params.digits - 1) / params.digits > 63) {
+    fail("at most 64 digits of at most 63 primes each are supported (" + std::to_string(L) +
          " primes in " + std::to_string(params.digits) + " digits)");
   }
   const uint64_t divisor = cyclotomicDftDivisor(m);
@@ -103,7 +103,7 @@ std::shared_ptr<const Context> Context::create(const Parameters& params) {
   const int pTotal =
       params.specialBits > 0 ? params.specialBits : static_cast<int>(largestDigit) * qBits;
   const auto [K, pBits] = primeSizes(pTotal);
-  if (K > 64) fail("the special modulus needs more than 64 primes; ask for fewer specialBits");
+  if (K > 63) fail("the special modulus needs more than 63 primes; ask for fewer specialBits");
   std::vector<uint64_t> exclude = qs;
   exclude.push_back(params.p);
   std::vector<uint64_t> ps = generatePrimes(std::max(pBits, tBits + 2), K, divisor, exclude);

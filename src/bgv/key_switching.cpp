@@ -78,8 +78,7 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
       kb[g] = key.b(d.keyIndex).values(p).data();
       ka[g] = key.a(d.keyIndex).values(p).data();
     }
-    detail::dotProductMod(q, xs, kb, beta, acc + idx * n, n);
-    detail::dotProductMod(q, xs, ka, beta, acc + (total + idx) * n, n);
+    detail::dotProductMod2(q, xs, kb, ka, beta, acc + idx * n, acc + (total + idx) * n, n);
   }
 
   // ModDown: divide by P keeping the plaintext mod t, adding the result into out0 / out1 (both

@@ -12,7 +12,9 @@ namespace hl::detail {
 BaseConverter::BaseConverter(const ModulusChain& chain, const IndexSet& source, const Modulus& t)
     : chain_(&chain), source_(source), t_(t) {
   const size_t k = source.size();
-  if (k == 0 || k > 64) throw std::logic_error("hl::detail::BaseConverter: bad source size");
+  if (k == 0 || k > kMaxSource) {
+    throw std::logic_error("hl::detail::BaseConverter: bad source size");
+  }
   for (size_t i : source) src_.push_back(chain.modulus(i));
   // (S/s_i) mod s_i and its inverse.
   inv_.resize(k);
@@ -71,26 +73,38 @@ void BaseConverter::digits(const uint64_t* const* rows, size_t n, uint64_t* u,
 
 void BaseConverter::convertWith(const uint64_t* u, size_t stride, const uint8_t* negatives,
                                 size_t n, const Modulus& q, const uint64_t* hat, uint64_t prod,
-                                uint64_t* out) const {
+                                uint64_t* out, const uint64_t* extraRow, uint64_t extraMul) const {
   const size_t k = src_.size();
-  // corr[c] = -c * S mod q: the centring correction for c negative digits.
-  uint64_t corr[65];
+  // corr[c] = -c * S mod q: the centring correction for c negative digits (c <= k; the
+  // kernel's table has an entry per term, one more with the extra term, never indexed).
+  uint64_t corr[kMaxSource + 2];
   corr[0] = 0;
   const uint64_t minusS = q.neg(prod);
-  for (size_t c = 1; c <= k; ++c) corr[c] = q.add(corr[c - 1], minusS);
-  const uint64_t* rows[64];
-  for (size_t i = 0; i < k; ++i) rows[i] = u + i * stride;
-  detail::baseConvert(q, rows, hat, k, negatives, corr, out, n);
+  for (size_t c = 1; c <= k + 1; ++c) corr[c] = q.add(corr[c - 1], minusS);
+  const uint64_t* rows[kMaxSource + 1];
+  uint64_t hats[kMaxSource + 1];
+  for (size_t i = 0; i < k; ++i) {
+    rows[i] = u + i * stride;
+    hats[i] = hat[i];
+  }
+  size_t terms = k;
+  if (extraRow != nullptr) {
+    rows[k] = extraRow;
+    hats[k] = extraMul;
+    ++terms;
+  }
+  detail::baseConvert(q, rows, hats, terms, negatives, corr, out, n);
 }
 
 void BaseConverter::convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target,
-                            uint64_t* out, size_t stride) const {
+                            uint64_t* out, size_t stride, const uint64_t* extraRow,
+                            uint64_t extraMul) const {
   if (source_.contains(target)) {
     throw std::logic_error("hl::detail::BaseConverter::convert: target is in the source");
   }
   const size_t k = src_.size();
   convertWith(u, stride == 0 ? n : stride, negatives, n, chain_->modulus(target),
-              hat_.data() + target * k, prodMod_[target], out);
+              hat_.data() + target * k, prodMod_[target], out, extraRow, extraMul);
 }
 
 void BaseConverter::convertModT(const uint64_t* u, const uint8_t* negatives, size_t n,
@@ -168,15 +182,14 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
     const uint64_t* ce = c + e * n;
     uint64_t* delta = threadScratch(kScratchRow, 2 * n);
     uint64_t* lifted = delta + n;
-    conv.convert(u + e * k * n, neg + e * negStride, n, p, delta);
-    // delta += D * c, c centred mod t lifted to a residue mod q (t < q).
+    // c centred mod t lifted to a residue mod q (t < q); delta = y + D * c in one base
+    // conversion, D * c as its extra term.
     const uint64_t tModQ = tv % q.value();
     const uint64_t shift = q.value() - tModQ;
     for (size_t j = 0; j < n; ++j) {
       lifted[j] = ce[j] + (shift & (uint64_t{0} - static_cast<uint64_t>(ce[j] > half)));
     }
-    detail::mulScalarMod(q, lifted, conv.productMod(p), lifted, n);
-    detail::addMod(q, delta, lifted, delta, n);
+    conv.convert(u + e * k * n, neg + e * negStride, n, p, delta, 0, lifted, conv.productMod(p));
     chain.fromWorkingCoefficients(p, delta, delta);
     const uint64_t inv = conv.inverseProductMod(p);
     const uint64_t* in = parts[e].keepIn[idx];

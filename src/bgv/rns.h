@@ -35,10 +35,16 @@ class BaseConverter {
   /// u (|S| rows of n) and the per-coefficient count of negative digits, from the
   /// coefficient-form residues rows[k] (row k for the k-th source prime, values in [0, s_k)).
   void digits(const uint64_t* const* rows, size_t n, uint64_t* u, uint8_t* negatives) const;
+  /// Most source primes a converter takes (one term of the kernel's 64 is left for the extra
+  /// term of convert).
+  static constexpr size_t kMaxSource = 63;
+
   /// out[j] = y_j mod the chain prime `target` (which must not be in S), for every j < n.
-  /// Digit row i starts at u + i * stride (stride 0: n).
+  /// Digit row i starts at u + i * stride (stride 0: n). With extraRow (values < 2^50), adds
+  /// extraRow[j] * extraMul (extraMul < q) in the same pass.
   void convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target, uint64_t* out,
-               size_t stride = 0) const;
+               size_t stride = 0, const uint64_t* extraRow = nullptr,
+               uint64_t extraMul = 0) const;
   /// out[j] = y_j mod t.
   void convertModT(const uint64_t* u, const uint8_t* negatives, size_t n, uint64_t* out,
                    size_t stride = 0) const;
@@ -52,7 +58,8 @@ class BaseConverter {
 
  private:
   void convertWith(const uint64_t* u, size_t stride, const uint8_t* negatives, size_t n,
-                   const Modulus& q, const uint64_t* hat, uint64_t prod, uint64_t* out) const;
+                   const Modulus& q, const uint64_t* hat, uint64_t prod, uint64_t* out,
+                   const uint64_t* extraRow = nullptr, uint64_t extraMul = 0) const;
 
   const ModulusChain* chain_;
   IndexSet source_;

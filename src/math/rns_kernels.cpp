@@ -155,6 +155,19 @@ void dotProductMod(const Modulus& q, const uint64_t* const* x, const uint64_t* c
   dotProductScalar(q, x, y, terms, out, n);
 }
 
+void dotProductMod2(const Modulus& q, const uint64_t* const* x, const uint64_t* const* y0,
+                    const uint64_t* const* y1, size_t terms, uint64_t* out0, uint64_t* out1,
+                    size_t n, SimdLevel level) {
+  assert(q.value() < kPrimeBound && terms >= 1 && terms <= kMaxTerms);
+  const SimdLevel l = rnsKernelLevel(q, level);
+  if (l == SimdLevel::kAvx2) {
+    if constexpr (kAvx2) return dotProductMod2Avx2(q.value(), x, y0, y1, terms, out0, out1, n);
+  }
+  // Other levels: two passes (the IFMA kernel is bound by its products, not by the x loads).
+  dotProductMod(q, x, y0, terms, out0, n, l);
+  dotProductMod(q, x, y1, terms, out1, n, l);
+}
+
 void baseConvert(const Modulus& q, const uint64_t* const* u, const uint64_t* hat, size_t k,
                  const uint8_t* neg, const uint64_t* corr, uint64_t* out, size_t n,
                  SimdLevel level) {

@@ -48,6 +48,12 @@ void subMulScalarMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uin
 /// x[t] or y[t].
 void dotProductMod(const Modulus& q, const uint64_t* const* x, const uint64_t* const* y,
                    size_t terms, uint64_t* out, size_t n, SimdLevel level = bestSimdLevel());
+/// Two inner products over the same x rows: out0 = sum_t x[t] * y0[t], out1 = sum_t x[t] * y1[t]
+/// mod q (key switching's two key parts), each as dotProductMod computes it. out0 and out1 are
+/// distinct and may not equal any input row (out0 is written before all of x is read).
+void dotProductMod2(const Modulus& q, const uint64_t* const* x, const uint64_t* const* y0,
+                    const uint64_t* const* y1, size_t terms, uint64_t* out0, uint64_t* out1,
+                    size_t n, SimdLevel level = bestSimdLevel());
 /// The step of fast base conversion (Bajard, Eynard, Hasan, Zucca, SAC 2016, section 2.2) that
 /// targets one prime q: out[j] = (sum_{i < k} u[i][j] * hat[i] + corr[neg[j]]) mod q, for
 /// 1 <= k <= 64, digits u[i][j] < 2^50 (residues modulo the source primes, so not necessarily

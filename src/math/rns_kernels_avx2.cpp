@@ -206,34 +206,64 @@ void subMulScalarModAvx2(uint64_t q, const uint64_t* a, const uint64_t* b, uint6
   });
 }
 
-void dotProductModAvx2(uint64_t q, const uint64_t* const* x, const uint64_t* const* y, size_t terms,
-                       uint64_t* out, size_t n) {
+namespace {
+
+// out[o][j] = sum_t x[t][j] * y[o][t][j] mod q for kOut outputs sharing the x rows (each x
+// vector is loaded and converted once for all outputs).
+template <size_t kOut>
+inline void dotProducts(uint64_t q, const uint64_t* const* x, const uint64_t* const* const* y,
+                        size_t terms, uint64_t* const* out, size_t n) {
   const Consts c = makeConsts(q);
   forEachBlock(n, [&](size_t j, const auto& lanes, auto unroll) {
     constexpr size_t kU = decltype(unroll)::value;
-    __m256d acc[kU];
+    __m256d acc[kOut][kU];
 #pragma GCC unroll 4
-    for (size_t v = 0; v < kU; ++v) acc[v] = _mm256_setzero_pd();
+    for (size_t v = 0; v < kU; ++v) {
+      for (size_t o = 0; o < kOut; ++o) acc[o][v] = _mm256_setzero_pd();
+    }
     for (size_t t0 = 0; t0 < terms; t0 += kTermsPerReduction) {
       if (t0 > 0) {
 #pragma GCC unroll 4
-        for (size_t v = 0; v < kU; ++v) acc[v] = reduceAcc(acc[v], c);
+        for (size_t v = 0; v < kU; ++v) {
+          for (size_t o = 0; o < kOut; ++o) acc[o][v] = reduceAcc(acc[o][v], c);
+        }
       }
       const size_t end = t0 + kTermsPerReduction < terms ? t0 + kTermsPerReduction : terms;
       for (size_t t = t0; t < end; ++t) {
         const uint64_t* xt = x[t] + j;
-        const uint64_t* yt = y[t] + j;
 #pragma GCC unroll 4
         for (size_t v = 0; v < kU; ++v) {
           const __m256d xv = toDouble(lanes.load(xt + 4 * v), c);
-          const __m256d yv = toDouble(lanes.load(yt + 4 * v), c);
-          acc[v] = _mm256_add_pd(acc[v], mulRem(xv, yv, c));
+          for (size_t o = 0; o < kOut; ++o) {
+            const __m256d yv = toDouble(lanes.load(y[o][t] + j + 4 * v), c);
+            acc[o][v] = _mm256_add_pd(acc[o][v], mulRem(xv, yv, c));
+          }
         }
       }
     }
 #pragma GCC unroll 4
-    for (size_t v = 0; v < kU; ++v) lanes.store(out + j + 4 * v, toWord(reduceAcc(acc[v], c), c));
+    for (size_t v = 0; v < kU; ++v) {
+      for (size_t o = 0; o < kOut; ++o)
+        lanes.store(out[o] + j + 4 * v, toWord(reduceAcc(acc[o][v], c), c));
+    }
   });
+}
+
+}  // namespace
+
+void dotProductModAvx2(uint64_t q, const uint64_t* const* x, const uint64_t* const* y, size_t terms,
+                       uint64_t* out, size_t n) {
+  const uint64_t* const* ys[1] = {y};
+  uint64_t* outs[1] = {out};
+  dotProducts<1>(q, x, ys, terms, outs, n);
+}
+
+void dotProductMod2Avx2(uint64_t q, const uint64_t* const* x, const uint64_t* const* y0,
+                        const uint64_t* const* y1, size_t terms, uint64_t* out0, uint64_t* out1,
+                        size_t n) {
+  const uint64_t* const* ys[2] = {y0, y1};
+  uint64_t* outs[2] = {out0, out1};
+  dotProducts<2>(q, x, ys, terms, outs, n);
 }
 
 void baseConvertAvx2(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,

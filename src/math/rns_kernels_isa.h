@@ -18,6 +18,9 @@ void subMulScalarModAvx2(uint64_t q, const uint64_t* a, const uint64_t* b, uint6
                          uint64_t* out, size_t n);
 void dotProductModAvx2(uint64_t q, const uint64_t* const* x, const uint64_t* const* y, size_t terms,
                        uint64_t* out, size_t n);
+void dotProductMod2Avx2(uint64_t q, const uint64_t* const* x, const uint64_t* const* y0,
+                        const uint64_t* const* y1, size_t terms, uint64_t* out0, uint64_t* out1,
+                        size_t n);
 void baseConvertAvx2(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
                      const uint8_t* neg, const uint64_t* corr, uint64_t* out, size_t n);
 

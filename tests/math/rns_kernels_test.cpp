@@ -202,6 +202,51 @@ TEST(RnsKernels, DotProductMatchesInt128OnEveryLevel) {
   }
 }
 
+// Two inner products over shared x rows: each output equals its own int128 model, also where
+// both key parts are at their extremes.
+TEST(RnsKernels, DotProductPairMatchesInt128OnEveryLevel) {
+  std::mt19937_64 rng(34);
+  for (uint64_t q : testPrimes()) {
+    const hl::Modulus mod(q);
+    for (size_t terms : {1, 3, 8, 9, 64}) {
+      for (size_t n : kLengths) {
+        std::vector<Row> x, y0, y1;
+        for (size_t t = 0; t < terms; ++t) {
+          x.push_back(randomRow(n, q, rng));
+          y0.push_back(randomRow(n, q, rng));
+          y1.push_back(randomRow(n, q, rng));
+        }
+        if (n > 3) {
+          for (size_t t = 0; t < terms; ++t) {
+            x[t][2] = y0[t][2] = y1[t][2] = q - 1;
+            x[t][3] = 1 + rng() % (q - 1);
+            y1[t][3] = mod.mul((q - 1) / 2, mod.inv(x[t][3]));
+          }
+        }
+        Row e0(n), e1(n);
+        for (size_t j = 0; j < n; ++j) {
+          u128 s0 = 0, s1 = 0;
+          for (size_t t = 0; t < terms; ++t) {
+            s0 += static_cast<u128>(x[t][j]) * y0[t][j];
+            s1 += static_cast<u128>(x[t][j]) * y1[t][j];
+          }
+          e0[j] = static_cast<uint64_t>(s0 % q);
+          e1[j] = static_cast<uint64_t>(s1 % q);
+        }
+        const auto px = pointers(x), p0 = pointers(y0), p1 = pointers(y1);
+        for (auto level : levelsToTest()) {
+          SCOPED_TRACE(where(q, n, level) + " terms=" + std::to_string(terms));
+          Row out0(n, ~uint64_t{0}), out1(n, ~uint64_t{0});
+          hl::detail::dotProductMod2(mod, px.data(), p0.data(), p1.data(), terms, out0.data(),
+                                     out1.data(), n, level);
+          ASSERT_EQ(out0, e0);
+          ASSERT_EQ(out1, e1);
+        }
+      }
+    }
+  }
+}
+
 TEST(RnsKernels, BaseConvertMatchesInt128OnEveryLevel) {
   std::mt19937_64 rng(34);
   for (uint64_t q : testPrimes()) {
