@@ -184,7 +184,7 @@ std::vector<Const> twiddleTable(size_t n, uint64_t w, const Modulus& q) {
 
 struct ScalarOps {
   static constexpr size_t kLanes = 1;
-  static constexpr bool kConv15 = false;  // 15 x 15 circulants go through mat()
+  static constexpr bool kWinograd = false;  // 3 x 3 and 15 x 15 circulants go through mat()
   struct Ctx {
     const Modulus* mod;
     uint64_t q, twoQ;
@@ -318,6 +318,16 @@ struct ScalarOps {
     }
     for (size_t i = 0; i < W; ++i) dst[i] = c.mod->reduce(dst[i]);
   }
+  // Fibres b < cnt of length P stored one after another (src + b * P) to the rows of a
+  // transpose buffer (t + j * B + b), and back.
+  static void gatherFibres(uint64_t* t, size_t B, const uint64_t* src, size_t P, size_t cnt) {
+    for (size_t b = 0; b < cnt; ++b)
+      for (size_t j = 0; j < P; ++j) t[j * B + b] = src[b * P + j];
+  }
+  static void scatterFibres(uint64_t* dst, size_t P, const uint64_t* t, size_t B, size_t cnt) {
+    for (size_t b = 0; b < cnt; ++b)
+      for (size_t j = 0; j < P; ++j) dst[b * P + j] = t[j * B + b];
+  }
   static void fromU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx&) {
     std::memcpy(dst, src, n * sizeof(uint64_t));
   }
@@ -339,7 +349,7 @@ struct ScalarOps {
 //  * scale / addReduce / subReduce / reduceCopy: outputs <= q.
 struct AvxOps {
   static constexpr size_t kLanes = 4;
-  static constexpr bool kConv15 = true;  // 15 x 15 circulants go through conv15()
+  static constexpr bool kWinograd = true;  // 3 x 3 / 15 x 15 circulants: conv3() / conv15()
   struct Ctx {
     double q, qinv;
   };
@@ -535,6 +545,39 @@ struct AvxOps {
     }
   }
 
+  // The 3-point cyclic convolution y_t = sum_s k_(t-s) x_s on W columns in 4 products instead
+  // of 9 (the length-3 part of conv15 below): the product mod x - 1 and, by Karatsuba, mod
+  // Phi_3 = x^2 + x + 1 (x^2 = -1 - x), with K holding the kernel's pre-additions times 1/3;
+  // y_j = S - C(1) + 3 C_j. Bounds (inputs at most q): pre-additions <= 4q, products
+  // <= q/2 + 3 * 4q/16 = 1.25q, z1 <= 3.75q, the reduced c0, c1 <= q/2 + 1, T <= 2.25q,
+  // 3 c_j + T <= 3.75q before the final reductions: all below 8q < 2^53.
+  HL_PDFT_AVX2 static void conv3(uint64_t* out, size_t outStride, const uint64_t* in,
+                                 size_t inStride, size_t W, const Const* K, const Ctx& c) {
+    assert(W % kLanes == 0);
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    const __m256d three = _mm256_set1_pd(3.0);
+    __m256d k[4], kq[4];
+    for (int a = 0; a < 4; ++a) {
+      k[a] = _mm256_set1_pd(K[a].d);
+      kq[a] = _mm256_set1_pd(K[a].dq);
+    }
+    for (size_t col = 0; col < W; col += 4) {
+      const __m256d u0 = ld(in + col), u1 = ld(in + inStride + col);
+      const __m256d u2 = ld(in + 2 * inStride + col);
+      const __m256d v1 = _mm256_sub_pd(u0, u2), v2 = _mm256_sub_pd(u1, u2);
+      const __m256d S = mulMod(_mm256_add_pd(_mm256_add_pd(u0, u1), u2), k[0], kq[0], q);
+      const __m256d z0 = mulMod(v1, k[1], kq[1], q), z2 = mulMod(v2, k[2], kq[2], q);
+      const __m256d z1 =
+          _mm256_sub_pd(_mm256_sub_pd(mulMod(_mm256_add_pd(v1, v2), k[3], kq[3], q), z0), z2);
+      const __m256d c0 = red(_mm256_sub_pd(z0, z2), q, qinv);
+      const __m256d c1 = red(_mm256_sub_pd(z1, z2), q, qinv);
+      const __m256d T = _mm256_sub_pd(_mm256_sub_pd(S, c0), c1);
+      st(out + col, red(_mm256_fmadd_pd(three, c0, T), q, qinv));
+      st(out + outStride + col, red(_mm256_fmadd_pd(three, c1, T), q, qinv));
+      st(out + 2 * outStride + col, red(T, q, qinv));
+    }
+  }
+
   // The 15-point cyclic convolution y_t = sum_s k_(t-s) x_s on W columns, in 40 products
   // instead of 225: the Chinese remainder map t -> (t mod 3, t mod 5) makes it a 3 x 5
   // two-dimensional cyclic convolution (Agarwal and Cooley 1977), and each dimension uses the
@@ -672,6 +715,39 @@ struct AvxOps {
     return _mm256_xor_pd(_mm256_add_pd(_mm256_fnmadd_pd(k, q, x), _mm256_set1_pd(0x1p52)),
                          two52bits);
   }
+  // The 4 x 4 block of words at src (rows ss apart) transposed to dst (rows ds apart).
+  HL_PDFT_AVX2 static inline void transpose4(uint64_t* dst, size_t ds, const uint64_t* src,
+                                             size_t ss) {
+    const __m256d r0 = ld(src), r1 = ld(src + ss), r2 = ld(src + 2 * ss), r3 = ld(src + 3 * ss);
+    const __m256d a = _mm256_unpacklo_pd(r0, r1), b = _mm256_unpackhi_pd(r0, r1);
+    const __m256d c = _mm256_unpacklo_pd(r2, r3), d = _mm256_unpackhi_pd(r2, r3);
+    st(dst, _mm256_permute2f128_pd(a, c, 0x20));
+    st(dst + ds, _mm256_permute2f128_pd(b, d, 0x20));
+    st(dst + 2 * ds, _mm256_permute2f128_pd(a, c, 0x31));
+    st(dst + 3 * ds, _mm256_permute2f128_pd(b, d, 0x31));
+  }
+  HL_PDFT_AVX2 static void gatherFibres(uint64_t* t, size_t B, const uint64_t* src, size_t P,
+                                        size_t cnt) {
+    const size_t b4 = cnt / 4 * 4, j4 = P / 4 * 4;
+    for (size_t b = 0; b < b4; b += 4) {
+      for (size_t j = 0; j < j4; j += 4) transpose4(t + j * B + b, B, src + b * P + j, P);
+      for (size_t j = j4; j < P; ++j)
+        for (size_t i = 0; i < 4; ++i) t[j * B + b + i] = src[(b + i) * P + j];
+    }
+    for (size_t b = b4; b < cnt; ++b)
+      for (size_t j = 0; j < P; ++j) t[j * B + b] = src[b * P + j];
+  }
+  HL_PDFT_AVX2 static void scatterFibres(uint64_t* dst, size_t P, const uint64_t* t, size_t B,
+                                         size_t cnt) {
+    const size_t b4 = cnt / 4 * 4, j4 = P / 4 * 4;
+    for (size_t b = 0; b < b4; b += 4) {
+      for (size_t j = 0; j < j4; j += 4) transpose4(dst + b * P + j, P, t + j * B + b, B);
+      for (size_t j = j4; j < P; ++j)
+        for (size_t i = 0; i < 4; ++i) dst[(b + i) * P + j] = t[j * B + b + i];
+    }
+    for (size_t b = b4; b < cnt; ++b)
+      for (size_t j = 0; j < P; ++j) dst[b * P + j] = t[j * B + b];
+  }
   HL_PDFT_AVX2 static void fromU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx&) {
     size_t i = 0;
     for (; i + 4 <= n; i += 4) st(dst + i, toDouble(ld(src + i)));
@@ -715,7 +791,8 @@ struct FactorPlan {
   std::vector<Const> tw, itw;
   // kRader: kernel transforms, per NTT position: r == 1 one constant, else an r x r matrix.
   std::vector<Const> kF, kI;
-  // kRader with r == 15: per NTT position, the 40 values of conv15's kernel transform.
+  // kRader with r == 15 (r == 3): per NTT position, the 40 (4) values of conv15's (conv3's)
+  // kernel transform.
   std::vector<Const> wF, wI;
   std::vector<uint32_t> posIn, posOut;  // convolution index -> scratch row (input / output)
   std::vector<int32_t> fwdSrc;          // forward: convolution input t <- coefficient row or -1
@@ -850,6 +927,14 @@ void conv15Kernel(const uint64_t* k, const Modulus& q, std::vector<Const>& out) 
   }
 }
 
+// The kernel side of AvxOps::conv3: (k0 + k1 + k2, k0 - k2, k1 - k2, k0 + k1 - 2 k2) / 3.
+void conv3Kernel(const uint64_t* k, const Modulus& q, std::vector<Const>& out) {
+  const uint64_t inv3 = q.inv(3 % q.value());
+  const uint64_t d0 = q.sub(k[0], k[2]), d1 = q.sub(k[1], k[2]);
+  for (uint64_t x : {q.add(q.add(k[0], k[1]), k[2]), d0, d1, q.add(d0, d1)})
+    out.push_back(makeConst(q.mul(x, inv3), q));
+}
+
 FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
   FactorPlan fp;
   fp.f = f;
@@ -936,7 +1021,7 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
   // NTT the data goes through, times 1/n.
   const uint64_t nInv = q.inv(n % q.value());
   const ScalarOps::Ctx ctx = ScalarOps::makeCtx(q);
-  auto transformKernel = [&](bool inverse, std::vector<Const>& w15) {
+  auto transformKernel = [&](bool inverse, std::vector<Const>& wino) {
     std::vector<uint64_t> k(L);
     for (size_t d = 0; d < L; ++d) {
       k[d] = inverse ? q.mul(opow[(p - gInvPow[d]) % p], pInv) : opow[gPow[d]];
@@ -950,7 +1035,10 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
     ScalarOps::dif(K.data(), n, fp.padded ? 1 : r, fp.tw.data(), ctx);
     for (auto& x : K) x = q.mul(ScalarOps::reduce4q(x, ctx), nInv);
     if (!fp.padded && r == 15) {
-      for (size_t i = 0; i < n; ++i) conv15Kernel(K.data() + i * r, q, w15);
+      for (size_t i = 0; i < n; ++i) conv15Kernel(K.data() + i * r, q, wino);
+    }
+    if (!fp.padded && r == 3) {
+      for (size_t i = 0; i < n; ++i) conv3Kernel(K.data() + i * r, q, wino);
     }
     std::vector<Const> out;
     if (r == 1) {
@@ -980,7 +1068,7 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
 // rows holding the result (T or T2).
 template <class Ops>
 uint64_t* raderConvolution(const FactorPlan& fp, uint64_t* T, uint64_t* T2, size_t W,
-                           const std::vector<Const>& kernel, const std::vector<Const>& kernel15,
+                           const std::vector<Const>& kernel, const std::vector<Const>& kernelW,
                            const typename Ops::Ctx& c) {
   const size_t n = fp.n, r = fp.r;
   Ops::dif(T, n, r * W, fp.tw.data(), c);
@@ -989,9 +1077,13 @@ uint64_t* raderConvolution(const FactorPlan& fp, uint64_t* T, uint64_t* T2, size
     for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, kernel[i], c);
   } else {
     for (size_t i = 0; i < n; ++i) {
-      if constexpr (Ops::kConv15) {
-        if (!kernel15.empty()) {
-          Ops::conv15(T2 + i * r * W, W, T + i * r * W, W, W, kernel15.data() + i * 40, c);
+      if constexpr (Ops::kWinograd) {
+        if (r == 3 && !kernelW.empty()) {
+          Ops::conv3(T2 + i * r * W, W, T + i * r * W, W, W, kernelW.data() + i * 4, c);
+          continue;
+        }
+        if (r == 15 && !kernelW.empty()) {
+          Ops::conv15(T2 + i * r * W, W, T + i * r * W, W, W, kernelW.data() + i * 40, c);
           continue;
         }
       }
@@ -1249,6 +1341,20 @@ void runStage(const PowerfulDft::Plan& pl, size_t d, bool forward, uint64_t* wor
     return;
   }
   const size_t B = pl.width[d], fibres = O * I;
+  if (I == 1) {  // the innermost dimension: fibre f is the P words at work + f * P
+    for (size_t f0 = 0; f0 < fibres; f0 += B) {
+      const size_t cnt = std::min(B, fibres - f0);
+      uint64_t* base = work + f0 * P;
+      Ops::gatherFibres(tbuf, B, base, P, cnt);
+      if (cnt < B) {
+        for (size_t j = 0; j < P; ++j)
+          std::memset(tbuf + j * B + cnt, 0, (B - cnt) * sizeof(uint64_t));
+      }
+      kernel(tbuf, B, tbuf, B, B);
+      Ops::scatterFibres(base, P, tbuf, B, cnt);
+    }
+    return;
+  }
   for (size_t f0 = 0; f0 < fibres; f0 += B) {
     const size_t cnt = std::min(B, fibres - f0);
     for (size_t b = 0; b < cnt; ++b) {

@@ -215,7 +215,9 @@ INSTANTIATE_TEST_SUITE_P(Rings, PowerfulDftTest,
                                            // prime powers, Rader 2^a x r with r > 1
                                            2, 6, 12, 60, 1536, 25, 27, 77, 3 * 241, 8738,
                                            // 15-point circulants (Rader 2 x 15, 16 x 15)
-                                           31, 31 * 241),
+                                           31, 31 * 241,
+                                           // 3-point circulants (Rader 4 x 3, 32 x 3)
+                                           13 * 4, 3 * 97),
                          [](const auto& info) { return "m" + std::to_string(info.param); });
 
 TEST(PowerfulDft, ProductsMatchThePowerBasis) {
