@@ -63,6 +63,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "helib-like/detail/aligned.h"
@@ -1458,48 +1459,103 @@ int64_t toInt64(__int128 x, const char* who) {
 
 }  // namespace
 
-std::vector<int64_t> powerToPowerful(uint64_t m, std::span<const int64_t> power) {
-  constexpr const char* kWho = "hl::powerToPowerful";
-  checkBasisArgs(m, power.size(), kWho);
-  const auto f = primePowers(m);
+namespace {
+
+// powerToPowerful with the extended coefficients in T (int64_t when the caller has checked
+// that no partial sum can overflow it, __int128 otherwise). Index maps by odometers (no
+// divisions per coefficient).
+template <class T>
+std::vector<int64_t> powerToPowerfulIn(uint64_t m, std::span<const int64_t> power,
+                                       const std::vector<PrimePower>& f, const char* who) {
   const size_t k = f.size(), n = power.size();
-  std::vector<size_t> es(k, 1), ps(k, 1);  // strides: extended (m_i) and reduced (phi(m_i))
-  for (size_t i = k - 1; i-- > 0;) {
-    es[i] = es[i + 1] * f[i + 1].pe;
-    ps[i] = ps[i + 1] * f[i + 1].phi;
-  }
-  std::vector<__int128> ext(m, 0);
-  std::vector<uint64_t> t(k);
-  for (size_t i = 0; i < k; ++i) t[i] = invMod((m / f[i].pe) % f[i].pe, f[i].pe);
-  for (size_t j = 0; j < n; ++j) {
+  std::vector<size_t> es(k, 1);  // strides of the extended array (m_i per dimension)
+  for (size_t i = k - 1; i-- > 0;) es[i] = es[i + 1] * f[i + 1].pe;
+  // Per-thread scratch (a fresh m-word vector per call would be page-faulted in every time);
+  // zeroed here, wiped below.
+  thread_local detail::AlignedVector<T> scratch;
+  if (scratch.size() < m) scratch.resize(m);
+  std::fill_n(scratch.data(), m, T{0});
+  const std::span<T> ext(scratch.data(), m);
+  // X^j -> prod_i X_i^(j t_i mod m_i), t_i = (m/m_i)^-1 mod m_i: position sum_i r_i es_i with
+  // r_i = j t_i mod m_i, advanced by t_i per step.
+  {
+    std::vector<uint64_t> t(k), r(k, 0);
+    for (size_t i = 0; i < k; ++i) t[i] = invMod((m / f[i].pe) % f[i].pe, f[i].pe);
     size_t pos = 0;
-    for (size_t i = 0; i < k; ++i) pos += static_cast<size_t>((j * t[i]) % f[i].pe) * es[i];
-    ext[pos] = power[j];
+    for (size_t j = 0; j < n; ++j) {
+      ext[pos] = power[j];
+      for (size_t i = 0; i < k; ++i) {
+        r[i] += t[i];
+        pos += t[i] * es[i];
+        if (r[i] >= f[i].pe) {
+          r[i] -= f[i].pe;
+          pos -= f[i].pe * es[i];
+        }
+      }
+    }
   }
   // Along dimension i: Y^E = -sum_{c < p-1} Y^(E - phi + c p^(e-1)) for phi <= E < p^e, since
   // Phi_(p^e)(Y) = sum_{c < p} Y^(c p^(e-1)); the targets are all below phi.
   for (size_t i = 0; i < k; ++i) {
     const uint64_t M = f[i].pe, phi = f[i].phi, step = f[i].pe / f[i].p;
+    // Whole rows of `inner` contiguous values at a time (no shortcut for zero rows: the values
+    // may be secret).
     const size_t inner = es[i], outer = m / (M * inner);
     for (size_t o = 0; o < outer; ++o) {
-      for (size_t c = 0; c < inner; ++c) {
-        __int128* x = ext.data() + o * M * inner + c;
-        for (uint64_t E = phi; E < M; ++E) {
-          const __int128 v = x[E * inner];  // no shortcut for 0: the values may be secret
-          x[E * inner] = 0;
-          for (uint64_t cc = 0; cc + 1 < f[i].p; ++cc) x[(E - phi + cc * step) * inner] -= v;
+      T* x = ext.data() + o * M * inner;
+      for (uint64_t E = phi; E < M; ++E) {
+        T* src = x + E * inner;
+        for (uint64_t cc = 0; cc + 1 < f[i].p; ++cc) {
+          T* dst = x + (E - phi + cc * step) * inner;  // below phi: never src
+          for (size_t c = 0; c < inner; ++c) dst[c] -= src[c];
         }
+        std::fill_n(src, inner, T{0});
       }
     }
   }
+  // Read the reduced block (j_i < phi(m_i)) in row-major order.
   std::vector<int64_t> out(n);
-  for (size_t J = 0; J < n; ++J) {
+  {
+    std::vector<uint64_t> idx(k, 0);
     size_t pos = 0;
-    for (size_t i = 0; i < k; ++i) pos += (J / ps[i] % f[i].phi) * es[i];
-    out[J] = toInt64(ext[pos], kWho);
+    for (size_t J = 0; J < n; ++J) {
+      if constexpr (std::is_same_v<T, int64_t>) {
+        out[J] = ext[pos];
+      } else {
+        out[J] = toInt64(ext[pos], who);
+      }
+      for (size_t i = k; i-- > 0;) {
+        pos += es[i];
+        if (++idx[i] < f[i].phi) break;
+        pos -= f[i].phi * es[i];
+        idx[i] = 0;
+      }
+    }
   }
-  OPENSSL_cleanse(ext.data(), ext.size() * sizeof(__int128));  // may hold secret coefficients
+  OPENSSL_cleanse(ext.data(), ext.size() * sizeof(T));  // may hold secret coefficients
   return out;
+}
+
+}  // namespace
+
+std::vector<int64_t> powerToPowerful(uint64_t m, std::span<const int64_t> power) {
+  constexpr const char* kWho = "hl::powerToPowerful";
+  checkBasisArgs(m, power.size(), kWho);
+  const auto f = primePowers(m);
+  // Every powerful coefficient is a signed sum of at most prod_i g_i input coefficients, g_i = 2
+  // for a prime factor (x_j - x_(p-1)) and at most p for a prime power p^e, e > 1: in 64 bits
+  // when max |x| * prod g_i < 2^62 (the partial sums too: they have fewer terms).
+  unsigned __int128 growth = 1;
+  for (const auto& pf : f) growth *= (pf.e == 1 ? 2 : pf.p);
+  uint64_t maxAbs = 0;
+  for (int64_t x : power) {
+    const uint64_t a = x < 0 ? uint64_t{0} - static_cast<uint64_t>(x) : static_cast<uint64_t>(x);
+    maxAbs = std::max(maxAbs, a);
+  }
+  if (static_cast<unsigned __int128>(maxAbs) * growth < (static_cast<unsigned __int128>(1) << 62)) {
+    return powerToPowerfulIn<int64_t>(m, power, f, kWho);
+  }
+  return powerToPowerfulIn<__int128>(m, power, f, kWho);
 }
 
 std::vector<int64_t> powerfulToPower(uint64_t m, std::span<const int64_t> powerful) {

@@ -284,4 +284,24 @@ TEST(PowerfulDft, SupportsAndRejects) {
   EXPECT_THROW(hl::powerfulToPower(15, wrongSize), std::invalid_argument);
 }
 
+// Large coefficients on both sides of the 64-bit fast path's bound (max |x| * 4 < 2^62 for
+// m = 4369 = 17 * 257, whose powerful coefficients are sums of up to 4 inputs; for 3 * 25 the
+// factor 5^2 gives a bound of 2 * 5 terms): the round trip through NTL's exact
+// powerfulToPower gives the input back.
+TEST(PowerfulBasis, LargeCoefficientsRoundTripOnBothPaths) {
+  for (uint64_t m : {4369ull, 75ull}) {
+    const size_t n = hl::eulerPhi(m);
+    std::mt19937_64 rng(m);
+    const int64_t bound = m == 4369 ? (int64_t{1} << 60) : (int64_t{1} << 62) / 10;
+    for (int64_t big : {bound - 1, bound, bound + 12345}) {
+      std::vector<int64_t> a(n);
+      for (auto& x : a) x = static_cast<int64_t>(rng() % 2001) - 1000;
+      for (int i = 0; i < 8; ++i) a[rng() % n] = (rng() & 1) != 0 ? big : -big;
+      a[0] = big;
+      const auto c = hl::powerToPowerful(m, a);
+      EXPECT_EQ(hl::powerfulToPower(m, c), a) << "m=" << m << " big=" << big;
+    }
+  }
+}
+
 }  // namespace
