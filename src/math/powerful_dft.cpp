@@ -631,24 +631,28 @@ struct AvxOps {
         __m256d e[10];
         conv15Pre5(v[a], e);
         const Const* k = K + a * 10;
+        // The products, unreduced (|P| <= q/2 + 3|e|/16 with |e| <= 8B = 4q: P_0 <= 0.97q
+        // (e_0 <= 2.5q), P_1,2,4,5 <= 0.69q, P_3,6,7,8 <= 0.875q, P_9 <= 1.25q).
         __m256d P[10];
         for (int j = 0; j < 10; ++j) {
-          P[j] = red(mulMod(e[j], _mm256_set1_pd(k[j].d), _mm256_set1_pd(k[j].dq), q), q, qinv);
+          P[j] = mulMod(e[j], _mm256_set1_pd(k[j].d), _mm256_set1_pd(k[j].dq), q);
         }
         // Karatsuba: low, high and middle halves, then the degree-6 product and its
-        // reduction mod Phi_5 (x^4 = -(1 + x + x^2 + x^3), x^5 = 1, x^6 = x).
+        // reduction mod Phi_5 (x^4 = -(1 + x + x^2 + x^3), x^5 = 1, x^6 = x). Bounds in units
+        // of q: l1, h1 <= 2.25, m1 <= 3, mid0, mid2 <= 2.25, mid1 <= 7.5 before its reduction,
+        // d2, d4 <= 2.94, the E_j <= 5.9 before theirs: all below 8.
         const __m256d l0 = P[1], l2 = P[2], l1 = _mm256_sub_pd(_mm256_sub_pd(P[3], l0), l2);
         const __m256d h0 = P[4], h2 = P[5], h1 = _mm256_sub_pd(_mm256_sub_pd(P[6], h0), h2);
         const __m256d m0 = P[7], m2 = P[8], m1 = _mm256_sub_pd(_mm256_sub_pd(P[9], m0), m2);
         const __m256d mid0 = _mm256_sub_pd(_mm256_sub_pd(m0, l0), h0);
-        const __m256d mid1 = _mm256_sub_pd(_mm256_sub_pd(m1, l1), h1);  // <= 9B
+        const __m256d mid1 = red(_mm256_sub_pd(_mm256_sub_pd(m1, l1), h1), q, qinv);
         const __m256d mid2 = _mm256_sub_pd(_mm256_sub_pd(m2, l2), h2);
         const __m256d d2 = _mm256_add_pd(l2, mid0), d4 = _mm256_add_pd(mid2, h0);
         __m256d E[4];
         E[0] = red(_mm256_add_pd(_mm256_sub_pd(l0, d4), h1), q, qinv);
         E[1] = red(_mm256_add_pd(_mm256_sub_pd(l1, d4), h2), q, qinv);
         E[2] = red(_mm256_sub_pd(d2, d4), q, qinv);
-        E[3] = red(_mm256_sub_pd(mid1, d4), q, qinv);  // <= 13B before the reduction
+        E[3] = red(_mm256_sub_pd(mid1, d4), q, qinv);  // <= 3.44q before the reduction
         const __m256d T = _mm256_sub_pd(
             P[0], _mm256_add_pd(_mm256_add_pd(E[0], E[1]), _mm256_add_pd(E[2], E[3])));
         for (int j = 0; j < 4; ++j) r5[a][j] = red(_mm256_fmadd_pd(five, E[j], T), q, qinv);
