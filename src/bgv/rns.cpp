@@ -73,38 +73,66 @@ void BaseConverter::digits(const uint64_t* const* rows, size_t n, uint64_t* u,
 
 void BaseConverter::convertWith(const uint64_t* u, size_t stride, const uint8_t* negatives,
                                 size_t n, const Modulus& q, const uint64_t* hat, uint64_t prod,
-                                uint64_t* out, const uint64_t* extraRow, uint64_t extraMul) const {
+                                uint64_t* out) const {
   const size_t k = src_.size();
-  // corr[c] = -c * S mod q: the centring correction for c negative digits (c <= k; the
-  // kernel's table has an entry per term, one more with the extra term, never indexed).
-  uint64_t corr[kMaxSource + 2];
+  // corr[c] = -c * S mod q: the centring correction for c negative digits.
+  uint64_t corr[kMaxSource + 1];
   corr[0] = 0;
   const uint64_t minusS = q.neg(prod);
-  for (size_t c = 1; c <= k + 1; ++c) corr[c] = q.add(corr[c - 1], minusS);
-  const uint64_t* rows[kMaxSource + 1];
-  uint64_t hats[kMaxSource + 1];
-  for (size_t i = 0; i < k; ++i) {
-    rows[i] = u + i * stride;
-    hats[i] = hat[i];
-  }
-  size_t terms = k;
-  if (extraRow != nullptr) {
-    rows[k] = extraRow;
-    hats[k] = extraMul;
-    ++terms;
-  }
-  detail::baseConvert(q, rows, hats, terms, negatives, corr, out, n);
+  for (size_t c = 1; c <= k; ++c) corr[c] = q.add(corr[c - 1], minusS);
+  const uint64_t* rows[kMaxSource];
+  for (size_t i = 0; i < k; ++i) rows[i] = u + i * stride;
+  detail::baseConvert(q, rows, hat, k, negatives, corr, k + 1, out, n);
 }
 
 void BaseConverter::convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target,
-                            uint64_t* out, size_t stride, const uint64_t* extraRow,
-                            uint64_t extraMul) const {
+                            uint64_t* out, size_t stride) const {
   if (source_.contains(target)) {
     throw std::logic_error("hl::detail::BaseConverter::convert: target is in the source");
   }
   const size_t k = src_.size();
   convertWith(u, stride == 0 ? n : stride, negatives, n, chain_->modulus(target),
-              hat_.data() + target * k, prodMod_[target], out, extraRow, extraMul);
+              hat_.data() + target * k, prodMod_[target], out);
+}
+
+void BaseConverter::combineNegatives(const uint8_t* negatives, const uint64_t* c, size_t n,
+                                     uint8_t* combined) const {
+  const auto high = static_cast<uint8_t>(src_.size() + 1);
+  const uint64_t half = t_.value() >> 1;
+  for (size_t j = 0; j < n; ++j)
+    combined[j] = static_cast<uint8_t>(negatives[j] + (c[j] > half ? high : 0));
+}
+
+void BaseConverter::convertPlusMultiple(const uint64_t* u, const uint8_t* combined,
+                                        const uint64_t* c, size_t n, size_t target,
+                                        uint64_t* out) const {
+  if (source_.contains(target)) {
+    throw std::logic_error(
+        "hl::detail::BaseConverter::convertPlusMultiple: target is in the source");
+  }
+  const size_t k = src_.size();
+  const Modulus& q = chain_->modulus(target);
+  // Terms: the k digits with (S/s_i) mod q, then c with S mod q. Corrections: -a * S for a
+  // negative digits, and -a * S - t * S where c is above t/2 (index a + k + 1).
+  const uint64_t S = prodMod_[target];
+  const uint64_t* rows[kMaxSource + 1];
+  uint64_t hats[kMaxSource + 1];
+  for (size_t i = 0; i < k; ++i) {
+    rows[i] = u + i * n;
+    hats[i] = hat_[target * k + i];
+  }
+  rows[k] = c;
+  hats[k] = S;
+  uint64_t corr[2 * (kMaxSource + 1)];
+  const uint64_t minusS = q.neg(S);
+  const uint64_t minusTS = q.neg(q.mul(q.reduce(t_.value()), S));
+  corr[0] = 0;
+  corr[k + 1] = minusTS;
+  for (size_t a = 1; a <= k; ++a) {
+    corr[a] = q.add(corr[a - 1], minusS);
+    corr[k + 1 + a] = q.add(corr[k + a], minusS);
+  }
+  detail::baseConvert(q, rows, hats, k + 1, combined, corr, 2 * (k + 1), out, n);
 }
 
 void BaseConverter::convertModT(const uint64_t* u, const uint8_t* negatives, size_t n,
@@ -157,9 +185,11 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
   for (size_t e = 0; e < np; ++e)
     conv.digits(parts[e].dropRows, n, u + e * k * n, neg + e * negStride);
   // delta = y + D * c with c = -y D^{-1} (mod t), centred: then delta = 0 (mod t). c is kept
-  // as a residue mod t and lifted to each prime below.
+  // as a residue mod t and enters each prime's base conversion below as a centred term.
   uint64_t* c = threadScratch(kScratchScaleC, np * n);
-  const uint64_t w = conv.negInverseProductModT(), half = t.value() >> 1, tv = t.value();
+  uint8_t* combined =
+      reinterpret_cast<uint8_t*>(threadScratch(kScratchScaleCombined, np * negStride / 8));
+  const uint64_t w = conv.negInverseProductModT();
   {
     constexpr size_t kBlock = 4096;
     const size_t blocks = (n + kBlock - 1) / kBlock;
@@ -171,6 +201,7 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
       conv.convertModT(u + e * k * n + lo, neg + e * negStride + lo, len, ce + lo, n);
       const uint64_t ws = t.shoup(w);
       for (size_t j = lo; j < lo + len; ++j) ce[j] = t.mulShoup(ce[j], w, ws);
+      conv.combineNegatives(neg + e * negStride + lo, ce + lo, len, combined + e * negStride + lo);
     }
   }
   const size_t nk = keep.size();
@@ -181,22 +212,16 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
     const Modulus& q = chain.modulus(p);
     const uint64_t* ce = c + e * n;
     uint64_t* delta = threadScratch(kScratchRow, 2 * n);
-    uint64_t* lifted = delta + n;
-    // c centred mod t lifted to a residue mod q (t < q); delta = y + D * c in one base
-    // conversion, D * c as its extra term.
-    const uint64_t tModQ = tv % q.value();
-    const uint64_t shift = q.value() - tModQ;
-    for (size_t j = 0; j < n; ++j) {
-      lifted[j] = ce[j] + (shift & (uint64_t{0} - static_cast<uint64_t>(ce[j] > half)));
-    }
-    conv.convert(u + e * k * n, neg + e * negStride, n, p, delta, 0, lifted, conv.productMod(p));
+    uint64_t* scaled = delta + n;
+    // delta = y + D * c (c centred mod t) in one base conversion.
+    conv.convertPlusMultiple(u + e * k * n, combined + e * negStride, ce, n, p, delta);
     chain.fromWorkingCoefficients(p, delta, delta);
     const uint64_t inv = conv.inverseProductMod(p);
     const uint64_t* in = parts[e].keepIn[idx];
     uint64_t* out = parts[e].keepOut[idx];
     if (parts[e].accumulate) {
-      detail::subMulScalarMod(q, in, delta, inv, lifted, n);
-      detail::addMod(q, out, lifted, out, n);
+      detail::subMulScalarMod(q, in, delta, inv, scaled, n);
+      detail::addMod(q, out, scaled, out, n);
     } else {
       detail::subMulScalarMod(q, in, delta, inv, out, n);
     }

@@ -36,15 +36,21 @@ class BaseConverter {
   /// coefficient-form residues rows[k] (row k for the k-th source prime, values in [0, s_k)).
   void digits(const uint64_t* const* rows, size_t n, uint64_t* u, uint8_t* negatives) const;
   /// Most source primes a converter takes (one term of the kernel's 64 is left for the extra
-  /// term of convert).
+  /// term of convertPlusMultiple).
   static constexpr size_t kMaxSource = 63;
 
   /// out[j] = y_j mod the chain prime `target` (which must not be in S), for every j < n.
-  /// Digit row i starts at u + i * stride (stride 0: n). With extraRow (values < 2^50), adds
-  /// extraRow[j] * extraMul (extraMul < q) in the same pass.
+  /// Digit row i starts at u + i * stride (stride 0: n).
   void convert(const uint64_t* u, const uint8_t* negatives, size_t n, size_t target, uint64_t* out,
-               size_t stride = 0, const uint64_t* extraRow = nullptr,
-               uint64_t extraMul = 0) const;
+               size_t stride = 0) const;
+  /// out[j] = (y_j + S * [c_j]_t) mod the chain prime `target`, where [c_j]_t is c_j in [0, t)
+  /// centred (c_j - t when c_j > t/2): the delta of scaleDown in one pass. `combined[j]` must
+  /// be negatives[j] + (size() + 1) * (c_j > t/2) (combineNegatives).
+  void convertPlusMultiple(const uint64_t* u, const uint8_t* combined, const uint64_t* c, size_t n,
+                           size_t target, uint64_t* out) const;
+  /// combined[j] = negatives[j] + (size() + 1) * (c[j] > t/2) for j < n.
+  void combineNegatives(const uint8_t* negatives, const uint64_t* c, size_t n,
+                        uint8_t* combined) const;
   /// out[j] = y_j mod t.
   void convertModT(const uint64_t* u, const uint8_t* negatives, size_t n, uint64_t* out,
                    size_t stride = 0) const;
@@ -58,8 +64,7 @@ class BaseConverter {
 
  private:
   void convertWith(const uint64_t* u, size_t stride, const uint8_t* negatives, size_t n,
-                   const Modulus& q, const uint64_t* hat, uint64_t prod, uint64_t* out,
-                   const uint64_t* extraRow = nullptr, uint64_t extraMul = 0) const;
+                   const Modulus& q, const uint64_t* hat, uint64_t prod, uint64_t* out) const;
 
   const ModulusChain* chain_;
   IndexSet source_;
@@ -126,6 +131,7 @@ enum ScratchSlot : size_t {
   kScratchKsAcc,
   kScratchKsRows,
   kScratchPhase,
+  kScratchScaleCombined,
 };
 
 }  // namespace hl::detail

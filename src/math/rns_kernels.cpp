@@ -169,15 +169,18 @@ void dotProductMod2(const Modulus& q, const uint64_t* const* x, const uint64_t* 
 }
 
 void baseConvert(const Modulus& q, const uint64_t* const* u, const uint64_t* hat, size_t k,
-                 const uint8_t* neg, const uint64_t* corr, uint64_t* out, size_t n,
-                 SimdLevel level) {
-  assert(q.value() < kPrimeBound && k >= 1 && k <= kMaxTerms);
+                 const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
+                 size_t n, SimdLevel level) {
+  assert(q.value() < kPrimeBound && k >= 1 && k <= kMaxTerms && corrSize >= 1 &&
+         corrSize <= 256);
   switch (rnsKernelLevel(q, level)) {
     case SimdLevel::kAvx512Ifma:
-      if constexpr (kIfma) return baseConvertAvx512Ifma(q.value(), u, hat, k, neg, corr, out, n);
+      if constexpr (kIfma)
+        return baseConvertAvx512Ifma(q.value(), u, hat, k, neg, corr, corrSize, out, n);
       break;
     case SimdLevel::kAvx2:
-      if constexpr (kAvx2) return baseConvertAvx2(q.value(), u, hat, k, neg, corr, out, n);
+      if constexpr (kAvx2)
+        return baseConvertAvx2(q.value(), u, hat, k, neg, corr, corrSize, out, n);
       break;
     case SimdLevel::kScalar:
       break;

@@ -57,10 +57,11 @@ void dotProductMod2(const Modulus& q, const uint64_t* const* x, const uint64_t* 
 /// The step of fast base conversion (Bajard, Eynard, Hasan, Zucca, SAC 2016, section 2.2) that
 /// targets one prime q: out[j] = (sum_{i < k} u[i][j] * hat[i] + corr[neg[j]]) mod q, for
 /// 1 <= k <= 64, digits u[i][j] < 2^50 (residues modulo the source primes, so not necessarily
-/// below q), hat[i] = (S / s_i) mod q < q, neg[j] <= k and corr[c] < q for c <= k (the
-/// centring correction -c * S mod q). out may equal one of the u[i].
+/// below q), hat[i] = (S / s_i) mod q < q, and a table of 1 <= corrSize <= 256 corrections
+/// corr[c] < q with neg[j] < corrSize (the centring correction -c * S mod q for c negative
+/// digits, possibly combined with others by the caller). out may equal one of the u[i].
 void baseConvert(const Modulus& q, const uint64_t* const* u, const uint64_t* hat, size_t k,
-                 const uint8_t* neg, const uint64_t* corr, uint64_t* out, size_t n,
-                 SimdLevel level = bestSimdLevel());
+                 const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
+                 size_t n, SimdLevel level = bestSimdLevel());
 
 }  // namespace hl::detail

@@ -267,11 +267,12 @@ void dotProductMod2Avx2(uint64_t q, const uint64_t* const* x, const uint64_t* co
 }
 
 void baseConvertAvx2(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
-                     const uint8_t* neg, const uint64_t* corr, uint64_t* out, size_t n) {
+                     const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
+                     size_t n) {
   const Consts c = makeConsts(q);
-  double hatd[kMaxTerms], corrd[kMaxTerms + 1];
+  double hatd[kMaxTerms], corrd[256];
   for (size_t i = 0; i < k; ++i) hatd[i] = static_cast<double>(hat[i]);
-  for (size_t i = 0; i <= k; ++i) corrd[i] = static_cast<double>(corr[i]);
+  for (size_t i = 0; i < corrSize; ++i) corrd[i] = static_cast<double>(corr[i]);
   forEachBlock(n, [&](size_t j, const auto& lanes, auto unroll) {
     constexpr size_t kU = decltype(unroll)::value;
     __m256d acc[kU];

@@ -237,17 +237,17 @@ void dotProductMod(uint64_t q, const uint64_t* const* x, const uint64_t* const* 
   for (size_t i = 0; j + i < n; ++i) out[j + i] = res[i];
 }
 
-// The correction table corr[0..k] of baseConvert. Up to 16 entries it sits in two registers and
-// one vpermt2q looks up 8 lanes (neg[j] < 16 selects by its low four bits); larger tables use
-// vpgatherqq.
+// The correction table corr[0..size) of baseConvert. Up to 16 entries it sits in two registers
+// and one vpermt2q looks up 8 lanes (neg[j] < 16 selects by its low four bits); larger tables
+// use vpgatherqq.
 template <class V>
 struct CorrTable {
   typename V::Reg t0, t1;
   const uint64_t* corr;
   bool small;
-  CorrTable(const uint64_t* c, size_t k) : corr(c), small(k < 16) {
+  CorrTable(const uint64_t* c, size_t size) : corr(c), small(size <= 16) {
     uint64_t padded[16] = {};
-    for (size_t i = 0; small && i <= k; ++i) padded[i] = c[i];
+    for (size_t i = 0; small && i < size; ++i) padded[i] = c[i];
     t0 = V::loadu(padded);
     t1 = V::loadu(padded + 8);
   }
@@ -279,9 +279,10 @@ inline void convertGroups(const uint64_t* const* u, const typename V::Reg* hat, 
 
 template <class V>
 void baseConvert(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
-                 const uint8_t* neg, const uint64_t* corr, uint64_t* out, size_t n) {
+                 const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
+                 size_t n) {
   const Consts<V> c = makeConsts<V>(q);
-  const CorrTable<V> table(corr, k);
+  const CorrTable<V> table(corr, corrSize);
   typename V::Reg hv[kMaxTerms];
   for (size_t i = 0; i < k; ++i) hv[i] = V::set1(hat[i]);
   size_t j = 0;

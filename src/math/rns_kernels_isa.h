@@ -22,7 +22,8 @@ void dotProductMod2Avx2(uint64_t q, const uint64_t* const* x, const uint64_t* co
                         const uint64_t* const* y1, size_t terms, uint64_t* out0, uint64_t* out1,
                         size_t n);
 void baseConvertAvx2(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
-                     const uint8_t* neg, const uint64_t* corr, uint64_t* out, size_t n);
+                     const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
+                     size_t n);
 
 void mulModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n);
 void addModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n);
@@ -33,6 +34,7 @@ void subMulScalarModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b,
 void dotProductModAvx512Ifma(uint64_t q, const uint64_t* const* x, const uint64_t* const* y,
                              size_t terms, uint64_t* out, size_t n);
 void baseConvertAvx512Ifma(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
-                           const uint8_t* neg, const uint64_t* corr, uint64_t* out, size_t n);
+                           const uint8_t* neg, const uint64_t* corr, size_t corrSize,
+                           uint64_t* out, size_t n);
 
 }  // namespace hl::detail

@@ -139,7 +139,7 @@ TEST(RnsIfmaEmulated, InnerProductsMatchScalarLevelAndInt128) {
   std::mt19937_64 rng(42);
   for (uint64_t q : testPrimes()) {
     const hl::Modulus mod(q);
-    for (size_t terms : {1, 3, 8, 15, 16, 17, 64}) {
+    for (size_t terms : {1, 3, 7, 8, 15, 16, 17, 64}) {
       for (size_t n : kLengths) {
         SCOPED_TRACE(where(q, n) + " terms=" + std::to_string(terms));
         std::vector<std::vector<uint64_t>> x, y, u;
@@ -148,17 +148,20 @@ TEST(RnsIfmaEmulated, InnerProductsMatchScalarLevelAndInt128) {
           y.push_back(randomRow(n, q, rng));
           u.push_back(randomRow(n, uint64_t{1} << 50, rng));
         }
-        auto hat = randomRow(terms, q, rng), corr = randomRow(terms + 1, q, rng);
+        // Odd term counts use a doubled correction table (scaleDown's combined index): 16
+        // entries for 7 terms (the largest in registers), gathers beyond.
+        const size_t corrSize = terms % 2 == 1 ? 2 * (terms + 1) : terms + 1;
+        auto hat = randomRow(terms, q, rng), corr = randomRow(corrSize, q, rng);
         std::vector<uint8_t> neg(n);
-        for (auto& c : neg) c = static_cast<uint8_t>(rng() % (terms + 1));
+        for (auto& c : neg) c = static_cast<uint8_t>(rng() % corrSize);
         if (n > 1) {
           for (size_t t = 0; t < terms; ++t) {
             x[t][1] = y[t][1] = q - 1;
             u[t][1] = (uint64_t{1} << 50) - 1;
           }
           for (auto& h : hat) h = q - 1;
-          corr[terms] = q - 1;
-          neg[1] = static_cast<uint8_t>(terms);
+          corr[corrSize - 1] = q - 1;
+          neg[1] = static_cast<uint8_t>(corrSize - 1);
         }
         std::vector<uint64_t> dot(n), conv(n);
         for (size_t j = 0; j < n; ++j) {
@@ -177,11 +180,11 @@ TEST(RnsIfmaEmulated, InnerProductsMatchScalarLevelAndInt128) {
         hl::detail::dotProductMod(mod, px.data(), py.data(), terms, scalar.data(), n,
                                   hl::SimdLevel::kScalar);
         ASSERT_EQ(out, scalar);
-        rns::baseConvert<E>(q, pu.data(), hat.data(), terms, neg.data(), corr.data(), out.data(),
-                            n);
+        rns::baseConvert<E>(q, pu.data(), hat.data(), terms, neg.data(), corr.data(), corrSize,
+                            out.data(), n);
         ASSERT_EQ(out, conv);
         hl::detail::baseConvert(mod, pu.data(), hat.data(), terms, neg.data(), corr.data(),
-                                scalar.data(), n, hl::SimdLevel::kScalar);
+                                corrSize, scalar.data(), n, hl::SimdLevel::kScalar);
         ASSERT_EQ(out, scalar);
       }
     }

@@ -255,9 +255,11 @@ TEST(RnsKernels, BaseConvertMatchesInt128OnEveryLevel) {
       for (size_t n : kLengths) {
         std::vector<Row> u;
         for (size_t i = 0; i < k; ++i) u.push_back(randomRow(n, kDigitBound, rng));
-        Row hat = randomRow(k, q, rng), corr = randomRow(k + 1, q, rng);
+        // Odd k: a doubled correction table (scaleDown's combined index).
+        const size_t corrSize = k % 2 == 1 ? 2 * (k + 1) : k + 1;
+        Row hat = randomRow(k, q, rng), corr = randomRow(corrSize, q, rng);
         std::vector<uint8_t> neg(n);
-        for (auto& c : neg) c = static_cast<uint8_t>(rng() % (k + 1));
+        for (auto& c : neg) c = static_cast<uint8_t>(rng() % corrSize);
         if (n > 3) {
           // One coefficient with the digits and the correction at their largest (and half of
           // the hat), and one where
@@ -269,11 +271,11 @@ TEST(RnsKernels, BaseConvertMatchesInt128OnEveryLevel) {
             const uint64_t v = mod.mul((q - 1) / 2, mod.inv(hat[i]));
             u[i][3] = v + q * (rng() % ((kDigitBound - 1 - v) / q + 1));
           }
-          corr[k] = q - 1;
-          neg[2] = static_cast<uint8_t>(k);
+          corr[corrSize - 1] = q - 1;
+          neg[2] = static_cast<uint8_t>(corrSize - 1);
           neg[3] = 0;
         }
-        if (n > 0) neg[n - 1] = static_cast<uint8_t>(k);
+        if (n > 0) neg[n - 1] = static_cast<uint8_t>(corrSize - 1);
         Row expect(n);
         for (size_t j = 0; j < n; ++j) {
           u128 s = corr[neg[j]];
@@ -284,7 +286,7 @@ TEST(RnsKernels, BaseConvertMatchesInt128OnEveryLevel) {
         for (auto level : levelsToTest()) {
           SCOPED_TRACE(where(q, n, level) + " k=" + std::to_string(k));
           Row out(n, ~uint64_t{0});
-          hl::detail::baseConvert(mod, pu.data(), hat.data(), k, neg.data(), corr.data(),
+          hl::detail::baseConvert(mod, pu.data(), hat.data(), k, neg.data(), corr.data(), corrSize,
                                   out.data(), n, level);
           ASSERT_EQ(out, expect);
           if (n > 0) {  // out = u[0]
@@ -292,7 +294,7 @@ TEST(RnsKernels, BaseConvertMatchesInt128OnEveryLevel) {
             auto pua = pu;
             pua[0] = u0.data();
             hl::detail::baseConvert(mod, pua.data(), hat.data(), k, neg.data(), corr.data(),
-                                    u0.data(), n, level);
+                                    corrSize, u0.data(), n, level);
             ASSERT_EQ(u0, expect);
           }
         }
