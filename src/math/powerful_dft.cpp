@@ -320,12 +320,17 @@ struct ScalarOps {
     for (size_t i = 0; i < W; ++i) dst[i] = c.mod->reduce(dst[i]);
   }
   // Fibres b < cnt of length P stored one after another (src + b * P) to the rows of a
-  // transpose buffer (t + j * B + b), and back.
-  static void gatherFibres(uint64_t* t, size_t B, const uint64_t* src, size_t P, size_t cnt) {
+  // transpose buffer (t + j * B + b), and back; kWords: the fibres are in [0, q) words (the
+  // transform's input or output) instead of the kernels' representation (the same here).
+  template <bool kWords>
+  static void gatherFibres(uint64_t* t, size_t B, const uint64_t* src, size_t P, size_t cnt,
+                           const Ctx&) {
     for (size_t b = 0; b < cnt; ++b)
       for (size_t j = 0; j < P; ++j) t[j * B + b] = src[b * P + j];
   }
-  static void scatterFibres(uint64_t* dst, size_t P, const uint64_t* t, size_t B, size_t cnt) {
+  template <bool kWords>
+  static void scatterFibres(uint64_t* dst, size_t P, const uint64_t* t, size_t B, size_t cnt,
+                            const Ctx&) {
     for (size_t b = 0; b < cnt; ++b)
       for (size_t j = 0; j < P; ++j) dst[b * P + j] = t[j * B + b];
   }
@@ -721,37 +726,67 @@ struct AvxOps {
                          two52bits);
   }
   // The 4 x 4 block of words at src (rows ss apart) transposed to dst (rows ds apart).
+  // kMode 1: the rows loaded are words, converted to doubles; kMode 2: the rows stored are
+  // converted to words; kMode 0: neither.
+  template <int kMode>
+  HL_PDFT_AVX2 static inline __m256d transIn(__m256d x) {
+    if constexpr (kMode == 1) return toDouble(x);
+    return x;
+  }
+  template <int kMode>
+  HL_PDFT_AVX2 static inline __m256d transOut(__m256d x, __m256d q, __m256d qinv) {
+    if constexpr (kMode == 2) return toWord(x, q, qinv);
+    return x;
+  }
+  template <int kMode>
   HL_PDFT_AVX2 static inline void transpose4(uint64_t* dst, size_t ds, const uint64_t* src,
-                                             size_t ss) {
-    const __m256d r0 = ld(src), r1 = ld(src + ss), r2 = ld(src + 2 * ss), r3 = ld(src + 3 * ss);
+                                             size_t ss, __m256d q, __m256d qinv) {
+    const __m256d r0 = transIn<kMode>(ld(src)), r1 = transIn<kMode>(ld(src + ss));
+    const __m256d r2 = transIn<kMode>(ld(src + 2 * ss)), r3 = transIn<kMode>(ld(src + 3 * ss));
     const __m256d a = _mm256_unpacklo_pd(r0, r1), b = _mm256_unpackhi_pd(r0, r1);
     const __m256d c = _mm256_unpacklo_pd(r2, r3), d = _mm256_unpackhi_pd(r2, r3);
-    st(dst, _mm256_permute2f128_pd(a, c, 0x20));
-    st(dst + ds, _mm256_permute2f128_pd(b, d, 0x20));
-    st(dst + 2 * ds, _mm256_permute2f128_pd(a, c, 0x31));
-    st(dst + 3 * ds, _mm256_permute2f128_pd(b, d, 0x31));
+    st(dst, transOut<kMode>(_mm256_permute2f128_pd(a, c, 0x20), q, qinv));
+    st(dst + ds, transOut<kMode>(_mm256_permute2f128_pd(b, d, 0x20), q, qinv));
+    st(dst + 2 * ds, transOut<kMode>(_mm256_permute2f128_pd(a, c, 0x31), q, qinv));
+    st(dst + 3 * ds, transOut<kMode>(_mm256_permute2f128_pd(b, d, 0x31), q, qinv));
   }
+  static uint64_t wordToBits(uint64_t x) {
+    const double d = static_cast<double>(x);
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof d);
+    return bits;
+  }
+  // As ScalarOps: kWords converts words to doubles on the way in (gather) or doubles to words
+  // on the way out (scatter), so that the transform needs no separate conversion pass.
+  template <bool kWords>
   HL_PDFT_AVX2 static void gatherFibres(uint64_t* t, size_t B, const uint64_t* src, size_t P,
-                                        size_t cnt) {
+                                        size_t cnt, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    auto one = [](uint64_t x) { return kWords ? wordToBits(x) : x; };
     const size_t b4 = cnt / 4 * 4, j4 = P / 4 * 4;
     for (size_t b = 0; b < b4; b += 4) {
-      for (size_t j = 0; j < j4; j += 4) transpose4(t + j * B + b, B, src + b * P + j, P);
+      for (size_t j = 0; j < j4; j += 4)
+        transpose4<kWords ? 1 : 0>(t + j * B + b, B, src + b * P + j, P, q, qinv);
       for (size_t j = j4; j < P; ++j)
-        for (size_t i = 0; i < 4; ++i) t[j * B + b + i] = src[(b + i) * P + j];
+        for (size_t i = 0; i < 4; ++i) t[j * B + b + i] = one(src[(b + i) * P + j]);
     }
     for (size_t b = b4; b < cnt; ++b)
-      for (size_t j = 0; j < P; ++j) t[j * B + b] = src[b * P + j];
+      for (size_t j = 0; j < P; ++j) t[j * B + b] = one(src[b * P + j]);
   }
+  template <bool kWords>
   HL_PDFT_AVX2 static void scatterFibres(uint64_t* dst, size_t P, const uint64_t* t, size_t B,
-                                         size_t cnt) {
+                                         size_t cnt, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    auto one = [&c](uint64_t x) { return kWords ? scalarToWord(x, c) : x; };
     const size_t b4 = cnt / 4 * 4, j4 = P / 4 * 4;
     for (size_t b = 0; b < b4; b += 4) {
-      for (size_t j = 0; j < j4; j += 4) transpose4(dst + b * P + j, P, t + j * B + b, B);
+      for (size_t j = 0; j < j4; j += 4)
+        transpose4<kWords ? 2 : 0>(dst + b * P + j, P, t + j * B + b, B, q, qinv);
       for (size_t j = j4; j < P; ++j)
-        for (size_t i = 0; i < 4; ++i) dst[(b + i) * P + j] = t[j * B + b + i];
+        for (size_t i = 0; i < 4; ++i) dst[(b + i) * P + j] = one(t[j * B + b + i]);
     }
     for (size_t b = b4; b < cnt; ++b)
-      for (size_t j = 0; j < P; ++j) dst[b * P + j] = t[j * B + b];
+      for (size_t j = 0; j < P; ++j) dst[b * P + j] = one(t[j * B + b]);
   }
   HL_PDFT_AVX2 static void fromU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx&) {
     size_t i = 0;
@@ -1315,16 +1350,21 @@ uint64_t* threadScratch(size_t words) {
 
 template <class Ops>
 void runStage(const PowerfulDft::Plan& pl, size_t d, bool forward, uint64_t* work, size_t n,
-              uint64_t* tbuf, uint64_t* kscr, const typename Ops::Ctx& c);
+              uint64_t* tbuf, uint64_t* kscr, const typename Ops::Ctx& c,
+              const uint64_t* wordsIn = nullptr, uint64_t* wordsOut = nullptr);
 
 }  // namespace
 
 // Kept out of the anonymous namespace's declaration order issues: the driver needs Plan.
 namespace {
 
+// One dimension's maps over the array `work`. For the innermost dimension (fibres contiguous,
+// always transposed) the fibres may instead be read from wordsIn, words in [0, q), or written to
+// wordsOut as words: the transform's first and last stages, fused with the conversions.
 template <class Ops>
 void runStage(const PowerfulDft::Plan& pl, size_t d, bool forward, uint64_t* work, size_t n,
-              uint64_t* tbuf, uint64_t* kscr, const typename Ops::Ctx& c) {
+              uint64_t* tbuf, uint64_t* kscr, const typename Ops::Ctx& c,
+              const uint64_t* wordsIn, uint64_t* wordsOut) {
   const FactorPlan& fp = pl.factors[d];
   const size_t P = fp.P, I = pl.stride[d], O = n / (P * I);
   auto kernel = [&](const uint64_t* in, size_t is, uint64_t* out, size_t os, size_t W) {
@@ -1349,17 +1389,26 @@ void runStage(const PowerfulDft::Plan& pl, size_t d, bool forward, uint64_t* wor
   if (I == 1) {  // the innermost dimension: fibre f is the P words at work + f * P
     for (size_t f0 = 0; f0 < fibres; f0 += B) {
       const size_t cnt = std::min(B, fibres - f0);
-      uint64_t* base = work + f0 * P;
-      Ops::gatherFibres(tbuf, B, base, P, cnt);
+      if (wordsIn != nullptr) {
+        Ops::template gatherFibres<true>(tbuf, B, wordsIn + f0 * P, P, cnt, c);
+      } else {
+        Ops::template gatherFibres<false>(tbuf, B, work + f0 * P, P, cnt, c);
+      }
       if (cnt < B) {
         for (size_t j = 0; j < P; ++j)
           std::memset(tbuf + j * B + cnt, 0, (B - cnt) * sizeof(uint64_t));
       }
       kernel(tbuf, B, tbuf, B, B);
-      Ops::scatterFibres(base, P, tbuf, B, cnt);
+      if (wordsOut != nullptr) {
+        Ops::template scatterFibres<true>(wordsOut + f0 * P, P, tbuf, B, cnt, c);
+      } else {
+        Ops::template scatterFibres<false>(work + f0 * P, P, tbuf, B, cnt, c);
+      }
     }
     return;
   }
+  if (wordsIn != nullptr || wordsOut != nullptr)
+    throw std::logic_error("hl::PowerfulDft: fused conversion on a strided dimension");
   for (size_t f0 = 0; f0 < fibres; f0 += B) {
     const size_t cnt = std::min(B, fibres - f0);
     for (size_t b = 0; b < cnt; ++b) {
@@ -1387,8 +1436,10 @@ void forwardImpl(const PowerfulDft::Plan& pl, const Modulus& q, size_t n, const 
   uint64_t* work = threadScratch(roundUp(n, 8) + pl.transposeWords + pl.kernelWords);
   uint64_t* tbuf = work + roundUp(n, 8);
   uint64_t* kscr = tbuf + pl.transposeWords;
-  Ops::fromU64(work, in, n, c);
-  for (size_t d = pl.factors.size(); d-- > 0;) runStage<Ops>(pl, d, true, work, n, tbuf, kscr, c);
+  // The innermost dimension goes first and reads the input words itself.
+  const size_t k = pl.factors.size();
+  runStage<Ops>(pl, k - 1, true, work, n, tbuf, kscr, c, in, nullptr);
+  for (size_t d = k - 1; d-- > 0;) runStage<Ops>(pl, d, true, work, n, tbuf, kscr, c);
   Ops::toU64(values, work, n, c);
 }
 
@@ -1400,9 +1451,10 @@ void inverseImpl(const PowerfulDft::Plan& pl, const Modulus& q, size_t n, const 
   uint64_t* tbuf = work + roundUp(n, 8);
   uint64_t* kscr = tbuf + pl.transposeWords;
   Ops::fromU64(work, values, n, c);
-  for (size_t d = 0; d < pl.factors.size(); ++d)
-    runStage<Ops>(pl, d, false, work, n, tbuf, kscr, c);
-  Ops::toU64(out, work, n, c);
+  // The innermost dimension goes last and writes the output words itself.
+  const size_t k = pl.factors.size();
+  for (size_t d = 0; d + 1 < k; ++d) runStage<Ops>(pl, d, false, work, n, tbuf, kscr, c);
+  runStage<Ops>(pl, k - 1, false, work, n, tbuf, kscr, c, nullptr, out);
 }
 
 }  // namespace
