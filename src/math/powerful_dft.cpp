@@ -348,8 +348,9 @@ struct ScalarOps {
 // q/2 + 1 for |x| < 2^53):
 //  * dif: inputs |x| <= q; sums reduced (<= q/2 + 1), differences (<= 2q) multiplied
 //    (<= q/2 + 3*2/16 = 0.875q) or reduced: outputs <= q.
-//  * dit: x reduced (<= 1/2), y multiplied (<= 1/2 + 3B/16) or reduced: outputs <= 1 + 3B/16,
-//    which stays below 1.24 for inputs B <= 1.24.
+//  * dit: in the two-stage passes (ditPair) inputs B <= 3/2 give outputs <= 1.43 (see there);
+//    the single stage reduces x (<= 1/2) and multiplies y (<= 1/2 + 3B/16): outputs <= 1.27.
+//    DIT outputs only enter reductions and products (addReduce, subReduce, scale).
 //  * mat: inputs <= 1.24, products <= 0.74, the sum reduced every 8 products (<= 6.5q < 2^53),
 //    outputs reduced.
 //  * scale / addReduce / subReduce / reduceCopy: outputs <= q.
@@ -457,12 +458,15 @@ struct AvxOps {
     const __m256d v2 = _mm256_set1_pd(w2.d), v2q = _mm256_set1_pd(w2.dq);
     const __m256d v3 = _mm256_set1_pd(w3.d), v3q = _mm256_set1_pd(w3.dq);
     for (size_t i = 0; i < bw; i += 4) {
-      // Stage len: (A, B) and (C, D) with twiddle w1.
-      const __m256d x = red(ld(A + i), q, qinv), y = red(ld(C + i), q, qinv);
+      // Stage len: (A, B) and (C, D) with twiddle w1. Inputs at most 3q/2; x and y are not
+      // reduced: x only enters reduced sums, y only sums that are multiplied or reduced
+      // (t, u <= q/2 + 3 * 1.5/16 q = 0.78q, c1, d1 <= 2.28q, t2, t3 <= 0.93q: outputs
+      // <= 1.43q).
+      const __m256d x = ld(A + i), y = ld(C + i);
       const __m256d t = kUnit ? red(ld(B + i), q, qinv) : mulMod(ld(B + i), v1, v1q, q);
       const __m256d u = kUnit ? red(ld(D + i), q, qinv) : mulMod(ld(D + i), v1, v1q, q);
       const __m256d a1 = red(_mm256_add_pd(x, t), q, qinv), b1 = red(_mm256_sub_pd(x, t), q, qinv);
-      const __m256d c1 = _mm256_add_pd(y, u), d1 = _mm256_sub_pd(y, u);  // <= 3q/2
+      const __m256d c1 = _mm256_add_pd(y, u), d1 = _mm256_sub_pd(y, u);  // <= 2.28q
       // Stage 2 len: (A, C) with twiddle w2, (B, D) with w3.
       const __m256d t2 = kUnit ? red(c1, q, qinv) : mulMod(c1, v2, v2q, q);
       const __m256d t3 = mulMod(d1, v3, v3q, q);
