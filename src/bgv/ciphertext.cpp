@@ -9,6 +9,7 @@
 #include "bgv/key_switching.h"
 #include "bgv/noise.h"
 #include "bgv/rns.h"
+#include "math/rns_kernels.h"
 
 namespace hl {
 namespace {
@@ -273,14 +274,28 @@ double Ciphertext::productNoise(const Ciphertext& o, size_t L) const {
 }
 
 void Ciphertext::tensor(const Ciphertext& rhs) {
-  // (a0 + a1 s)(b0 + b1 s) = a0 b0 + (a0 b1 + a1 b0) s + a1 b1 s^2. rhs may be *this.
-  DoubleCRT c2 = parts_[1];
-  c2 *= rhs.parts_[1];
-  DoubleCRT cross = parts_[0];
-  cross *= rhs.parts_[1];
-  parts_[1] *= rhs.parts_[0];
-  parts_[1] += cross;
-  parts_[0] *= rhs.parts_[0];
+  // (a0 + a1 s)(b0 + b1 s) = a0 b0 + (a0 b1 + a1 b0) s + a1 b1 s^2. rhs may be *this. One pass
+  // per prime: c2 first (from a1, b1), then c1 into a1's row (a0 b1 + a1 b0 in one inner
+  // product), then c0 into a0's row; the kernels read index j of every input before writing it.
+  const IndexSet& primes = parts_[0].primes();
+  const size_t n = ctx_->n();
+  DoubleCRT c2(ctx_->chain(), primes);
+  const ModulusChain& chain = *ctx_->chain();
+  const size_t L = primes.size();
+#pragma omp parallel for schedule(static) if (L > 1)
+  for (size_t k = 0; k < L; ++k) {
+    const size_t i = primes[k];
+    const Modulus& q = chain.modulus(i);
+    uint64_t* a0 = parts_[0].values(i).data();
+    uint64_t* a1 = parts_[1].values(i).data();
+    const uint64_t* b0 = rhs.parts_[0].values(i).data();
+    const uint64_t* b1 = rhs.parts_[1].values(i).data();
+    detail::mulMod(q, a1, b1, c2.values(i).data(), n);
+    const uint64_t* xs[2] = {a0, a1};
+    const uint64_t* ys[2] = {b1, b0};
+    detail::dotProductMod(q, xs, ys, 2, a1, n);
+    detail::mulMod(q, a0, b0, a0, n);
+  }
   parts_.push_back(std::move(c2));
   const Modulus& t = ctx_->plaintextModulus();
   factor_ = t.mul(factor_, rhs.factor_);
