@@ -204,8 +204,7 @@ void RnsBaseConvert(benchmark::State& state, hl::SimdLevel level) {
   hl::detail::AlignedVector<uint64_t> out(kRnsN);
   for (auto _ : state) {
     hl::detail::baseConvert(mod, rows.data(), hat.data(), kRnsTerms, neg.data(), corr.data(),
-                            corr.size(),
-                            out.data(), kRnsN, level);
+                            corr.size(), out.data(), kRnsN, level);
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }

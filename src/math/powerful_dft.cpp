@@ -1367,8 +1367,8 @@ namespace {
 // wordsOut as words: the transform's first and last stages, fused with the conversions.
 template <class Ops>
 void runStage(const PowerfulDft::Plan& pl, size_t d, bool forward, uint64_t* work, size_t n,
-              uint64_t* tbuf, uint64_t* kscr, const typename Ops::Ctx& c,
-              const uint64_t* wordsIn, uint64_t* wordsOut) {
+              uint64_t* tbuf, uint64_t* kscr, const typename Ops::Ctx& c, const uint64_t* wordsIn,
+              uint64_t* wordsOut) {
   const FactorPlan& fp = pl.factors[d];
   const size_t P = fp.P, I = pl.stride[d], O = n / (P * I);
   auto kernel = [&](const uint64_t* in, size_t is, uint64_t* out, size_t os, size_t W) {

@@ -169,10 +169,9 @@ void dotProductMod2(const Modulus& q, const uint64_t* const* x, const uint64_t* 
 }
 
 void baseConvert(const Modulus& q, const uint64_t* const* u, const uint64_t* hat, size_t k,
-                 const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
-                 size_t n, SimdLevel level) {
-  assert(q.value() < kPrimeBound && k >= 1 && k <= kMaxTerms && corrSize >= 1 &&
-         corrSize <= 256);
+                 const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out, size_t n,
+                 SimdLevel level) {
+  assert(q.value() < kPrimeBound && k >= 1 && k <= kMaxTerms && corrSize >= 1 && corrSize <= 256);
   switch (rnsKernelLevel(q, level)) {
     case SimdLevel::kAvx512Ifma:
       if constexpr (kIfma)

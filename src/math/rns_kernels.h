@@ -61,7 +61,7 @@ void dotProductMod2(const Modulus& q, const uint64_t* const* x, const uint64_t* 
 /// corr[c] < q with neg[j] < corrSize (the centring correction -c * S mod q for c negative
 /// digits, possibly combined with others by the caller). out may equal one of the u[i].
 void baseConvert(const Modulus& q, const uint64_t* const* u, const uint64_t* hat, size_t k,
-                 const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
-                 size_t n, SimdLevel level = bestSimdLevel());
+                 const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out, size_t n,
+                 SimdLevel level = bestSimdLevel());
 
 }  // namespace hl::detail

@@ -57,8 +57,8 @@ void dotProductModAvx512Ifma(uint64_t q, const uint64_t* const* x, const uint64_
 }
 
 void baseConvertAvx512Ifma(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
-                           const uint8_t* neg, const uint64_t* corr, size_t corrSize,
-                           uint64_t* out, size_t n) {
+                           const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
+                           size_t n) {
   ifma::rns::baseConvert<RnsAvx512Ops>(q, u, hat, k, neg, corr, corrSize, out, n);
 }
 
