@@ -185,7 +185,8 @@ std::vector<Const> twiddleTable(size_t n, uint64_t w, const Modulus& q) {
 
 struct ScalarOps {
   static constexpr size_t kLanes = 1;
-  static constexpr bool kWinograd = false;  // 3 x 3 and 15 x 15 circulants go through mat()
+  static constexpr bool kWinograd = false;    // 3 x 3 and 15 x 15 circulants go through mat()
+  static constexpr bool kFusedRader = false;  // Rader placement and sums in separate passes
   struct Ctx {
     const Modulus* mod;
     uint64_t q, twoQ;
@@ -356,7 +357,8 @@ struct ScalarOps {
 //  * scale / addReduce / subReduce / reduceCopy: outputs <= q.
 struct AvxOps {
   static constexpr size_t kLanes = 4;
-  static constexpr bool kWinograd = true;  // 3 x 3 / 15 x 15 circulants: conv3() / conv15()
+  static constexpr bool kWinograd = true;    // 3 x 3 / 15 x 15 circulants: conv3() / conv15()
+  static constexpr bool kFusedRader = true;  // difGather / ditScatterAdd
   struct Ctx {
     double q, qinv;
   };
@@ -388,10 +390,12 @@ struct AvxOps {
   // inverse order), two radix-2 stages per pass over the rows where the length allows (half
   // the loads and stores of stage-by-stage passes), one radix-2 stage for an odd log2(n).
   // Inputs of magnitude at most q; DIF outputs at most q, DIT outputs at most 3q/2.
+  // Rows A..D in, oA..oD out (the same rows when in place).
   template <bool kUnit>
-  HL_PDFT_AVX2 static void difPair(uint64_t* A, uint64_t* B, uint64_t* C, uint64_t* D, size_t bw,
-                                   const Const& wAC, const Const& wBD, const Const& w2, __m256d q,
-                                   __m256d qinv) {
+  HL_PDFT_AVX2 static void difPair(const uint64_t* A, const uint64_t* B, const uint64_t* C,
+                                   const uint64_t* D, uint64_t* oA, uint64_t* oB, uint64_t* oC,
+                                   uint64_t* oD, size_t bw, const Const& wAC, const Const& wBD,
+                                   const Const& w2, __m256d q, __m256d qinv) {
     const __m256d ac = _mm256_set1_pd(wAC.d), acq = _mm256_set1_pd(wAC.dq);
     const __m256d bd = _mm256_set1_pd(wBD.d), bdq = _mm256_set1_pd(wBD.dq);
     const __m256d v2 = _mm256_set1_pd(w2.d), v2q = _mm256_set1_pd(w2.dq);
@@ -401,12 +405,22 @@ struct AvxOps {
       const __m256d c1 = kUnit ? red(_mm256_sub_pd(a, cc), q, qinv)         // twiddle 1
                                : mulMod(_mm256_sub_pd(a, cc), ac, acq, q);  // <= q
       const __m256d d1 = mulMod(_mm256_sub_pd(b, d), bd, bdq, q);           // <= q
-      st(A + i, red(_mm256_add_pd(a1, b1), q, qinv));
-      st(B + i, kUnit ? red(_mm256_sub_pd(a1, b1), q, qinv)
-                      : red(mulMod(_mm256_sub_pd(a1, b1), v2, v2q, q), q, qinv));
-      st(C + i, red(_mm256_add_pd(c1, d1), q, qinv));
-      st(D + i,
+      st(oA + i, red(_mm256_add_pd(a1, b1), q, qinv));
+      st(oB + i, kUnit ? red(_mm256_sub_pd(a1, b1), q, qinv)
+                       : red(mulMod(_mm256_sub_pd(a1, b1), v2, v2q, q), q, qinv));
+      st(oC + i, red(_mm256_add_pd(c1, d1), q, qinv));
+      st(oD + i,
          kUnit ? red(_mm256_sub_pd(c1, d1), q, qinv) : mulMod(_mm256_sub_pd(c1, d1), v2, v2q, q));
+    }
+  }
+  // One radix-2 DIF butterfly row pair: X, Y in, oX, oY out.
+  HL_PDFT_AVX2 static void difRow(const uint64_t* X, const uint64_t* Y, uint64_t* oX, uint64_t* oY,
+                                  size_t bw, bool unit, const Const& tw, __m256d q, __m256d qinv) {
+    const __m256d w = _mm256_set1_pd(tw.d), wq = _mm256_set1_pd(tw.dq);
+    for (size_t i = 0; i < bw; i += 4) {
+      const __m256d x = ld(X + i), y = ld(Y + i);
+      st(oX + i, red(_mm256_add_pd(x, y), q, qinv));
+      st(oY + i, unit ? red(_mm256_sub_pd(x, y), q, qinv) : mulMod(_mm256_sub_pd(x, y), w, wq, q));
     }
   }
   HL_PDFT_AVX2 static void difStage(uint64_t* T, size_t n, size_t len, size_t bw, const Const* tw,
@@ -415,12 +429,27 @@ struct AvxOps {
       for (size_t j = 0; j < len; ++j) {
         uint64_t* X = T + (s + j) * bw;
         uint64_t* Y = X + len * bw;
-        const __m256d w = _mm256_set1_pd(tw[len + j].d), wq = _mm256_set1_pd(tw[len + j].dq);
-        for (size_t i = 0; i < bw; i += 4) {
-          const __m256d x = ld(X + i), y = ld(Y + i);
-          st(X + i, red(_mm256_add_pd(x, y), q, qinv));
-          st(Y + i,
-             j == 0 ? red(_mm256_sub_pd(x, y), q, qinv) : mulMod(_mm256_sub_pd(x, y), w, wq, q));
+        difRow(X, Y, X, Y, bw, j == 0, tw[len + j], q, qinv);
+      }
+    }
+  }
+  // The two-stage passes from stage `len` down.
+  HL_PDFT_AVX2 static void difPairsFrom(uint64_t* T, size_t n, size_t len, size_t bw,
+                                        const Const* tw, __m256d q, __m256d qinv) {
+    for (; len >= 2; len >>= 2) {  // stages len and len / 2
+      const size_t h = len / 2;
+      for (size_t s = 0; s < n; s += 2 * len) {
+        for (size_t j = 0; j < h; ++j) {
+          uint64_t* A = T + (s + j) * bw;
+          uint64_t* B = A + h * bw;
+          uint64_t* C = A + len * bw;
+          uint64_t* D = C + h * bw;
+          if (j == 0) {
+            difPair<true>(A, B, C, D, A, B, C, D, bw, tw[len], tw[len + h], tw[h], q, qinv);
+          } else {
+            difPair<false>(A, B, C, D, A, B, C, D, bw, tw[len + j], tw[len + j + h], tw[h + j], q,
+                           qinv);
+          }
         }
       }
     }
@@ -432,28 +461,52 @@ struct AvxOps {
       difStage(T, n, len, bw, tw, q, qinv);
       len >>= 1;
     }
-    for (; len >= 2; len >>= 2) {  // stages len and len / 2
+    difPairsFrom(T, n, len, bw, tw, q, qinv);
+  }
+  // dif of the n x r rows of W words whose inputs are read in place of a copy: row k
+  // (= NTT row * r + sub-row) of the input is src[k]; the first pass writes T, the others run
+  // in place on T.
+  HL_PDFT_AVX2 static void difGather(uint64_t* T, size_t n, size_t r, size_t W, const Const* tw,
+                                     const uint64_t* const* src, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    const size_t bw = r * W;
+    size_t len = n / 2;
+    if ((log2Exact(n) & 1) != 0) {
+      for (size_t j = 0; j < len; ++j) {
+        for (size_t s2 = 0; s2 < r; ++s2) {
+          const size_t x = j * r + s2, y = (j + len) * r + s2;
+          difRow(src[x], src[y], T + x * W, T + y * W, W, j == 0, tw[len + j], q, qinv);
+        }
+      }
+      len >>= 1;
+    } else {
       const size_t h = len / 2;
-      for (size_t s = 0; s < n; s += 2 * len) {
-        for (size_t j = 0; j < h; ++j) {
-          uint64_t* A = T + (s + j) * bw;
-          uint64_t* B = A + h * bw;
-          uint64_t* C = A + len * bw;
-          uint64_t* D = C + h * bw;
+      for (size_t j = 0; j < h; ++j) {
+        for (size_t s2 = 0; s2 < r; ++s2) {
+          const size_t a = j * r + s2, b = (j + h) * r + s2;
+          const size_t cc = (j + len) * r + s2, d = (j + len + h) * r + s2;
           if (j == 0) {
-            difPair<true>(A, B, C, D, bw, tw[len], tw[len + h], tw[h], q, qinv);
+            difPair<true>(src[a], src[b], src[cc], src[d], T + a * W, T + b * W, T + cc * W,
+                          T + d * W, W, tw[len], tw[len + h], tw[h], q, qinv);
           } else {
-            difPair<false>(A, B, C, D, bw, tw[len + j], tw[len + j + h], tw[h + j], q, qinv);
+            difPair<false>(src[a], src[b], src[cc], src[d], T + a * W, T + b * W, T + cc * W,
+                           T + d * W, W, tw[len + j], tw[len + j + h], tw[h + j], q, qinv);
           }
         }
       }
+      len >>= 2;
     }
+    difPairsFrom(T, n, len, bw, tw, q, qinv);
   }
 
-  template <bool kUnit>
+  // Rows A..D in place; with kAdd the results go to oA..oD instead, plus the row `add`
+  // (at most q), reduced (<= q/2 + 1).
+  template <bool kUnit, bool kAdd = false>
   HL_PDFT_AVX2 static void ditPair(uint64_t* A, uint64_t* B, uint64_t* C, uint64_t* D, size_t bw,
                                    const Const& w1, const Const& w2, const Const& w3, __m256d q,
-                                   __m256d qinv) {
+                                   __m256d qinv, uint64_t* oA = nullptr, uint64_t* oB = nullptr,
+                                   uint64_t* oC = nullptr, uint64_t* oD = nullptr,
+                                   const uint64_t* add = nullptr) {
     const __m256d v1 = _mm256_set1_pd(w1.d), v1q = _mm256_set1_pd(w1.dq);
     const __m256d v2 = _mm256_set1_pd(w2.d), v2q = _mm256_set1_pd(w2.dq);
     const __m256d v3 = _mm256_set1_pd(w3.d), v3q = _mm256_set1_pd(w3.dq);
@@ -470,10 +523,37 @@ struct AvxOps {
       // Stage 2 len: (A, C) with twiddle w2, (B, D) with w3.
       const __m256d t2 = kUnit ? red(c1, q, qinv) : mulMod(c1, v2, v2q, q);
       const __m256d t3 = mulMod(d1, v3, v3q, q);
-      st(A + i, _mm256_add_pd(a1, t2));
-      st(C + i, _mm256_sub_pd(a1, t2));
-      st(B + i, _mm256_add_pd(b1, t3));
-      st(D + i, _mm256_sub_pd(b1, t3));
+      if constexpr (kAdd) {
+        const __m256d e = ld(add + i);
+        st(oA + i, red(_mm256_add_pd(_mm256_add_pd(a1, t2), e), q, qinv));
+        st(oC + i, red(_mm256_add_pd(_mm256_sub_pd(a1, t2), e), q, qinv));
+        st(oB + i, red(_mm256_add_pd(_mm256_add_pd(b1, t3), e), q, qinv));
+        st(oD + i, red(_mm256_add_pd(_mm256_sub_pd(b1, t3), e), q, qinv));
+      } else {
+        st(A + i, _mm256_add_pd(a1, t2));
+        st(C + i, _mm256_sub_pd(a1, t2));
+        st(B + i, _mm256_add_pd(b1, t3));
+        st(D + i, _mm256_sub_pd(b1, t3));
+      }
+    }
+  }
+  // One radix-2 DIT row pair in place, or with kAdd to oX, oY plus `add`, reduced.
+  template <bool kAdd = false>
+  HL_PDFT_AVX2 static void ditRow(uint64_t* X, uint64_t* Y, size_t bw, bool unit, const Const& tw,
+                                  __m256d q, __m256d qinv, uint64_t* oX = nullptr,
+                                  uint64_t* oY = nullptr, const uint64_t* add = nullptr) {
+    const __m256d w = _mm256_set1_pd(tw.d), wq = _mm256_set1_pd(tw.dq);
+    for (size_t i = 0; i < bw; i += 4) {
+      const __m256d x = red(ld(X + i), q, qinv);
+      const __m256d t = unit ? red(ld(Y + i), q, qinv) : mulMod(ld(Y + i), w, wq, q);
+      if constexpr (kAdd) {
+        const __m256d e = ld(add + i);
+        st(oX + i, red(_mm256_add_pd(_mm256_add_pd(x, t), e), q, qinv));
+        st(oY + i, red(_mm256_add_pd(_mm256_sub_pd(x, t), e), q, qinv));
+      } else {
+        st(X + i, _mm256_add_pd(x, t));
+        st(Y + i, _mm256_sub_pd(x, t));
+      }
     }
   }
   HL_PDFT_AVX2 static void ditStage(uint64_t* T, size_t n, size_t len, size_t bw, const Const* itw,
@@ -481,21 +561,15 @@ struct AvxOps {
     for (size_t s = 0; s < n; s += 2 * len) {
       for (size_t j = 0; j < len; ++j) {
         uint64_t* X = T + (s + j) * bw;
-        uint64_t* Y = X + len * bw;
-        const __m256d w = _mm256_set1_pd(itw[len + j].d), wq = _mm256_set1_pd(itw[len + j].dq);
-        for (size_t i = 0; i < bw; i += 4) {
-          const __m256d x = red(ld(X + i), q, qinv);
-          const __m256d t = j == 0 ? red(ld(Y + i), q, qinv) : mulMod(ld(Y + i), w, wq, q);
-          st(X + i, _mm256_add_pd(x, t));
-          st(Y + i, _mm256_sub_pd(x, t));
-        }
+        ditRow(X, X + len * bw, bw, j == 0, itw[len + j], q, qinv);
       }
     }
   }
-  HL_PDFT_AVX2 static void dit(uint64_t* T, size_t n, size_t bw, const Const* itw, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+  // The two-stage passes for len = 1, 4, ... while 4 len <= n and len < end.
+  HL_PDFT_AVX2 static size_t ditPairsTo(uint64_t* T, size_t n, size_t end, size_t bw,
+                                        const Const* itw, __m256d q, __m256d qinv) {
     size_t len = 1;
-    for (; 4 * len <= n; len <<= 2) {  // stages len and 2 len
+    for (; 4 * len <= n && len < end; len <<= 2) {  // stages len and 2 len
       for (size_t s = 0; s < n; s += 4 * len) {
         for (size_t j = 0; j < len; ++j) {
           uint64_t* A = T + (s + j) * bw;
@@ -511,7 +585,49 @@ struct AvxOps {
         }
       }
     }
+    return len;
+  }
+  HL_PDFT_AVX2 static void dit(uint64_t* T, size_t n, size_t bw, const Const* itw, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    const size_t len = ditPairsTo(T, n, n, bw, itw, q, qinv);
     if (len < n) ditStage(T, n, len, bw, itw, q, qinv);
+  }
+  // dit of the n x r rows of W words at X whose last pass writes row k (= NTT row * r +
+  // sub-row) to dst[k] plus the row `add`, reduced, in place of a copy and a sum pass.
+  HL_PDFT_AVX2 static void ditScatterAdd(uint64_t* X, size_t n, size_t r, size_t W,
+                                         const Const* itw, uint64_t* const* dst,
+                                         const uint64_t* add, const Ctx& c) {
+    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
+    const size_t bw = r * W;
+    const bool lastIsPair = (log2Exact(n) & 1) == 0;  // else a radix-2 stage ends it
+    const size_t lastLen = lastIsPair ? n / 4 : n / 2;
+    const size_t len = ditPairsTo(X, n, lastIsPair ? lastLen : n, bw, itw, q, qinv);
+    (void)len;
+    if (lastIsPair) {  // stages n/4 and n/2, s = 0 only
+      for (size_t j = 0; j < lastLen; ++j) {
+        for (size_t s2 = 0; s2 < r; ++s2) {
+          const size_t a = j * r + s2, b = (j + lastLen) * r + s2;
+          const size_t cc = (j + 2 * lastLen) * r + s2, d = (j + 3 * lastLen) * r + s2;
+          uint64_t *A = X + a * W, *B = X + b * W, *C = X + cc * W, *D = X + d * W;
+          if (j == 0) {
+            ditPair<true, true>(A, B, C, D, W, itw[lastLen], itw[2 * lastLen], itw[3 * lastLen], q,
+                                qinv, dst[a], dst[b], dst[cc], dst[d], add);
+          } else {
+            ditPair<false, true>(A, B, C, D, W, itw[lastLen + j], itw[2 * lastLen + j],
+                                 itw[3 * lastLen + j], q, qinv, dst[a], dst[b], dst[cc], dst[d],
+                                 add);
+          }
+        }
+      }
+    } else {  // stage n/2, s = 0 only
+      for (size_t j = 0; j < lastLen; ++j) {
+        for (size_t s2 = 0; s2 < r; ++s2) {
+          const size_t x = j * r + s2, y = (j + lastLen) * r + s2;
+          ditRow<true>(X + x * W, X + y * W, W, j == 0, itw[lastLen + j], q, qinv, dst[x], dst[y],
+                       add);
+        }
+      }
+    }
   }
 
   template <int V>
@@ -1110,33 +1226,59 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
 // fp.padded): cyclic NTT, the kernel per frequency (a scalar, or an r x r circulant: conv15 for
 // r = 15 where the kernels have it, else a matrix product into T2), inverse NTT. Returns the
 // rows holding the result (T or T2).
+// The kernel per frequency of a Rader convolution, after the cyclic NTT on T: a scalar (in
+// place), or an r x r circulant (conv15 / conv3 where the kernels have them, else a matrix
+// product) into T2. Returns the rows holding the result (T or T2).
+template <class Ops>
+uint64_t* raderKernel(const FactorPlan& fp, uint64_t* T, uint64_t* T2, size_t W,
+                      const std::vector<Const>& kernel, const std::vector<Const>& kernelW,
+                      const typename Ops::Ctx& c) {
+  const size_t n = fp.n, r = fp.r;
+  if (r == 1) {
+    for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, kernel[i], c);
+    return T;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if constexpr (Ops::kWinograd) {
+      if (r == 3 && !kernelW.empty()) {
+        Ops::conv3(T2 + i * r * W, W, T + i * r * W, W, W, kernelW.data() + i * 4, c);
+        continue;
+      }
+      if (r == 15 && !kernelW.empty()) {
+        Ops::conv15(T2 + i * r * W, W, T + i * r * W, W, W, kernelW.data() + i * 40, c);
+        continue;
+      }
+    }
+    Ops::mat(T2 + i * r * W, W, T + i * r * W, W, r, r, W, kernel.data() + i * r * r, c);
+  }
+  return T2;
+}
+
+// The cyclic convolution of a Rader factor on the scratch rows T (already placed, padded when
+// fp.padded): cyclic NTT, the kernel per frequency, inverse NTT. Returns the rows holding the
+// result (T or T2).
 template <class Ops>
 uint64_t* raderConvolution(const FactorPlan& fp, uint64_t* T, uint64_t* T2, size_t W,
                            const std::vector<Const>& kernel, const std::vector<Const>& kernelW,
                            const typename Ops::Ctx& c) {
-  const size_t n = fp.n, r = fp.r;
-  Ops::dif(T, n, r * W, fp.tw.data(), c);
-  uint64_t* X = T;
-  if (r == 1) {
-    for (size_t i = 0; i < n; ++i) Ops::scale(T + i * W, T + i * W, W, kernel[i], c);
-  } else {
-    for (size_t i = 0; i < n; ++i) {
-      if constexpr (Ops::kWinograd) {
-        if (r == 3 && !kernelW.empty()) {
-          Ops::conv3(T2 + i * r * W, W, T + i * r * W, W, W, kernelW.data() + i * 4, c);
-          continue;
-        }
-        if (r == 15 && !kernelW.empty()) {
-          Ops::conv15(T2 + i * r * W, W, T + i * r * W, W, W, kernelW.data() + i * 40, c);
-          continue;
-        }
-      }
-      Ops::mat(T2 + i * r * W, W, T + i * r * W, W, r, r, W, kernel.data() + i * r * r, c);
-    }
-    X = T2;
-  }
-  Ops::dit(X, n, r * W, fp.itw.data(), c);
+  Ops::dif(T, fp.n, fp.r * W, fp.tw.data(), c);
+  uint64_t* X = raderKernel<Ops>(fp, T, T2, W, kernel, kernelW, c);
+  Ops::dit(X, fp.n, fp.r * W, fp.itw.data(), c);
   return X;
+}
+
+// Per-thread row-pointer tables of the fused Rader passes.
+struct RowPointers {
+  std::vector<const uint64_t*> src;
+  std::vector<uint64_t*> dst;
+};
+RowPointers& rowPointers(size_t rows) {
+  thread_local RowPointers p;
+  if (p.src.size() < rows) {
+    p.src.resize(rows);
+    p.dst.resize(rows);
+  }
+  return p;
 }
 
 template <class Ops>
@@ -1162,7 +1304,25 @@ void factorForward(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
       uint64_t* T = scr;
       uint64_t* T2 = T + fp.rows * W;
       uint64_t* a0 = (r > 1 ? T2 + fp.rows * W : T2);
-      std::memcpy(a0, in, rowBytes);
+      std::memcpy(a0, in, rowBytes);  // in may equal out
+      if constexpr (Ops::kFusedRader) {
+        if (!fp.padded) {
+          // The first DIF pass reads the input rows where the placement would copy them
+          // (a zero row for a_(p-1)), the last DIT pass writes A_s = X_s + a_0 to the outputs.
+          uint64_t* zero = a0 + W;
+          std::memset(zero, 0, rowBytes);
+          RowPointers& rp = rowPointers(fp.rows);
+          for (size_t t = 0; t < L; ++t) {
+            rp.src[fp.posIn[t]] =
+                fp.fwdSrc[t] < 0 ? zero : in + static_cast<size_t>(fp.fwdSrc[t]) * inStride;
+            rp.dst[fp.posOut[t]] = out + fp.fwdDst[t] * outStride;
+          }
+          Ops::difGather(T, fp.n, r, W, fp.tw.data(), rp.src.data(), c);
+          uint64_t* X = raderKernel<Ops>(fp, T, T2, W, fp.kF, fp.wF, c);
+          Ops::ditScatterAdd(X, fp.n, r, W, fp.itw.data(), rp.dst.data(), a0, c);
+          return;
+        }
+      }
       for (size_t t = 0; t < L; ++t) {
         uint64_t* dst = T + fp.posIn[t] * W;
         if (fp.fwdSrc[t] < 0) {
@@ -1207,11 +1367,26 @@ void factorInverse(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
       uint64_t* S = (r > 1 ? T2 + fp.rows * W : T2);
       Ops::sumRows(S, in, P, inStride, W, c);
       Ops::scale(S, S, W, fp.pInv, c);
-      for (size_t s = 0; s < L; ++s) {
-        std::memcpy(T + fp.posIn[s] * W, in + fp.invSrc[s] * inStride, rowBytes);
+      const uint64_t* X = nullptr;
+      bool fused = false;
+      if constexpr (Ops::kFusedRader) {
+        if (!fp.padded) {  // the first DIF pass reads the value rows in place of a copy
+          RowPointers& rp = rowPointers(fp.rows);
+          for (size_t s = 0; s < L; ++s) rp.src[fp.posIn[s]] = in + fp.invSrc[s] * inStride;
+          Ops::difGather(T, fp.n, r, W, fp.tw.data(), rp.src.data(), c);
+          uint64_t* Y = raderKernel<Ops>(fp, T, T2, W, fp.kI, fp.wI, c);
+          Ops::dit(Y, fp.n, r * W, fp.itw.data(), c);
+          X = Y;
+          fused = true;
+        }
       }
-      if (fp.padded) std::memset(T + L * W, 0, (fp.rows - L) * rowBytes);
-      const uint64_t* X = raderConvolution<Ops>(fp, T, T2, W, fp.kI, fp.wI, c);
+      if (!fused) {
+        for (size_t s = 0; s < L; ++s) {
+          std::memcpy(T + fp.posIn[s] * W, in + fp.invSrc[s] * inStride, rowBytes);
+        }
+        if (fp.padded) std::memset(T + L * W, 0, (fp.rows - L) * rowBytes);
+        X = raderConvolution<Ops>(fp, T, T2, W, fp.kI, fp.wI, c);
+      }
       const uint64_t* zLast = X + fp.posOut[L / 2] * W;  // z_(p-1): t = L/2, g^-t = -1
       for (size_t t = 0; t < L; ++t) {
         if (fp.invDst[t] < 0) continue;
