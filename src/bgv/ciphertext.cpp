@@ -365,10 +365,10 @@ Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
   const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
   checkCapacity(noise, level(), "automorph");
   // (c0(X^k), c1(X^k)) decrypts under s(X^k); switch c1(X^k) back to s.
+  // c1(X^k) is only read by the key switch, which permutes it on the way in.
   const std::vector<uint32_t> perm = ctx_->ring().automorphismPermutation(k);
   parts_[0].automorph(perm);
-  parts_[1].automorph(perm);
-  detail::keySwitch(*ctx_, parts_[1], key, parts_[0], parts_[1], /*overwrite1=*/true);
+  detail::keySwitch(*ctx_, parts_[1], key, parts_[0], parts_[1], /*overwrite1=*/true, perm);
   noiseLog2_ = noise;
   return *this;
 }

@@ -1,5 +1,6 @@
 #include "bgv/key_switching.h"
 
+#include <stdexcept>
 #include <vector>
 
 #include "bgv/rns.h"
@@ -8,7 +9,7 @@
 namespace hl::detail {
 
 void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, DoubleCRT& out0,
-               DoubleCRT& out1, bool overwrite1) {
+               DoubleCRT& out1, bool overwrite1, std::span<const uint32_t> perm) {
   const ModulusChain& chain = *ctx.chain();
   const size_t n = ctx.n(), l = c.primes().size();
   const IndexSet levelPrimes = ctx.levelPrimes(l);
@@ -16,11 +17,26 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
   const IndexSet all = levelPrimes | special;
   const RnsTables& rns = ctx.rnsTables();
 
+  // The evaluation rows of the element switched: c's own, or c's permuted into a scratch.
+  const bool permuted = !perm.empty();
+  if (permuted && perm.size() != n)
+    throw std::logic_error("hl::detail::keySwitch: bad permutation");
+  uint64_t* prow = permuted ? threadScratch(kScratchKsPermuted, l * n) : nullptr;
+  auto row = [&](size_t i) -> const uint64_t* {
+    return permuted ? prow + i * n : c.values(i).data();
+  };
   // Coefficient form of c mod each prime of its level (in the chain's working basis: base
   // conversion and rounding are the same in any Z-basis of R).
   uint64_t* coeff = threadScratch(kScratchKsCoeff, l * n);
 #pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < l; ++i) chain.toWorkingCoefficients(i, c.values(i).data(), coeff + i * n);
+  for (size_t i = 0; i < l; ++i) {
+    if (permuted) {
+      const uint64_t* src = c.values(i).data();
+      uint64_t* dst = prow + i * n;
+      for (size_t j = 0; j < n; ++j) dst[j] = src[perm[j]];
+    }
+    chain.toWorkingCoefficients(i, row(i), coeff + i * n);
+  }
 
   // ModUp, first half: the centred base-conversion digits of every digit of the modulus
   // (digit j of the key pairs with the part of digit j below the level).
@@ -68,7 +84,7 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
     for (size_t g = 0; g < beta; ++g) {
       const Digit& d = digits[g];
       if (d.primes.contains(p)) {
-        xs[g] = c.values(p).data();
+        xs[g] = row(p);
       } else {
         uint64_t* row = rows + g * n;
         d.conv->convert(d.u, d.negatives, n, p, row);

@@ -132,6 +132,7 @@ enum ScratchSlot : size_t {
   kScratchKsRows,
   kScratchPhase,
   kScratchScaleCombined,
+  kScratchKsPermuted,
 };
 
 }  // namespace hl::detail
