@@ -19,12 +19,16 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   auto ring = std::make_shared<hl::Cyclotomic>(m);
   auto chain = hl::ModulusChain::generate(ring, 3, 50);
-  std::printf("helib-like ring demo: Z[X]/Phi_%llu(X), phi(m) = %zu, %s transform, %zu primes of "
-              "50 bits (%.0f bits in all), kernels: %s; set-up %.0f ms\n",
-              static_cast<unsigned long long>(m), ring->phi(),
-              ring->isPowerOfTwo() ? "negacyclic NTT" : "Bluestein", chain->size(),
-              chain->logProduct(chain->allPrimes()), hl::toString(hl::bestSimdLevel()).data(),
-              msSince(t0));
+  std::printf(
+      "helib-like ring demo: Z[X]/Phi_%llu(X), phi(m) = %zu, transforms: %s; %zu primes of "
+      "50 bits (%.0f bits in all), kernels: %s; set-up %.0f ms\n",
+      static_cast<unsigned long long>(m), ring->phi(),
+      ring->isPowerOfTwo() ? "negacyclic NTT"
+      : chain->workingBasis() == hl::ModulusChain::Basis::kPowerful
+          ? "prime-factor (powerful basis) and Bluestein"
+          : "Bluestein",
+      chain->size(), chain->logProduct(chain->allPrimes()),
+      hl::toString(hl::bestSimdLevel()).data(), msSince(t0));
 
   hl::Prng prng;
   const hl::IndexSet all = chain->allPrimes();
@@ -47,9 +51,10 @@ int main(int argc, char** argv) {
   const double convMs = msSince(t0);
   int64_t maxAbs = 0;
   for (int64_t x : c) maxAbs = std::max(maxAbs, x < 0 ? -x : x);
-  std::printf("a * b: %.2f ms pointwise; back to coefficients by CRT: %.1f ms; "
-              "largest |coefficient| = %lld\n",
-              mulMs, convMs, static_cast<long long>(maxAbs));
+  std::printf(
+      "a * b: %.2f ms pointwise; back to coefficients by CRT: %.1f ms; "
+      "largest |coefficient| = %lld\n",
+      mulMs, convMs, static_cast<long long>(maxAbs));
   std::printf("X -> X^%llu maps a*b to sigma(a)*sigma(b): %s\n", static_cast<unsigned long long>(k),
               homomorphic ? "yes" : "NO");
   return homomorphic ? 0 : 1;
