@@ -68,13 +68,7 @@ std::vector<uint64_t> evaluationExponents(uint64_t m) {
   std::vector<uint64_t> weight(f.size());  // CRT: e = sum_i u_i * weight_i mod m
   for (size_t i = 0; i < f.size(); ++i) {
     const uint64_t rest = m / f[i].pe;
-    uint64_t inv = 1;  // rest^-1 mod pe, by search (pe < 2^24)
-    for (uint64_t k = 1; k < f[i].pe; ++k) {
-      if ((rest % f[i].pe) * k % f[i].pe == 1) {
-        inv = k;
-        break;
-      }
-    }
+    const uint64_t inv = detail::invMod(rest % f[i].pe, f[i].pe);
     weight[i] = static_cast<uint64_t>((static_cast<unsigned __int128>(rest) * inv) % m);
   }
   std::vector<std::vector<uint64_t>> units(f.size());

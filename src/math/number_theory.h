@@ -41,6 +41,23 @@ inline std::vector<uint64_t> primeFactors(uint64_t m) {
   return f;
 }
 
+/// a^-1 mod `mod` for gcd(a, mod) = 1 and mod < 2^62 (small moduli: ring factors, transform
+/// lengths), by the extended Euclidean algorithm. Throws std::logic_error without an inverse.
+inline uint64_t invMod(uint64_t a, uint64_t mod) {
+  int64_t t = 0, newT = 1;
+  int64_t r = static_cast<int64_t>(mod), newR = static_cast<int64_t>(a % mod);
+  while (newR != 0) {
+    const int64_t quo = r / newR;
+    const int64_t t2 = t - quo * newT, r2 = r - quo * newR;
+    t = newT;
+    newT = t2;
+    r = newR;
+    newR = r2;
+  }
+  if (r != 1) throw std::logic_error("hl::detail::invMod: no inverse");
+  return static_cast<uint64_t>(t < 0 ? t + static_cast<int64_t>(mod) : t);
+}
+
 /// A prime power factor p^e of m.
 struct PrimePower {
   uint64_t p;    // the prime

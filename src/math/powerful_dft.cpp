@@ -75,6 +75,7 @@ namespace hl {
 namespace {
 
 using detail::bitReverse;
+using detail::invMod;
 using detail::isPowerOfTwo;
 using detail::nextPowerOfTwo;
 using detail::primeFactors;
@@ -92,19 +93,6 @@ uint64_t powMod(uint64_t a, uint64_t e, uint64_t mod) {
     b = b * b % mod;
   }
   return static_cast<uint64_t>(r);
-}
-
-// a^-1 mod `mod` for gcd(a, mod) = 1 (small moduli).
-uint64_t invMod(uint64_t a, uint64_t mod) {
-  int64_t t = 0, newT = 1;
-  int64_t r = static_cast<int64_t>(mod), newR = static_cast<int64_t>(a % mod);
-  while (newR != 0) {
-    const int64_t quo = r / newR;
-    t = std::exchange(newT, t - quo * newT);
-    r = std::exchange(newR, r - quo * newR);
-  }
-  if (r != 1) throw std::logic_error("hl::PowerfulDft: internal error (no inverse)");
-  return static_cast<uint64_t>(t < 0 ? t + static_cast<int64_t>(mod) : t);
 }
 
 // The smallest generator of Z_p^*, p prime.
