@@ -1355,26 +1355,24 @@ void factorInverse(const FactorPlan& fp, const uint64_t* in, size_t inStride, ui
       uint64_t* S = (r > 1 ? T2 + fp.rows * W : T2);
       Ops::sumRows(S, in, P, inStride, W, c);
       Ops::scale(S, S, W, fp.pInv, c);
-      const uint64_t* X = nullptr;
-      bool fused = false;
-      if constexpr (Ops::kFusedRader) {
-        if (!fp.padded) {  // the first DIF pass reads the value rows in place of a copy
-          RowPointers& rp = rowPointers(fp.rows);
-          for (size_t s = 0; s < L; ++s) rp.src[fp.posIn[s]] = in + fp.invSrc[s] * inStride;
-          Ops::difGather(T, fp.n, r, W, fp.tw.data(), rp.src.data(), c);
-          uint64_t* Y = raderKernel<Ops>(fp, T, T2, W, fp.kI, fp.wI, c);
-          Ops::dit(Y, fp.n, r * W, fp.itw.data(), c);
-          X = Y;
-          fused = true;
+      auto convolve = [&]() -> const uint64_t* {
+        if constexpr (Ops::kFusedRader) {
+          if (!fp.padded) {  // the first DIF pass reads the value rows in place of a copy
+            RowPointers& rp = rowPointers(fp.rows);
+            for (size_t s = 0; s < L; ++s) rp.src[fp.posIn[s]] = in + fp.invSrc[s] * inStride;
+            Ops::difGather(T, fp.n, r, W, fp.tw.data(), rp.src.data(), c);
+            uint64_t* Y = raderKernel<Ops>(fp, T, T2, W, fp.kI, fp.wI, c);
+            Ops::dit(Y, fp.n, r * W, fp.itw.data(), c);
+            return Y;
+          }
         }
-      }
-      if (!fused) {
         for (size_t s = 0; s < L; ++s) {
           std::memcpy(T + fp.posIn[s] * W, in + fp.invSrc[s] * inStride, rowBytes);
         }
         if (fp.padded) std::memset(T + L * W, 0, (fp.rows - L) * rowBytes);
-        X = raderConvolution<Ops>(fp, T, T2, W, fp.kI, fp.wI, c);
-      }
+        return raderConvolution<Ops>(fp, T, T2, W, fp.kI, fp.wI, c);
+      };
+      const uint64_t* X = convolve();
       const uint64_t* zLast = X + fp.posOut[L / 2] * W;  // z_(p-1): t = L/2, g^-t = -1
       for (size_t t = 0; t < L; ++t) {
         if (fp.invDst[t] < 0) continue;
