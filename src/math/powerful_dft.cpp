@@ -332,594 +332,81 @@ struct ScalarOps {
 };
 
 #if HL_PDFT_X86
-// AVX2 kernels. Bounds (units of q, q < 2^50, so a product y*w with w in [0, q) comes out with
-// |r| <= q/2 + 3|y|/16, see src/math/ntt_avx2.cpp; a reduction x - q round(x/q) gives at most
-// q/2 + 1 for |x| < 2^53):
-//  * dif: inputs |x| <= q; sums reduced (<= q/2 + 1), differences (<= 2q) multiplied
-//    (<= q/2 + 3*2/16 = 0.875q) or reduced: outputs <= q.
-//  * dit: in the two-stage passes (ditPair) inputs B <= 3/2 give outputs <= 1.43 (see there);
-//    the single stage reduces x (<= 1/2) and multiplies y (<= 1/2 + 3B/16): outputs <= 1.27.
-//    DIT outputs only enter reductions and products (addReduce, subReduce, scale).
-//  * mat: inputs <= 1.24, products <= 0.74, the sum reduced every 8 products (<= 6.5q < 2^53),
-//    outputs reduced.
-//  * scale / addReduce / subReduce / reduceCopy: outputs <= q.
-struct AvxOps {
+// Vector wrappers for the SIMD kernels (src/math/powerful_dft_simd.inc): 4 doubles (AVX2 + FMA)
+// and 8 doubles (AVX-512F/DQ; the dispatch level is kAvx512Ifma, whose CPUs all have them).
+#define HL_PDFT_INLINE inline __attribute__((always_inline))
+struct V4 {
+  using T = __m256d;
   static constexpr size_t kLanes = 4;
-  static constexpr bool kWinograd = true;    // 3 x 3 / 15 x 15 circulants: conv3() / conv15()
-  static constexpr bool kFusedRader = true;  // difGather / ditScatterAdd
-  struct Ctx {
-    double q, qinv;
-  };
-  static Ctx makeCtx(const Modulus& q) {
-    const double qd = static_cast<double>(q.value());
-    return {qd, 1.0 / qd};
+#define HL_V4 HL_PDFT_AVX2 static HL_PDFT_INLINE
+  HL_V4 T ld(const uint64_t* p) { return _mm256_loadu_pd(reinterpret_cast<const double*>(p)); }
+  HL_V4 void st(uint64_t* p, T v) { _mm256_storeu_pd(reinterpret_cast<double*>(p), v); }
+  HL_V4 T set1(double x) { return _mm256_set1_pd(x); }
+  HL_V4 T zero() { return _mm256_setzero_pd(); }
+  HL_V4 T add(T a, T b) { return _mm256_add_pd(a, b); }
+  HL_V4 T sub(T a, T b) { return _mm256_sub_pd(a, b); }
+  HL_V4 T mul(T a, T b) { return _mm256_mul_pd(a, b); }
+  HL_V4 T fmadd(T a, T b, T c) { return _mm256_fmadd_pd(a, b, c); }    // a b + c
+  HL_V4 T fmsub(T a, T b, T c) { return _mm256_fmsub_pd(a, b, c); }    // a b - c
+  HL_V4 T fnmadd(T a, T b, T c) { return _mm256_fnmadd_pd(a, b, c); }  // c - a b
+  HL_V4 T rnd(T x) { return _mm256_round_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  HL_V4 T floor(T x) { return _mm256_round_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+  HL_V4 T orBits(T x, uint64_t m) {
+    return _mm256_or_pd(x, _mm256_castsi256_pd(_mm256_set1_epi64x(static_cast<long long>(m))));
   }
-
-  HL_PDFT_AVX2 static inline __m256d ld(const uint64_t* p) {
-    return _mm256_loadu_pd(reinterpret_cast<const double*>(p));
+  HL_V4 T xorBits(T x, uint64_t m) {
+    return _mm256_xor_pd(x, _mm256_castsi256_pd(_mm256_set1_epi64x(static_cast<long long>(m))));
   }
-  HL_PDFT_AVX2 static inline void st(uint64_t* p, __m256d v) {
-    _mm256_storeu_pd(reinterpret_cast<double*>(p), v);
-  }
-  HL_PDFT_AVX2 static inline __m256d rnd(__m256d x) {
-    return _mm256_round_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  }
-  HL_PDFT_AVX2 static inline __m256d mulMod(__m256d y, __m256d w, __m256d wq, __m256d q) {
-    const __m256d h = _mm256_mul_pd(y, w);
-    const __m256d l = _mm256_fmsub_pd(y, w, h);
-    const __m256d k = rnd(_mm256_mul_pd(y, wq));
-    return _mm256_add_pd(_mm256_fnmadd_pd(k, q, h), l);
-  }
-  HL_PDFT_AVX2 static inline __m256d red(__m256d x, __m256d q, __m256d qinv) {
-    return _mm256_fnmadd_pd(rnd(_mm256_mul_pd(x, qinv)), q, x);
-  }
-
-  // Cyclic NTTs on rows of bw words: DIF (natural order in, bit-reversed out) and DIT (the
-  // inverse order), two radix-2 stages per pass over the rows where the length allows (half
-  // the loads and stores of stage-by-stage passes), one radix-2 stage for an odd log2(n).
-  // Inputs of magnitude at most q; DIF outputs at most q, DIT outputs at most 3q/2.
-  // Rows A..D in, oA..oD out (the same rows when in place).
-  template <bool kUnit>
-  HL_PDFT_AVX2 static void difPair(const uint64_t* A, const uint64_t* B, const uint64_t* C,
-                                   const uint64_t* D, uint64_t* oA, uint64_t* oB, uint64_t* oC,
-                                   uint64_t* oD, size_t bw, const Const& wAC, const Const& wBD,
-                                   const Const& w2, __m256d q, __m256d qinv) {
-    const __m256d ac = _mm256_set1_pd(wAC.d), acq = _mm256_set1_pd(wAC.dq);
-    const __m256d bd = _mm256_set1_pd(wBD.d), bdq = _mm256_set1_pd(wBD.dq);
-    const __m256d v2 = _mm256_set1_pd(w2.d), v2q = _mm256_set1_pd(w2.dq);
-    for (size_t i = 0; i < bw; i += 4) {
-      const __m256d a = ld(A + i), b = ld(B + i), cc = ld(C + i), d = ld(D + i);
-      const __m256d a1 = _mm256_add_pd(a, cc), b1 = _mm256_add_pd(b, d);    // <= 2q
-      const __m256d c1 = kUnit ? red(_mm256_sub_pd(a, cc), q, qinv)         // twiddle 1
-                               : mulMod(_mm256_sub_pd(a, cc), ac, acq, q);  // <= q
-      const __m256d d1 = mulMod(_mm256_sub_pd(b, d), bd, bdq, q);           // <= q
-      st(oA + i, red(_mm256_add_pd(a1, b1), q, qinv));
-      st(oB + i, kUnit ? red(_mm256_sub_pd(a1, b1), q, qinv)
-                       : red(mulMod(_mm256_sub_pd(a1, b1), v2, v2q, q), q, qinv));
-      st(oC + i, red(_mm256_add_pd(c1, d1), q, qinv));
-      st(oD + i,
-         kUnit ? red(_mm256_sub_pd(c1, d1), q, qinv) : mulMod(_mm256_sub_pd(c1, d1), v2, v2q, q));
-    }
-  }
-  // One radix-2 DIF butterfly row pair: X, Y in, oX, oY out.
-  HL_PDFT_AVX2 static void difRow(const uint64_t* X, const uint64_t* Y, uint64_t* oX, uint64_t* oY,
-                                  size_t bw, bool unit, const Const& tw, __m256d q, __m256d qinv) {
-    const __m256d w = _mm256_set1_pd(tw.d), wq = _mm256_set1_pd(tw.dq);
-    for (size_t i = 0; i < bw; i += 4) {
-      const __m256d x = ld(X + i), y = ld(Y + i);
-      st(oX + i, red(_mm256_add_pd(x, y), q, qinv));
-      st(oY + i, unit ? red(_mm256_sub_pd(x, y), q, qinv) : mulMod(_mm256_sub_pd(x, y), w, wq, q));
-    }
-  }
-  HL_PDFT_AVX2 static void difStage(uint64_t* T, size_t n, size_t len, size_t bw, const Const* tw,
-                                    __m256d q, __m256d qinv) {
-    for (size_t s = 0; s < n; s += 2 * len) {
-      for (size_t j = 0; j < len; ++j) {
-        uint64_t* X = T + (s + j) * bw;
-        uint64_t* Y = X + len * bw;
-        difRow(X, Y, X, Y, bw, j == 0, tw[len + j], q, qinv);
-      }
-    }
-  }
-  // The two-stage passes from stage `len` down.
-  HL_PDFT_AVX2 static void difPairsFrom(uint64_t* T, size_t n, size_t len, size_t bw,
-                                        const Const* tw, __m256d q, __m256d qinv) {
-    for (; len >= 2; len >>= 2) {  // stages len and len / 2
-      const size_t h = len / 2;
-      for (size_t s = 0; s < n; s += 2 * len) {
-        for (size_t j = 0; j < h; ++j) {
-          uint64_t* A = T + (s + j) * bw;
-          uint64_t* B = A + h * bw;
-          uint64_t* C = A + len * bw;
-          uint64_t* D = C + h * bw;
-          if (j == 0) {
-            difPair<true>(A, B, C, D, A, B, C, D, bw, tw[len], tw[len + h], tw[h], q, qinv);
-          } else {
-            difPair<false>(A, B, C, D, A, B, C, D, bw, tw[len + j], tw[len + j + h], tw[h + j], q,
-                           qinv);
-          }
-        }
-      }
-    }
-  }
-  HL_PDFT_AVX2 static void dif(uint64_t* T, size_t n, size_t bw, const Const* tw, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    size_t len = n / 2;
-    if (len >= 1 && (log2Exact(n) & 1) != 0) {
-      difStage(T, n, len, bw, tw, q, qinv);
-      len >>= 1;
-    }
-    difPairsFrom(T, n, len, bw, tw, q, qinv);
-  }
-  // dif of the n x r rows of W words whose inputs are read in place of a copy: row k
-  // (= NTT row * r + sub-row) of the input is src[k]; the first pass writes T, the others run
-  // in place on T.
-  HL_PDFT_AVX2 static void difGather(uint64_t* T, size_t n, size_t r, size_t W, const Const* tw,
-                                     const uint64_t* const* src, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    const size_t bw = r * W;
-    size_t len = n / 2;
-    if ((log2Exact(n) & 1) != 0) {
-      for (size_t j = 0; j < len; ++j) {
-        for (size_t s2 = 0; s2 < r; ++s2) {
-          const size_t x = j * r + s2, y = (j + len) * r + s2;
-          difRow(src[x], src[y], T + x * W, T + y * W, W, j == 0, tw[len + j], q, qinv);
-        }
-      }
-      len >>= 1;
-    } else {
-      const size_t h = len / 2;
-      for (size_t j = 0; j < h; ++j) {
-        for (size_t s2 = 0; s2 < r; ++s2) {
-          const size_t a = j * r + s2, b = (j + h) * r + s2;
-          const size_t cc = (j + len) * r + s2, d = (j + len + h) * r + s2;
-          if (j == 0) {
-            difPair<true>(src[a], src[b], src[cc], src[d], T + a * W, T + b * W, T + cc * W,
-                          T + d * W, W, tw[len], tw[len + h], tw[h], q, qinv);
-          } else {
-            difPair<false>(src[a], src[b], src[cc], src[d], T + a * W, T + b * W, T + cc * W,
-                           T + d * W, W, tw[len + j], tw[len + j + h], tw[h + j], q, qinv);
-          }
-        }
-      }
-      len >>= 2;
-    }
-    difPairsFrom(T, n, len, bw, tw, q, qinv);
-  }
-
-  // Rows A..D in place; with kAdd the results go to oA..oD instead, plus the row `add`
-  // (at most q), reduced (<= q/2 + 1).
-  template <bool kUnit, bool kAdd = false>
-  HL_PDFT_AVX2 static void ditPair(uint64_t* A, uint64_t* B, uint64_t* C, uint64_t* D, size_t bw,
-                                   const Const& w1, const Const& w2, const Const& w3, __m256d q,
-                                   __m256d qinv, uint64_t* oA = nullptr, uint64_t* oB = nullptr,
-                                   uint64_t* oC = nullptr, uint64_t* oD = nullptr,
-                                   const uint64_t* add = nullptr) {
-    const __m256d v1 = _mm256_set1_pd(w1.d), v1q = _mm256_set1_pd(w1.dq);
-    const __m256d v2 = _mm256_set1_pd(w2.d), v2q = _mm256_set1_pd(w2.dq);
-    const __m256d v3 = _mm256_set1_pd(w3.d), v3q = _mm256_set1_pd(w3.dq);
-    for (size_t i = 0; i < bw; i += 4) {
-      // Stage len: (A, B) and (C, D) with twiddle w1. Inputs at most 3q/2; x and y are not
-      // reduced: x only enters reduced sums, y only sums that are multiplied or reduced
-      // (t, u <= q/2 + 3 * 1.5/16 q = 0.78q, c1, d1 <= 2.28q, t2, t3 <= 0.93q: outputs
-      // <= 1.43q).
-      const __m256d x = ld(A + i), y = ld(C + i);
-      const __m256d t = kUnit ? red(ld(B + i), q, qinv) : mulMod(ld(B + i), v1, v1q, q);
-      const __m256d u = kUnit ? red(ld(D + i), q, qinv) : mulMod(ld(D + i), v1, v1q, q);
-      const __m256d a1 = red(_mm256_add_pd(x, t), q, qinv), b1 = red(_mm256_sub_pd(x, t), q, qinv);
-      const __m256d c1 = _mm256_add_pd(y, u), d1 = _mm256_sub_pd(y, u);  // <= 2.28q
-      // Stage 2 len: (A, C) with twiddle w2, (B, D) with w3.
-      const __m256d t2 = kUnit ? red(c1, q, qinv) : mulMod(c1, v2, v2q, q);
-      const __m256d t3 = mulMod(d1, v3, v3q, q);
-      if constexpr (kAdd) {
-        const __m256d e = ld(add + i);
-        st(oA + i, red(_mm256_add_pd(_mm256_add_pd(a1, t2), e), q, qinv));
-        st(oC + i, red(_mm256_add_pd(_mm256_sub_pd(a1, t2), e), q, qinv));
-        st(oB + i, red(_mm256_add_pd(_mm256_add_pd(b1, t3), e), q, qinv));
-        st(oD + i, red(_mm256_add_pd(_mm256_sub_pd(b1, t3), e), q, qinv));
-      } else {
-        st(A + i, _mm256_add_pd(a1, t2));
-        st(C + i, _mm256_sub_pd(a1, t2));
-        st(B + i, _mm256_add_pd(b1, t3));
-        st(D + i, _mm256_sub_pd(b1, t3));
-      }
-    }
-  }
-  // One radix-2 DIT row pair in place, or with kAdd to oX, oY plus `add`, reduced.
-  template <bool kAdd = false>
-  HL_PDFT_AVX2 static void ditRow(uint64_t* X, uint64_t* Y, size_t bw, bool unit, const Const& tw,
-                                  __m256d q, __m256d qinv, uint64_t* oX = nullptr,
-                                  uint64_t* oY = nullptr, const uint64_t* add = nullptr) {
-    const __m256d w = _mm256_set1_pd(tw.d), wq = _mm256_set1_pd(tw.dq);
-    for (size_t i = 0; i < bw; i += 4) {
-      const __m256d x = red(ld(X + i), q, qinv);
-      const __m256d t = unit ? red(ld(Y + i), q, qinv) : mulMod(ld(Y + i), w, wq, q);
-      if constexpr (kAdd) {
-        const __m256d e = ld(add + i);
-        st(oX + i, red(_mm256_add_pd(_mm256_add_pd(x, t), e), q, qinv));
-        st(oY + i, red(_mm256_add_pd(_mm256_sub_pd(x, t), e), q, qinv));
-      } else {
-        st(X + i, _mm256_add_pd(x, t));
-        st(Y + i, _mm256_sub_pd(x, t));
-      }
-    }
-  }
-  HL_PDFT_AVX2 static void ditStage(uint64_t* T, size_t n, size_t len, size_t bw, const Const* itw,
-                                    __m256d q, __m256d qinv) {
-    for (size_t s = 0; s < n; s += 2 * len) {
-      for (size_t j = 0; j < len; ++j) {
-        uint64_t* X = T + (s + j) * bw;
-        ditRow(X, X + len * bw, bw, j == 0, itw[len + j], q, qinv);
-      }
-    }
-  }
-  // The two-stage passes for len = 1, 4, ... while 4 len <= n and len < end.
-  HL_PDFT_AVX2 static size_t ditPairsTo(uint64_t* T, size_t n, size_t end, size_t bw,
-                                        const Const* itw, __m256d q, __m256d qinv) {
-    size_t len = 1;
-    for (; 4 * len <= n && len < end; len <<= 2) {  // stages len and 2 len
-      for (size_t s = 0; s < n; s += 4 * len) {
-        for (size_t j = 0; j < len; ++j) {
-          uint64_t* A = T + (s + j) * bw;
-          uint64_t* B = A + len * bw;
-          uint64_t* C = A + 2 * len * bw;
-          uint64_t* D = C + len * bw;
-          if (j == 0) {
-            ditPair<true>(A, B, C, D, bw, itw[len], itw[2 * len], itw[3 * len], q, qinv);
-          } else {
-            ditPair<false>(A, B, C, D, bw, itw[len + j], itw[2 * len + j], itw[3 * len + j], q,
-                           qinv);
-          }
-        }
-      }
-    }
-    return len;
-  }
-  HL_PDFT_AVX2 static void dit(uint64_t* T, size_t n, size_t bw, const Const* itw, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    const size_t len = ditPairsTo(T, n, n, bw, itw, q, qinv);
-    if (len < n) ditStage(T, n, len, bw, itw, q, qinv);
-  }
-  // dit of the n x r rows of W words at X whose last pass writes row k (= NTT row * r +
-  // sub-row) to dst[k] plus the row `add`, reduced, in place of a copy and a sum pass.
-  HL_PDFT_AVX2 static void ditScatterAdd(uint64_t* X, size_t n, size_t r, size_t W,
-                                         const Const* itw, uint64_t* const* dst,
-                                         const uint64_t* add, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    const size_t bw = r * W;
-    const bool lastIsPair = (log2Exact(n) & 1) == 0;  // else a radix-2 stage ends it
-    const size_t lastLen = lastIsPair ? n / 4 : n / 2;
-    const size_t len = ditPairsTo(X, n, lastIsPair ? lastLen : n, bw, itw, q, qinv);
-    (void)len;
-    if (lastIsPair) {  // stages n/4 and n/2, s = 0 only
-      for (size_t j = 0; j < lastLen; ++j) {
-        for (size_t s2 = 0; s2 < r; ++s2) {
-          const size_t a = j * r + s2, b = (j + lastLen) * r + s2;
-          const size_t cc = (j + 2 * lastLen) * r + s2, d = (j + 3 * lastLen) * r + s2;
-          uint64_t *A = X + a * W, *B = X + b * W, *C = X + cc * W, *D = X + d * W;
-          if (j == 0) {
-            ditPair<true, true>(A, B, C, D, W, itw[lastLen], itw[2 * lastLen], itw[3 * lastLen], q,
-                                qinv, dst[a], dst[b], dst[cc], dst[d], add);
-          } else {
-            ditPair<false, true>(A, B, C, D, W, itw[lastLen + j], itw[2 * lastLen + j],
-                                 itw[3 * lastLen + j], q, qinv, dst[a], dst[b], dst[cc], dst[d],
-                                 add);
-          }
-        }
-      }
-    } else {  // stage n/2, s = 0 only
-      for (size_t j = 0; j < lastLen; ++j) {
-        for (size_t s2 = 0; s2 < r; ++s2) {
-          const size_t x = j * r + s2, y = (j + lastLen) * r + s2;
-          ditRow<true>(X + x * W, X + y * W, W, j == 0, itw[lastLen + j], q, qinv, dst[x], dst[y],
-                       add);
-        }
-      }
-    }
-  }
-
-  template <int V>
-  HL_PDFT_AVX2 static void matCols(uint64_t* out, size_t outStride, const uint64_t* in,
-                                   size_t inStride, size_t nOut, size_t nIn, const Const* M,
-                                   const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    for (size_t u = 0; u < nOut; ++u) {
-      const Const* row = M + u * nIn;
-      __m256d acc[V];
-      for (int v = 0; v < V; ++v) acc[v] = _mm256_setzero_pd();
-      for (size_t j = 0; j < nIn; ++j) {
-        const __m256d w = _mm256_set1_pd(row[j].d), wq = _mm256_set1_pd(row[j].dq);
-        const uint64_t* x = in + j * inStride;
-        for (int v = 0; v < V; ++v) acc[v] = _mm256_add_pd(acc[v], mulMod(ld(x + 4 * v), w, wq, q));
-        if ((j & 7) == 7) {
-          for (int v = 0; v < V; ++v) acc[v] = red(acc[v], q, qinv);
-        }
-      }
-      for (int v = 0; v < V; ++v) st(out + u * outStride + 4 * v, red(acc[v], q, qinv));
-    }
-  }
-
-  HL_PDFT_AVX2 static void mat(uint64_t* out, size_t outStride, const uint64_t* in, size_t inStride,
-                               size_t nOut, size_t nIn, size_t W, const Const* M, const Ctx& c) {
-    assert(W % kLanes == 0);  // the row widths are multiples of the vector width
-    size_t i = 0;
-    for (; i + 16 <= W; i += 16) matCols<4>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
-    switch ((W - i) / 4) {
-      case 3:
-        matCols<3>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
-        break;
-      case 2:
-        matCols<2>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
-        break;
-      case 1:
-        matCols<1>(out + i, outStride, in + i, inStride, nOut, nIn, M, c);
-        break;
-      default:
-        break;
-    }
-  }
-
-  // The 3-point cyclic convolution y_t = sum_s k_(t-s) x_s on W columns in 4 products instead
-  // of 9 (the length-3 part of conv15 below): the product mod x - 1 and, by Karatsuba, mod
-  // Phi_3 = x^2 + x + 1 (x^2 = -1 - x), with K holding the kernel's pre-additions times 1/3;
-  // y_j = S - C(1) + 3 C_j. Bounds (inputs at most q): pre-additions <= 4q, products
-  // <= q/2 + 3 * 4q/16 = 1.25q, z1 <= 3.75q, the reduced c0, c1 <= q/2 + 1, T <= 2.25q,
-  // 3 c_j + T <= 3.75q before the final reductions: all below 8q < 2^53.
-  HL_PDFT_AVX2 static void conv3(uint64_t* out, size_t outStride, const uint64_t* in,
-                                 size_t inStride, size_t W, const Const* K, const Ctx& c) {
-    assert(W % kLanes == 0);
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    const __m256d three = _mm256_set1_pd(3.0);
-    __m256d k[4], kq[4];
-    for (int a = 0; a < 4; ++a) {
-      k[a] = _mm256_set1_pd(K[a].d);
-      kq[a] = _mm256_set1_pd(K[a].dq);
-    }
-    for (size_t col = 0; col < W; col += 4) {
-      const __m256d u0 = ld(in + col), u1 = ld(in + inStride + col);
-      const __m256d u2 = ld(in + 2 * inStride + col);
-      const __m256d v1 = _mm256_sub_pd(u0, u2), v2 = _mm256_sub_pd(u1, u2);
-      const __m256d S = mulMod(_mm256_add_pd(_mm256_add_pd(u0, u1), u2), k[0], kq[0], q);
-      const __m256d z0 = mulMod(v1, k[1], kq[1], q), z2 = mulMod(v2, k[2], kq[2], q);
-      const __m256d z1 =
-          _mm256_sub_pd(_mm256_sub_pd(mulMod(_mm256_add_pd(v1, v2), k[3], kq[3], q), z0), z2);
-      const __m256d c0 = red(_mm256_sub_pd(z0, z2), q, qinv);
-      const __m256d c1 = red(_mm256_sub_pd(z1, z2), q, qinv);
-      const __m256d T = _mm256_sub_pd(_mm256_sub_pd(S, c0), c1);
-      st(out + col, red(_mm256_fmadd_pd(three, c0, T), q, qinv));
-      st(out + outStride + col, red(_mm256_fmadd_pd(three, c1, T), q, qinv));
-      st(out + 2 * outStride + col, red(T, q, qinv));
-    }
-  }
-
-  // The 15-point cyclic convolution y_t = sum_s k_(t-s) x_s on W columns, in 40 products
-  // instead of 225: the Chinese remainder map t -> (t mod 3, t mod 5) makes it a 3 x 5
-  // two-dimensional cyclic convolution (Agarwal and Cooley 1977), and each dimension uses the
-  // small-convolution algorithm from x^N - 1 = (x - 1) Phi_N(x) (S. Winograd, "Arithmetic
-  // complexity of computations", SIAM 1980, chapter IV; R. Blahut, "Fast algorithms for signal
-  // processing", 2010, section 5.3): the product mod x - 1 is one multiplication, the product
-  // mod Phi_3 (degree 2) three by Karatsuba, the product mod Phi_5 (degree 4) nine by two levels
-  // of Karatsuba. K holds the 40 transformed kernel values with 1/15 folded in (see
-  // conv15Kernel); reconstruction needs only additions and the small multipliers 3 and 5:
-  // y = S e_1 + E e_N with N e_1 = 1 + x + ... + x^(N-1), so y_j = S - E(1) + N E_j.
-  // Bounds (B = q/2; every input at most 2B, every red() output at most B(1 + 2^-40)): all
-  // intermediate values stay below 8 q < 2^53, so every double here is an exact integer.
-  HL_PDFT_AVX2 static inline void conv15Pre5(const __m256d* w, __m256d* e) {
-    const __m256d c0 = _mm256_sub_pd(w[0], w[4]), c1 = _mm256_sub_pd(w[1], w[4]);
-    const __m256d c2 = _mm256_sub_pd(w[2], w[4]), c3 = _mm256_sub_pd(w[3], w[4]);
-    e[0] = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(w[0], w[1]), _mm256_add_pd(w[2], w[3])),
-                         w[4]);  // <= 5B
-    e[1] = c0;                   // <= 2B
-    e[2] = c1;
-    e[3] = _mm256_add_pd(c0, c1);  // <= 4B
-    e[4] = c2;
-    e[5] = c3;
-    e[6] = _mm256_add_pd(c2, c3);
-    e[7] = _mm256_add_pd(c0, c2);
-    e[8] = _mm256_add_pd(c1, c3);
-    e[9] = _mm256_add_pd(e[7], e[8]);  // <= 8B
-  }
-  HL_PDFT_AVX2 static void conv15(uint64_t* out, size_t outStride, const uint64_t* in,
-                                  size_t inStride, size_t W, const Const* K, const Ctx& c) {
-    assert(W % kLanes == 0);
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    const __m256d three = _mm256_set1_pd(3.0), five = _mm256_set1_pd(5.0);
-    // Row t of the 3 x 5 array (a, b): t = 10a + 6b mod 15 (t = a mod 3, t = b mod 5).
-    static constexpr int kRow[3][5] = {{0, 6, 12, 3, 9}, {10, 1, 7, 13, 4}, {5, 11, 2, 8, 14}};
-    for (size_t col = 0; col < W; col += 4) {
-      // Pre-additions along the length-3 dimension: (sum, u0 - u2, u1 - u2, u0 + u1 - 2 u2).
-      __m256d v[4][5];
-      for (int b = 0; b < 5; ++b) {
-        const __m256d u0 = ld(in + kRow[0][b] * inStride + col);
-        const __m256d u1 = ld(in + kRow[1][b] * inStride + col);
-        const __m256d u2 = ld(in + kRow[2][b] * inStride + col);
-        v[0][b] = red(_mm256_add_pd(_mm256_add_pd(u0, u1), u2), q, qinv);
-        v[1][b] = red(_mm256_sub_pd(u0, u2), q, qinv);
-        v[2][b] = red(_mm256_sub_pd(u1, u2), q, qinv);
-        v[3][b] = red(_mm256_add_pd(v[1][b], v[2][b]), q, qinv);
-      }
-      // Along the length-5 dimension, the products, and the length-5 reconstruction.
-      __m256d r5[4][5];
-      for (int a = 0; a < 4; ++a) {
-        __m256d e[10];
-        conv15Pre5(v[a], e);
-        const Const* k = K + a * 10;
-        // The products, unreduced (|P| <= q/2 + 3|e|/16 with |e| <= 8B = 4q: P_0 <= 0.97q
-        // (e_0 <= 2.5q), P_1,2,4,5 <= 0.69q, P_3,6,7,8 <= 0.875q, P_9 <= 1.25q).
-        __m256d P[10];
-        for (int j = 0; j < 10; ++j) {
-          P[j] = mulMod(e[j], _mm256_set1_pd(k[j].d), _mm256_set1_pd(k[j].dq), q);
-        }
-        // Karatsuba: low, high and middle halves, then the degree-6 product and its
-        // reduction mod Phi_5 (x^4 = -(1 + x + x^2 + x^3), x^5 = 1, x^6 = x). Bounds in units
-        // of q: l1, h1 <= 2.25, m1 <= 3, mid0, mid2 <= 2.25, mid1 <= 7.5 before its reduction,
-        // d2, d4 <= 2.94, the E_j <= 5.9 before theirs: all below 8.
-        const __m256d l0 = P[1], l2 = P[2], l1 = _mm256_sub_pd(_mm256_sub_pd(P[3], l0), l2);
-        const __m256d h0 = P[4], h2 = P[5], h1 = _mm256_sub_pd(_mm256_sub_pd(P[6], h0), h2);
-        const __m256d m0 = P[7], m2 = P[8], m1 = _mm256_sub_pd(_mm256_sub_pd(P[9], m0), m2);
-        const __m256d mid0 = _mm256_sub_pd(_mm256_sub_pd(m0, l0), h0);
-        const __m256d mid1 = red(_mm256_sub_pd(_mm256_sub_pd(m1, l1), h1), q, qinv);
-        const __m256d mid2 = _mm256_sub_pd(_mm256_sub_pd(m2, l2), h2);
-        const __m256d d2 = _mm256_add_pd(l2, mid0), d4 = _mm256_add_pd(mid2, h0);
-        __m256d E[4];
-        E[0] = red(_mm256_add_pd(_mm256_sub_pd(l0, d4), h1), q, qinv);
-        E[1] = red(_mm256_add_pd(_mm256_sub_pd(l1, d4), h2), q, qinv);
-        E[2] = red(_mm256_sub_pd(d2, d4), q, qinv);
-        E[3] = red(_mm256_sub_pd(mid1, d4), q, qinv);  // <= 3.44q before the reduction
-        const __m256d T = _mm256_sub_pd(
-            P[0], _mm256_add_pd(_mm256_add_pd(E[0], E[1]), _mm256_add_pd(E[2], E[3])));
-        for (int j = 0; j < 4; ++j) r5[a][j] = red(_mm256_fmadd_pd(five, E[j], T), q, qinv);
-        r5[a][4] = red(T, q, qinv);
-      }
-      // Length-3 reconstruction: Karatsuba mod Phi_3 (x^2 = -1 - x), then y_j = S - C(1) + 3 C_j.
-      for (int b = 0; b < 5; ++b) {
-        const __m256d z0 = r5[1][b], z2 = r5[2][b];
-        const __m256d z1 = _mm256_sub_pd(_mm256_sub_pd(r5[3][b], z0), z2);
-        const __m256d c0 = red(_mm256_sub_pd(z0, z2), q, qinv);
-        const __m256d c1 = red(_mm256_sub_pd(z1, z2), q, qinv);
-        const __m256d T3 = _mm256_sub_pd(_mm256_sub_pd(r5[0][b], c0), c1);
-        st(out + kRow[0][b] * outStride + col, red(_mm256_fmadd_pd(three, c0, T3), q, qinv));
-        st(out + kRow[1][b] * outStride + col, red(_mm256_fmadd_pd(three, c1, T3), q, qinv));
-        st(out + kRow[2][b] * outStride + col, red(T3, q, qinv));
-      }
-    }
-  }
-
-  HL_PDFT_AVX2 static void scale(uint64_t* dst, const uint64_t* src, size_t W, const Const& w,
-                                 const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), wd = _mm256_set1_pd(w.d), wq = _mm256_set1_pd(w.dq);
-    for (size_t i = 0; i < W; i += 4) st(dst + i, mulMod(ld(src + i), wd, wq, q));
-  }
-  HL_PDFT_AVX2 static void addReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b, size_t W,
-                                     const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    for (size_t i = 0; i < W; i += 4)
-      st(dst + i, red(_mm256_add_pd(ld(a + i), ld(b + i)), q, qinv));
-  }
-  HL_PDFT_AVX2 static void subReduce(uint64_t* dst, const uint64_t* a, const uint64_t* b, size_t W,
-                                     const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    for (size_t i = 0; i < W; i += 4)
-      st(dst + i, red(_mm256_sub_pd(ld(a + i), ld(b + i)), q, qinv));
-  }
-  HL_PDFT_AVX2 static void reduceCopy(uint64_t* dst, const uint64_t* src, size_t W, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    for (size_t i = 0; i < W; i += 4) st(dst + i, red(ld(src + i), q, qinv));
-  }
-  HL_PDFT_AVX2 static void sumRows(uint64_t* dst, const uint64_t* src, size_t rows, size_t stride,
-                                   size_t W, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    for (size_t i = 0; i < W; i += 4) {
-      __m256d acc = _mm256_setzero_pd();
-      for (size_t k = 0; k < rows; ++k) {
-        acc = _mm256_add_pd(acc, ld(src + k * stride + i));
-        if ((k & 3) == 3) acc = red(acc, q, qinv);
-      }
-      st(dst + i, red(acc, q, qinv));
-    }
-  }
-
-  // Words x < 2^52 to doubles: or the exponent of 2^52 in, subtract 2^52.
-  HL_PDFT_AVX2 static inline __m256d toDouble(__m256d bits) {
-    const __m256d two52bits = _mm256_castsi256_pd(_mm256_set1_epi64x(0x4330000000000000ll));
-    return _mm256_sub_pd(_mm256_or_pd(bits, two52bits), _mm256_set1_pd(0x1p52));
-  }
-  // |x| < 1.9q to the bits of x mod q in [0, q): k = floor(x/q + 2^-51) exactly (see toU64 in
-  // src/math/ntt_avx2.cpp), then (x - kq) + 2^52 has the residue in its low mantissa bits.
-  HL_PDFT_AVX2 static inline __m256d toWord(__m256d x, __m256d q, __m256d qinv) {
-    const __m256d two52bits = _mm256_castsi256_pd(_mm256_set1_epi64x(0x4330000000000000ll));
-    const __m256d k = _mm256_round_pd(_mm256_fmadd_pd(x, qinv, _mm256_set1_pd(0x1p-51)),
-                                      _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    return _mm256_xor_pd(_mm256_add_pd(_mm256_fnmadd_pd(k, q, x), _mm256_set1_pd(0x1p52)),
-                         two52bits);
-  }
-  // The 4 x 4 block of words at src (rows ss apart) transposed to dst (rows ds apart).
-  // kMode 1: the rows loaded are words, converted to doubles; kMode 2: the rows stored are
-  // converted to words; kMode 0: neither.
-  template <int kMode>
-  HL_PDFT_AVX2 static inline __m256d transIn(__m256d x) {
-    if constexpr (kMode == 1) return toDouble(x);
-    return x;
-  }
-  template <int kMode>
-  HL_PDFT_AVX2 static inline __m256d transOut(__m256d x, __m256d q, __m256d qinv) {
-    if constexpr (kMode == 2) return toWord(x, q, qinv);
-    return x;
-  }
-  template <int kMode>
-  HL_PDFT_AVX2 static inline void transpose4(uint64_t* dst, size_t ds, const uint64_t* src,
-                                             size_t ss, __m256d q, __m256d qinv) {
-    const __m256d r0 = transIn<kMode>(ld(src)), r1 = transIn<kMode>(ld(src + ss));
-    const __m256d r2 = transIn<kMode>(ld(src + 2 * ss)), r3 = transIn<kMode>(ld(src + 3 * ss));
-    const __m256d a = _mm256_unpacklo_pd(r0, r1), b = _mm256_unpackhi_pd(r0, r1);
-    const __m256d c = _mm256_unpacklo_pd(r2, r3), d = _mm256_unpackhi_pd(r2, r3);
-    st(dst, transOut<kMode>(_mm256_permute2f128_pd(a, c, 0x20), q, qinv));
-    st(dst + ds, transOut<kMode>(_mm256_permute2f128_pd(b, d, 0x20), q, qinv));
-    st(dst + 2 * ds, transOut<kMode>(_mm256_permute2f128_pd(a, c, 0x31), q, qinv));
-    st(dst + 3 * ds, transOut<kMode>(_mm256_permute2f128_pd(b, d, 0x31), q, qinv));
-  }
-  static uint64_t wordToBits(uint64_t x) {
-    const double d = static_cast<double>(x);
-    uint64_t bits;
-    std::memcpy(&bits, &d, sizeof d);
-    return bits;
-  }
-  // As ScalarOps: kWords converts words to doubles on the way in (gather) or doubles to words
-  // on the way out (scatter), so that the transform needs no separate conversion pass.
-  template <bool kWords>
-  HL_PDFT_AVX2 static void gatherFibres(uint64_t* t, size_t B, const uint64_t* src, size_t P,
-                                        size_t cnt, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    auto one = [](uint64_t x) { return kWords ? wordToBits(x) : x; };
-    const size_t b4 = cnt / 4 * 4, j4 = P / 4 * 4;
-    for (size_t b = 0; b < b4; b += 4) {
-      for (size_t j = 0; j < j4; j += 4)
-        transpose4<kWords ? 1 : 0>(t + j * B + b, B, src + b * P + j, P, q, qinv);
-      for (size_t j = j4; j < P; ++j)
-        for (size_t i = 0; i < 4; ++i) t[j * B + b + i] = one(src[(b + i) * P + j]);
-    }
-    for (size_t b = b4; b < cnt; ++b)
-      for (size_t j = 0; j < P; ++j) t[j * B + b] = one(src[b * P + j]);
-  }
-  template <bool kWords>
-  HL_PDFT_AVX2 static void scatterFibres(uint64_t* dst, size_t P, const uint64_t* t, size_t B,
-                                         size_t cnt, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    auto one = [&c](uint64_t x) { return kWords ? scalarToWord(x, c) : x; };
-    const size_t b4 = cnt / 4 * 4, j4 = P / 4 * 4;
-    for (size_t b = 0; b < b4; b += 4) {
-      for (size_t j = 0; j < j4; j += 4)
-        transpose4<kWords ? 2 : 0>(dst + b * P + j, P, t + j * B + b, B, q, qinv);
-      for (size_t j = j4; j < P; ++j)
-        for (size_t i = 0; i < 4; ++i) dst[(b + i) * P + j] = one(t[j * B + b + i]);
-    }
-    for (size_t b = b4; b < cnt; ++b)
-      for (size_t j = 0; j < P; ++j) dst[b * P + j] = one(t[j * B + b]);
-  }
-  HL_PDFT_AVX2 static void fromU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx&) {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) st(dst + i, toDouble(ld(src + i)));
-    for (; i < n; ++i) {
-      const double d = static_cast<double>(src[i]);
-      std::memcpy(dst + i, &d, sizeof d);
-    }
-  }
-  HL_PDFT_AVX2 static void toU64(uint64_t* dst, const uint64_t* src, size_t n, const Ctx& c) {
-    const __m256d q = _mm256_set1_pd(c.q), qinv = _mm256_set1_pd(c.qinv);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) st(dst + i, toWord(ld(src + i), q, qinv));
-    for (; i < n; ++i) dst[i] = scalarToWord(src[i], c);
-  }
-  static uint64_t scalarToWord(uint64_t bits, const Ctx& c) {
-    double x;
-    std::memcpy(&x, &bits, sizeof x);
-    const double qd = c.q;
-    double r = x - qd * std::floor(x / qd);
-    if (r >= qd) r -= qd;
-    if (r < 0) r += qd;
-    return static_cast<uint64_t>(r);
-  }
+#undef HL_V4
 };
+
+#define HL_PDFT_AVX512 __attribute__((target("avx512f,avx512dq,avx2,fma")))
+struct V8 {
+  using T = __m512d;
+  static constexpr size_t kLanes = 8;
+#define HL_V8 HL_PDFT_AVX512 static HL_PDFT_INLINE
+  HL_V8 T ld(const uint64_t* p) { return _mm512_loadu_pd(p); }
+  HL_V8 void st(uint64_t* p, T v) { _mm512_storeu_pd(p, v); }
+  HL_V8 T set1(double x) { return _mm512_set1_pd(x); }
+  HL_V8 T zero() { return _mm512_setzero_pd(); }
+  HL_V8 T add(T a, T b) { return _mm512_add_pd(a, b); }
+  HL_V8 T sub(T a, T b) { return _mm512_sub_pd(a, b); }
+  HL_V8 T mul(T a, T b) { return _mm512_mul_pd(a, b); }
+  HL_V8 T fmadd(T a, T b, T c) { return _mm512_fmadd_pd(a, b, c); }
+  HL_V8 T fmsub(T a, T b, T c) { return _mm512_fmsub_pd(a, b, c); }
+  HL_V8 T fnmadd(T a, T b, T c) { return _mm512_fnmadd_pd(a, b, c); }
+  // The masked forms with every lane selected: GCC 12's _mm512_roundscale_pd passes an
+  // "undefined" vector that -Wmaybe-uninitialized reports.
+  HL_V8 T rnd(T x) {
+    return _mm512_mask_roundscale_pd(x, 0xff, x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
+  HL_V8 T floor(T x) {
+    return _mm512_mask_roundscale_pd(x, 0xff, x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  }
+  HL_V8 T orBits(T x, uint64_t m) {
+    return _mm512_or_pd(x, _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(m))));
+  }
+  HL_V8 T xorBits(T x, uint64_t m) {
+    return _mm512_xor_pd(x, _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(m))));
+  }
+#undef HL_V8
+};
+
+#define HL_PDFT_OPS AvxOps
+#define HL_PDFT_VEC V4
+#define HL_PDFT_TGT HL_PDFT_AVX2
+#include "math/powerful_dft_simd.inc"  // NOLINT(bugprone-suspicious-include)
+#undef HL_PDFT_OPS
+#undef HL_PDFT_VEC
+#undef HL_PDFT_TGT
+
+#define HL_PDFT_OPS Avx512Ops
+#define HL_PDFT_VEC V8
+#define HL_PDFT_TGT HL_PDFT_AVX512
+#include "math/powerful_dft_simd.inc"  // NOLINT(bugprone-suspicious-include)
+#undef HL_PDFT_OPS
+#undef HL_PDFT_VEC
+#undef HL_PDFT_TGT
 #endif
 
 // ---------------------------------------------------------------------------------------------
@@ -1456,7 +943,7 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
                                 "-th root of unity mod " + std::to_string(qv));
   }
 #if HL_PDFT_X86
-  level_ = detail::usableLevel(level, true, false);
+  level_ = detail::usableLevel(level, true, true);
 #else
   level_ = detail::usableLevel(level, false, false);
 #endif
@@ -1466,7 +953,7 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
     pl.ntt = std::make_unique<NttTables>(n_, q, zeta, level);
     return;
   }
-  pl.lanes = level_ == SimdLevel::kAvx2 ? 4 : 1;
+  pl.lanes = level_ == SimdLevel::kAvx512Ifma ? 8 : level_ == SimdLevel::kAvx2 ? 4 : 1;
   const size_t k = factors.size();
   for (const auto& f : factors) pl.factors.push_back(buildFactor(f, q.pow(zeta, m / f.pe), q));
   pl.stride.assign(k, 1);
@@ -1632,6 +1119,9 @@ void PowerfulDft::forward(const uint64_t* powerful, uint64_t* values) const {
     return;
   }
 #if HL_PDFT_X86
+  if (level_ == SimdLevel::kAvx512Ifma) {
+    return forwardImpl<Avx512Ops>(pl, q_, n_, powerful, values);
+  }
   if (level_ == SimdLevel::kAvx2) return forwardImpl<AvxOps>(pl, q_, n_, powerful, values);
 #endif
   forwardImpl<ScalarOps>(pl, q_, n_, powerful, values);
@@ -1645,6 +1135,9 @@ void PowerfulDft::inverse(const uint64_t* values, uint64_t* powerful) const {
     return;
   }
 #if HL_PDFT_X86
+  if (level_ == SimdLevel::kAvx512Ifma) {
+    return inverseImpl<Avx512Ops>(pl, q_, n_, values, powerful);
+  }
   if (level_ == SimdLevel::kAvx2) return inverseImpl<AvxOps>(pl, q_, n_, values, powerful);
 #endif
   inverseImpl<ScalarOps>(pl, q_, n_, values, powerful);

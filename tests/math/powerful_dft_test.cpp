@@ -72,6 +72,7 @@ long evalPower(const std::vector<int64_t>& a, const NTL::zz_p& point) {
 std::vector<hl::SimdLevel> levels() {
   std::vector<hl::SimdLevel> l{hl::SimdLevel::kScalar};
   if (hl::cpuSupports(hl::SimdLevel::kAvx2)) l.push_back(hl::SimdLevel::kAvx2);
+  if (hl::cpuSupports(hl::SimdLevel::kAvx512Ifma)) l.push_back(hl::SimdLevel::kAvx512Ifma);
   return l;
 }
 
@@ -137,6 +138,7 @@ TEST_P(PowerfulDftTest, ForwardMatchesCyclotomicDftAndInverts) {
     SCOPED_TRACE("m=" + std::to_string(m) + " level=" + std::string(hl::toString(level)));
     hl::PowerfulDft pdft(m, mod, dft.zeta(), level);
     ASSERT_EQ(pdft.size(), n);
+    if ((m & (m - 1)) != 0) ASSERT_EQ(pdft.level(), level);  // the kernels asked for ran
     std::vector<uint64_t> values(n), back(n);
     pdft.forward(cu.data(), values.data());
     ASSERT_EQ(values, expect);
