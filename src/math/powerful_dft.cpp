@@ -60,6 +60,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -1175,29 +1178,35 @@ int64_t toInt64(__int128 x, const char* who) {
 
 namespace {
 
-// powerToPowerful with the extended coefficients in T (int64_t when the caller has checked
-// that no partial sum can overflow it, __int128 otherwise). Index maps by odometers (no
-// divisions per coefficient).
-template <class T>
-std::vector<int64_t> powerToPowerfulIn(uint64_t m, std::span<const int64_t> power,
-                                       const std::vector<PrimePower>& f, const char* who) {
-  const size_t k = f.size(), n = power.size();
-  std::vector<size_t> es(k, 1);  // strides of the extended array (m_i per dimension)
-  for (size_t i = k - 1; i-- > 0;) es[i] = es[i + 1] * f[i + 1].pe;
-  // Per-thread scratch (a fresh m-word vector per call would be page-faulted in every time);
-  // zeroed here, wiped below.
-  thread_local detail::AlignedVector<T> scratch;
-  if (scratch.size() < m) scratch.resize(m);
-  std::fill_n(scratch.data(), m, T{0});
-  const std::span<T> ext(scratch.data(), m);
-  // X^j -> prod_i X_i^(j t_i mod m_i), t_i = (m/m_i)^-1 mod m_i: position sum_i r_i es_i with
-  // r_i = j t_i mod m_i, advanced by t_i per step.
+// The index maps of powerToPowerful for one m, built once per m and shared: X^j goes to
+// position scatter[j] = sum_i (j t_i mod m_i) es_i of the extended array (t_i = (m/m_i)^-1 mod
+// m_i, es_i its strides, m_i per dimension), and powerful coefficient J (row-major in the
+// reduced block j_i < phi(m_i)) is read from position gather[J].
+struct PowerfulMaps {
+  std::vector<uint32_t> scatter, gather;
+};
+
+std::shared_ptr<const PowerfulMaps> powerfulMaps(uint64_t m, const std::vector<PrimePower>& f) {
+  static std::mutex mu;
+  static std::map<uint64_t, std::shared_ptr<const PowerfulMaps>> cache;
   {
+    const std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache.find(m); it != cache.end()) return it->second;
+  }
+  const size_t k = f.size();
+  size_t n = 1;
+  for (const auto& pf : f) n *= pf.phi;
+  std::vector<size_t> es(k, 1);
+  for (size_t i = k - 1; i-- > 0;) es[i] = es[i + 1] * f[i + 1].pe;
+  auto maps = std::make_shared<PowerfulMaps>();
+  maps->scatter.resize(n);
+  maps->gather.resize(n);
+  {  // odometer in j: r_i = j t_i mod m_i advances by t_i
     std::vector<uint64_t> t(k), r(k, 0);
     for (size_t i = 0; i < k; ++i) t[i] = invMod((m / f[i].pe) % f[i].pe, f[i].pe);
     size_t pos = 0;
     for (size_t j = 0; j < n; ++j) {
-      ext[pos] = power[j];
+      maps->scatter[j] = static_cast<uint32_t>(pos);
       for (size_t i = 0; i < k; ++i) {
         r[i] += t[i];
         pos += t[i] * es[i];
@@ -1208,6 +1217,40 @@ std::vector<int64_t> powerToPowerfulIn(uint64_t m, std::span<const int64_t> powe
       }
     }
   }
+  {  // odometer over the reduced block in row-major order
+    std::vector<uint64_t> idx(k, 0);
+    size_t pos = 0;
+    for (size_t J = 0; J < n; ++J) {
+      maps->gather[J] = static_cast<uint32_t>(pos);
+      for (size_t i = k; i-- > 0;) {
+        pos += es[i];
+        if (++idx[i] < f[i].phi) break;
+        pos -= f[i].phi * es[i];
+        idx[i] = 0;
+      }
+    }
+  }
+  const std::lock_guard<std::mutex> lock(mu);
+  return cache.emplace(m, std::move(maps)).first->second;  // another thread's copy if first
+}
+
+// powerToPowerful with the extended coefficients in T (int64_t when the caller has checked
+// that no partial sum can overflow it, __int128 otherwise).
+template <class T>
+std::vector<int64_t> powerToPowerfulIn(uint64_t m, std::span<const int64_t> power,
+                                       const std::vector<PrimePower>& f, const char* who) {
+  const size_t k = f.size(), n = power.size();
+  std::vector<size_t> es(k, 1);  // strides of the extended array (m_i per dimension)
+  for (size_t i = k - 1; i-- > 0;) es[i] = es[i + 1] * f[i + 1].pe;
+  const auto maps = powerfulMaps(m, f);
+  // Per-thread scratch (a fresh m-word vector per call would be page-faulted in every time);
+  // zeroed here, wiped below.
+  thread_local detail::AlignedVector<T> scratch;
+  if (scratch.size() < m) scratch.resize(m);
+  std::fill_n(scratch.data(), m, T{0});
+  const std::span<T> ext(scratch.data(), m);
+  const uint32_t* sc = maps->scatter.data();
+  for (size_t j = 0; j < n; ++j) ext[sc[j]] = power[j];
   // Along dimension i: Y^E = -sum_{c < p-1} Y^(E - phi + c p^(e-1)) for phi <= E < p^e, since
   // Phi_(p^e)(Y) = sum_{c < p} Y^(c p^(e-1)); the targets are all below phi.
   for (size_t i = 0; i < k; ++i) {
@@ -1217,6 +1260,12 @@ std::vector<int64_t> powerToPowerfulIn(uint64_t m, std::span<const int64_t> powe
     const size_t inner = es[i], outer = m / (M * inner);
     for (size_t o = 0; o < outer; ++o) {
       T* x = ext.data() + o * M * inner;
+      if (inner == 1 && f[i].e == 1) {  // the innermost prime factor: x_j -= x_(p-1), j < p-1
+        const T v = x[phi];
+        for (uint64_t j = 0; j < phi; ++j) x[j] -= v;
+        x[phi] = 0;
+        continue;
+      }
       for (uint64_t E = phi; E < M; ++E) {
         T* src = x + E * inner;
         for (uint64_t cc = 0; cc + 1 < f[i].p; ++cc) {
@@ -1229,21 +1278,12 @@ std::vector<int64_t> powerToPowerfulIn(uint64_t m, std::span<const int64_t> powe
   }
   // Read the reduced block (j_i < phi(m_i)) in row-major order.
   std::vector<int64_t> out(n);
-  {
-    std::vector<uint64_t> idx(k, 0);
-    size_t pos = 0;
-    for (size_t J = 0; J < n; ++J) {
-      if constexpr (std::is_same_v<T, int64_t>) {
-        out[J] = ext[pos];
-      } else {
-        out[J] = toInt64(ext[pos], who);
-      }
-      for (size_t i = k; i-- > 0;) {
-        pos += es[i];
-        if (++idx[i] < f[i].phi) break;
-        pos -= f[i].phi * es[i];
-        idx[i] = 0;
-      }
+  const uint32_t* ga = maps->gather.data();
+  for (size_t J = 0; J < n; ++J) {
+    if constexpr (std::is_same_v<T, int64_t>) {
+      out[J] = ext[ga[J]];
+    } else {
+      out[J] = toInt64(ext[ga[J]], who);
     }
   }
   OPENSSL_cleanse(ext.data(), ext.size() * sizeof(T));  // may hold secret coefficients

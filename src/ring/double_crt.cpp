@@ -102,12 +102,30 @@ DoubleCRT DoubleCRT::fromCoefficients(std::shared_ptr<const ModulusChain> chain,
     }
     OPENSSL_cleanse(power.data(), power.size() * sizeof(int64_t));
     if (fits) {
+      // Coefficients below every prime in magnitude (secrets, noise, small messages) reduce by
+      // adding q to the negative ones, without a branch per coefficient; the choice depends
+      // only on that bound.
+      uint64_t maxAbs = 0, minQ = ~uint64_t{0};
+      for (int64_t x : powerful) {
+        maxAbs = std::max(
+            maxAbs, x < 0 ? uint64_t{0} - static_cast<uint64_t>(x) : static_cast<uint64_t>(x));
+      }
+      for (size_t i : r.primes_) minQ = std::min(minQ, r.chain_->modulus(i).value());
+      const bool small = maxAbs < minQ;
 #pragma omp parallel for if (worthParallel(L, r.n_))
       for (size_t k = 0; k < L; ++k) {
         const size_t i = r.primes_[k];
         const Modulus& q = r.chain_->modulus(i);
         uint64_t* row = r.data_.data() + k * r.n_;
-        for (size_t j = 0; j < r.n_; ++j) row[j] = q.reduceSigned(powerful[j]);
+        if (small) {
+          const uint64_t qv = q.value();
+          for (size_t j = 0; j < r.n_; ++j) {
+            const auto x = static_cast<uint64_t>(powerful[j]);
+            row[j] = x + (qv & static_cast<uint64_t>(powerful[j] >> 63));
+          }
+        } else {
+          for (size_t j = 0; j < r.n_; ++j) row[j] = q.reduceSigned(powerful[j]);
+        }
         r.chain_->fromWorkingCoefficients(i, row, row);
       }
       OPENSSL_cleanse(powerful.data(), powerful.size() * sizeof(int64_t));

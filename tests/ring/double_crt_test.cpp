@@ -93,6 +93,30 @@ TEST_P(DoubleCrtRing, MultiplyMatchesNtlModPhi) {
   EXPECT_EQ(da.toCoefficients(), a);
 }
 
+// Coefficients at and beyond the primes' size whose powerful coefficients still fit in 64 bits
+// (the conversion's second reduction path), and exactly +-q and +-(q - 1) for the smallest
+// prime: the residues equal NTL's.
+TEST_P(DoubleCrtRing, CoefficientsAboveThePrimesMatchNtl) {
+  const uint64_t m = GetParam();
+  auto chain = chainFor(m);
+  const size_t n = chain->ring().phi();
+  std::mt19937_64 rng(m + 11);
+  auto a = randomSmall(n, 56, rng);
+  uint64_t minQ = ~uint64_t{0};
+  for (size_t i : chain->allPrimes()) minQ = std::min(minQ, chain->modulus(i).value());
+  const auto q = static_cast<int64_t>(minQ);
+  const int64_t edge[] = {q, -q, q - 1, -(q - 1), q + 1, -(q + 1)};
+  for (size_t j = 0; j < 6 && j < n; ++j) a[j * (n / 6)] = edge[j];
+  DoubleCRT da = DoubleCRT::fromCoefficients(chain, chain->allPrimes(), a);
+  EXPECT_EQ(da.toResidues(), residuesOf(*chain, chain->allPrimes(), toZZX(a)));
+  // And all small (|x| < q) with the extremes q - 1 and -(q - 1) only.
+  for (auto& x : a) x = (x % q);
+  a[0] = q - 1;
+  a[n - 1] = -(q - 1);
+  DoubleCRT ds = DoubleCRT::fromCoefficients(chain, chain->allPrimes(), a);
+  EXPECT_EQ(ds.toResidues(), residuesOf(*chain, chain->allPrimes(), toZZX(a)));
+}
+
 TEST_P(DoubleCrtRing, AutomorphismCommutesWithConversion) {
   const uint64_t m = GetParam();
   auto chain = chainFor(m);
