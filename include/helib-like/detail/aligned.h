@@ -1,11 +1,14 @@
 #pragma once
 // 64-byte aligned storage for the vectors the SIMD kernels stream through: with the default
 // 16-byte alignment every other 32-byte load (AVX2) and every 64-byte load (AVX-512) would
-// straddle two cache lines.
+// straddle two cache lines. Large buffers come from the library's memory pool
+// (helib-like/math/memory_pool.h).
 
 #include <cstddef>
 #include <new>
 #include <vector>
+
+#include "helib-like/math/memory_pool.h"
 
 namespace hl::detail {
 
@@ -19,11 +22,9 @@ struct AlignedAllocator {
   AlignedAllocator(const AlignedAllocator<U>&) noexcept {}
   T* allocate(std::size_t count) {
     if (count > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
-    return static_cast<T*>(::operator new(count * sizeof(T), std::align_val_t{kSimdAlignment}));
+    return static_cast<T*>(poolAllocate(count * sizeof(T)));
   }
-  void deallocate(T* p, std::size_t) noexcept {
-    ::operator delete(p, std::align_val_t{kSimdAlignment});
-  }
+  void deallocate(T* p, std::size_t count) noexcept { poolFree(p, count * sizeof(T)); }
   template <typename U>
   bool operator==(const AlignedAllocator<U>&) const noexcept {
     return true;

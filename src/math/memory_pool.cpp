@@ -1,0 +1,120 @@
+// The memory pool (see memory_pool.h): free buffers by exact size, under one mutex.
+#include "helib-like/math/memory_pool.h"
+
+#include <mutex>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+#include "helib-like/detail/aligned.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HL_POOL_ENABLED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HL_POOL_ENABLED 0
+#endif
+#endif
+#ifndef HL_POOL_ENABLED
+#define HL_POOL_ENABLED 1
+#endif
+
+namespace hl {
+namespace {
+
+void* systemAllocate(std::size_t bytes) {
+  return ::operator new (bytes, std::align_val_t{detail::kSimdAlignment});
+}
+void systemFree(void* p) noexcept {
+  ::operator delete (p, std::align_val_t{detail::kSimdAlignment});
+}
+
+struct Pool {
+  std::mutex mu;
+  std::unordered_map<std::size_t, std::vector<void*>> free;  // by size in bytes
+  std::size_t limit = kDefaultPoolLimitBytes, cached = 0, blocks = 0, hits = 0, misses = 0;
+
+  // Drops free buffers until at most `keep` bytes remain; the caller holds mu.
+  void shrinkTo(std::size_t keep) {
+    for (auto it = free.begin(); it != free.end() && cached > keep;) {
+      auto& list = it->second;
+      while (!list.empty() && cached > keep) {
+        systemFree(list.back());
+        list.pop_back();
+        cached -= it->first;
+        --blocks;
+      }
+      it = list.empty() ? free.erase(it) : std::next(it);
+    }
+  }
+};
+
+// Never destroyed: buffers may be freed by static destructors after main returns.
+Pool& pool() {
+  static Pool* p = new Pool;
+  return *p;
+}
+
+}  // namespace
+
+MemoryPoolStats memoryPoolStats() {
+  Pool& p = pool();
+  const std::lock_guard<std::mutex> lock(p.mu);
+  return {HL_POOL_ENABLED != 0, p.limit, p.cached, p.blocks, p.hits, p.misses};
+}
+
+void setMemoryPoolLimit(std::size_t bytes) {
+  Pool& p = pool();
+  const std::lock_guard<std::mutex> lock(p.mu);
+  p.limit = bytes;
+  p.shrinkTo(bytes);
+}
+
+void releaseMemoryPool() {
+  Pool& p = pool();
+  const std::lock_guard<std::mutex> lock(p.mu);
+  p.shrinkTo(0);
+}
+
+namespace detail {
+
+void* poolAllocate(std::size_t bytes) {
+  if (HL_POOL_ENABLED == 0 || bytes < kPoolMinBytes) return systemAllocate(bytes);
+  Pool& p = pool();
+  {
+    const std::lock_guard<std::mutex> lock(p.mu);
+    auto it = p.free.find(bytes);
+    if (it != p.free.end() && !it->second.empty()) {
+      void* block = it->second.back();
+      it->second.pop_back();
+      p.cached -= bytes;
+      --p.blocks;
+      ++p.hits;
+      return block;
+    }
+    ++p.misses;
+  }
+  return systemAllocate(bytes);  // outside the lock: it may fault in pages
+}
+
+void poolFree(void* ptr, std::size_t bytes) noexcept {
+  if (ptr == nullptr) return;
+  if (HL_POOL_ENABLED == 0 || bytes < kPoolMinBytes) return systemFree(ptr);
+  Pool& p = pool();
+  {
+    const std::lock_guard<std::mutex> lock(p.mu);
+    if (p.cached + bytes <= p.limit) {
+      try {
+        p.free[bytes].push_back(ptr);
+        p.cached += bytes;
+        ++p.blocks;
+        return;
+      } catch (...) {  // no memory for the bookkeeping: release the buffer instead
+      }
+    }
+  }
+  systemFree(ptr);
+}
+
+}  // namespace detail
+}  // namespace hl

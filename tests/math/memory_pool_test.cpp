@@ -1,0 +1,119 @@
+#include "helib-like/math/memory_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "helib-like/detail/aligned.h"
+
+namespace {
+
+using hl::detail::poolAllocate;
+using hl::detail::poolFree;
+
+// Each test starts from an empty pool with the default limit and leaves it so.
+class MemoryPool : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    hl::setMemoryPoolLimit(hl::kDefaultPoolLimitBytes);
+    hl::releaseMemoryPool();
+    if (!hl::memoryPoolStats().enabled) GTEST_SKIP() << "pool disabled (AddressSanitizer)";
+  }
+  void TearDown() override {
+    hl::setMemoryPoolLimit(hl::kDefaultPoolLimitBytes);
+    hl::releaseMemoryPool();
+  }
+};
+
+constexpr size_t kBig = size_t{3} << 20;  // above kPoolMinBytes
+
+TEST_F(MemoryPool, ReusesAFreedBufferOfTheSameSize) {
+  const auto before = hl::memoryPoolStats();
+  void* a = poolAllocate(kBig);
+  ASSERT_EQ(reinterpret_cast<uintptr_t>(a) % hl::detail::kSimdAlignment, 0u);
+  std::memset(a, 0x5a, kBig);  // usable
+  poolFree(a, kBig);
+  auto s = hl::memoryPoolStats();
+  EXPECT_EQ(s.cachedBytes, kBig);
+  EXPECT_EQ(s.cachedBlocks, 1u);
+  EXPECT_EQ(s.misses, before.misses + 1);
+  void* b = poolAllocate(kBig);  // the same buffer back
+  EXPECT_EQ(b, a);
+  s = hl::memoryPoolStats();
+  EXPECT_EQ(s.hits, before.hits + 1);
+  EXPECT_EQ(s.cachedBytes, 0u);
+  void* c = poolAllocate(kBig + 64);  // another size: not that buffer (b is in use anyway)
+  EXPECT_NE(c, b);
+  poolFree(c, kBig + 64);
+  poolFree(b, kBig);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBlocks, 2u);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, 2 * kBig + 64);
+}
+
+TEST_F(MemoryPool, SmallBuffersAreNotPooled) {
+  const auto before = hl::memoryPoolStats();
+  void* a = poolAllocate(hl::kPoolMinBytes - 8);
+  ASSERT_EQ(reinterpret_cast<uintptr_t>(a) % hl::detail::kSimdAlignment, 0u);
+  poolFree(a, hl::kPoolMinBytes - 8);
+  const auto s = hl::memoryPoolStats();
+  EXPECT_EQ(s.cachedBytes, 0u);
+  EXPECT_EQ(s.hits + s.misses, before.hits + before.misses);
+}
+
+TEST_F(MemoryPool, LimitAndReleaseBoundTheBytesKept) {
+  hl::setMemoryPoolLimit(2 * kBig);
+  std::vector<void*> blocks;
+  for (int i = 0; i < 4; ++i) blocks.push_back(poolAllocate(kBig));
+  for (void* p : blocks) poolFree(p, kBig);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, 2 * kBig);  // two kept, two released
+  hl::setMemoryPoolLimit(kBig);                            // lowering the limit releases the excess
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig);
+  EXPECT_EQ(hl::memoryPoolStats().limitBytes, kBig);
+  hl::releaseMemoryPool();
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, 0u);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBlocks, 0u);
+  hl::setMemoryPoolLimit(0);  // keep nothing
+  void* a = poolAllocate(kBig);
+  poolFree(a, kBig);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, 0u);
+}
+
+// The allocator the ring elements use goes through the pool.
+TEST_F(MemoryPool, AlignedVectorStorageIsRecycled) {
+  const auto before = hl::memoryPoolStats();
+  const uint64_t* first;
+  {
+    hl::detail::AlignedVector<uint64_t> v(kBig / 8, 7);
+    first = v.data();
+  }
+  hl::detail::AlignedVector<uint64_t> w(kBig / 8, 0);
+  EXPECT_EQ(w.data(), first);
+  EXPECT_EQ(w[12345], 0u);  // value-initialised as usual
+  EXPECT_EQ(hl::memoryPoolStats().hits, before.hits + 1);
+}
+
+// Threads allocating and freeing concurrently get distinct, intact buffers.
+TEST_F(MemoryPool, ConcurrentUseKeepsBuffersDistinct) {
+  constexpr int kThreads = 4, kRounds = 200;
+  std::vector<std::thread> threads;
+  std::vector<int> bad(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &bad] {
+      for (int r = 0; r < kRounds; ++r) {
+        const size_t bytes = hl::kPoolMinBytes * (1 + (r % 3));
+        auto* p = static_cast<uint8_t*>(poolAllocate(bytes));
+        std::memset(p, t + 1, bytes);
+        std::this_thread::yield();
+        for (size_t i = 0; i < bytes; i += 4093) bad[t] += p[i] != t + 1;
+        poolFree(p, bytes);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(bad[t], 0) << "thread " << t;
+}
+
+}  // namespace
