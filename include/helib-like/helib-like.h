@@ -11,6 +11,7 @@
 #include "helib-like/math/cyclotomic_dft.h"
 #include "helib-like/ring/cyclotomic.h"
 #include "helib-like/ring/double_crt.h"
+#include "helib-like/ring/hypercube.h"
 #include "helib-like/ring/index_set.h"
 #include "helib-like/ring/modulus_chain.h"
 #include "helib-like/bgv/ciphertext.h"

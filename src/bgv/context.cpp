@@ -56,14 +56,16 @@ std::shared_ptr<const Context> Context::create(const Parameters& params) {
     fail("sigma = " + std::to_string(params.sigma) + " is below 3.2, which the security " +
          "estimate assumes; set allowInsecure to use it anyway");
   }
-  for (uint64_t g : params.generators) {
-    if (g == 0 || g >= m || std::gcd(g, m) != 1) {
-      fail("generator " + std::to_string(g) + " is not a unit mod m = " + std::to_string(m));
-    }
+  std::shared_ptr<const Hypercube> cube;
+  try {
+    cube = std::make_shared<const Hypercube>(m, params.p, params.generators);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
   }
 
   auto ctx = std::shared_ptr<Context>(new Context());
   ctx->params_ = params;
+  ctx->hypercube_ = std::move(cube);
   ctx->t_ = Modulus(static_cast<uint64_t>(t));
   auto ring = std::make_shared<const Cyclotomic>(m);
   const size_t n = ring->phi();

@@ -5,12 +5,17 @@
 // "Homomorphic evaluation of the AES circuit", CRYPTO 2012). See doc/bgv.md.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <typeindex>
 #include <vector>
 
 #include "helib-like/math/modulus.h"
 #include "helib-like/math/simd.h"
 #include "helib-like/ring/cyclotomic.h"
+#include "helib-like/ring/hypercube.h"
 #include "helib-like/ring/index_set.h"
 #include "helib-like/ring/modulus_chain.h"
 
@@ -45,7 +50,8 @@ struct Parameters {
   size_t hammingWeight = 0;
   /// Standard deviation of the discrete Gaussian error.
   double sigma = 3.2;
-  /// Optional hypercube generators for the slots layer (units mod m); validated here.
+  /// Optional hypercube generators of Z_m^*/<p> for the slots layer, in the order of the
+  /// dimensions (see hl::Hypercube); empty: chosen automatically. Validated here.
   std::vector<uint64_t> generators;
   /// Contexts estimated below 128-bit security are refused unless this is true. Tests use
   /// small, insecure rings on purpose; never set it for real data.
@@ -100,8 +106,26 @@ class Context {
   /// Per-coefficient variance of the secret key (2/3 for uniform ternary, h/n for weight h).
   double secretVariance() const;
 
+  /// The slot structure: Z_m^*/<p> as a hypercube (d, number of slots, dimensions, which are
+  /// good), with Parameters::generators or automatically chosen generators.
+  const Hypercube& hypercube() const { return *hypercube_; }
+
   /// Internal: the precomputed base-conversion tables of key and modulus switching.
   const detail::RnsTables& rnsTables() const { return *rns_; }
+
+  /// Internal: data of a higher layer that depends only on the context (the slots layer's
+  /// factorisation of Phi_m, for example), built by make() on the first request for type T and
+  /// kept as long as the context. Contexts that never ask pay nothing. Thread-safe; make() runs
+  /// under a lock and must not call cached() on the same context.
+  template <class T>
+  std::shared_ptr<const T> cached(const std::function<std::shared_ptr<const T>()>& make) const {
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    auto it = cache_.find(std::type_index(typeid(T)));
+    if (it == cache_.end()) {
+      it = cache_.emplace(std::type_index(typeid(T)), std::shared_ptr<const void>(make())).first;
+    }
+    return std::static_pointer_cast<const T>(it->second);
+  }
 
  private:
   Context() = default;
@@ -115,6 +139,9 @@ class Context {
   double logP_ = 0;
   double security_ = 0;
   std::shared_ptr<const detail::RnsTables> rns_;
+  std::shared_ptr<const Hypercube> hypercube_;
+  mutable std::mutex cacheMutex_;
+  mutable std::map<std::type_index, std::shared_ptr<const void>> cache_;
 };
 
 }  // namespace hl
