@@ -19,3 +19,4 @@
 #include "helib-like/bgv/keys.h"
 #include "helib-like/bgv/plaintext.h"
 #include "helib-like/bgv/security.h"
+#include "helib-like/slots/encrypted_array.h"

@@ -1,0 +1,225 @@
+#pragma once
+// SIMD slots: a plaintext of R_t = Z_t[X]/Phi_m(X), t = p^r, is a vector of ell slot values,
+// and a ciphertext an encrypted one (Smart, Vercauteren, "Fully homomorphic SIMD operations",
+// DCC 2014; Gentry, Halevi, Smart, "Fully homomorphic encryption with polylog overhead",
+// EUROCRYPT 2012; Halevi, Shoup, "Algorithms in HElib", CRYPTO 2014). hl::SlotVector is the
+// plain vector and hl::EncryptedArray does the same operations on ciphertexts, so that a
+// computation and its plain model are the same code. See doc/slots.md.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "helib-like/bgv/ciphertext.h"
+#include "helib-like/bgv/context.h"
+#include "helib-like/bgv/keys.h"
+#include "helib-like/bgv/plaintext.h"
+#include "helib-like/ring/hypercube.h"
+
+namespace hl {
+
+namespace detail {
+struct ArrayImpl;
+}
+
+class EncryptedArray;
+class SlotLinearMap;
+
+/// A vector of ell slot values (ell = the number of slots of the context). Each value is an
+/// element of the representation its EncryptedArray chose: valueDegree() coefficients mod t,
+/// constant first (a polynomial in Z of degree < valueDegree(), reduced mod the field
+/// polynomial G(Z); one coefficient: an integer mod t). Slots are numbered as in hl::Hypercube.
+///
+/// The data-movement and arithmetic methods are the plain model of the EncryptedArray methods
+/// of the same names: both give the same slot values.
+class SlotVector {
+ public:
+  /// ell values, valueDegree() coefficients each.
+  size_t size() const;
+  size_t valueDegree() const;
+  /// The coefficients of slot i (std::out_of_range for i >= size()). Writers must keep them
+  /// below t.
+  std::span<const uint64_t> operator[](size_t i) const;
+  std::span<uint64_t> operator[](size_t i);
+  /// Slot i as an integer: its constant coefficient. Throws std::domain_error if the value has
+  /// other nonzero coefficients.
+  uint64_t integer(size_t i) const;
+  /// All slots as integers (same exception).
+  std::vector<uint64_t> integers() const;
+  /// All coefficients, slot after slot.
+  const std::vector<uint64_t>& data() const { return data_; }
+
+  SlotVector& operator+=(const SlotVector& o);
+  SlotVector& operator-=(const SlotVector& o);
+  /// Slot-wise product in GF(p)[Z]/G(Z) (or Z_t for integers).
+  SlotVector& operator*=(const SlotVector& o);
+  friend SlotVector operator+(SlotVector a, const SlotVector& b) { return a += b; }
+  friend SlotVector operator-(SlotVector a, const SlotVector& b) { return a -= b; }
+  friend SlotVector operator*(SlotVector a, const SlotVector& b) { return a *= b; }
+  bool operator==(const SlotVector& o) const { return data_ == o.data_; }
+
+  /// Slot s receives the value of slot s - k (cyclically, in the slot numbering).
+  SlotVector& rotate(int64_t k);
+  /// The same along dimension dim only (the other coordinates stay).
+  SlotVector& rotate(size_t dim, int64_t k);
+  /// Like rotate, with zeros entering instead of the values that wrap around.
+  SlotVector& shift(int64_t k);
+  SlotVector& shift(size_t dim, int64_t k);
+  /// Every slot receives the sum of all slots.
+  SlotVector& totalSums();
+  /// Slot s receives the sum of slots 0..s.
+  SlotVector& runningSums();
+  /// Every slot receives the value of slot s.
+  SlotVector& replicate(size_t s);
+  /// Frobenius j times in every slot: x -> x^(p^j).
+  SlotVector& frobenius(size_t j);
+  /// The linear map in every slot.
+  SlotVector& apply(const SlotLinearMap& map);
+  /// Slot s receives the value of slot perm[s]. Throws std::invalid_argument unless perm is a
+  /// permutation of 0..size()-1.
+  SlotVector& permute(std::span<const size_t> perm);
+
+ private:
+  friend class EncryptedArray;
+  SlotVector(std::shared_ptr<const detail::ArrayImpl> impl, std::vector<uint64_t> data)
+      : impl_(std::move(impl)), data_(std::move(data)) {}
+  void check(const SlotVector& o, const char* op) const;
+
+  std::shared_ptr<const detail::ArrayImpl> impl_;
+  std::vector<uint64_t> data_;
+};
+
+/// A GF(p)-linear map on slot values (the same in every slot), given by its matrix on the
+/// coefficient vectors: y = M x, M of valueDegree() x valueDegree() entries mod p, row-major.
+/// Encrypted, it is evaluated as sum_j c_j * Frob^j(x) with constants c_j (the linearized
+/// polynomial of the map; Lidl, Niederreiter, "Finite fields", section 3.4), which is how the
+/// affine map of the AES S-box is computed (Gentry, Halevi, Smart, CRYPTO 2012, section 4.2).
+class SlotLinearMap {
+ public:
+  /// Throws std::invalid_argument if matrix has the wrong size or an entry >= p, or if the
+  /// array's slot values are not a field (r > 1 and more than one coefficient).
+  SlotLinearMap(const EncryptedArray& array, std::vector<uint64_t> matrix);
+  const std::vector<uint64_t>& matrix() const { return matrix_; }
+  /// The constants c_j (j < valueDegree()) of the linearized polynomial, as slot values.
+  const std::vector<std::vector<uint64_t>>& coefficients() const { return gamma_; }
+
+ private:
+  friend class SlotVector;
+  friend class EncryptedArray;
+  std::shared_ptr<const detail::ArrayImpl> impl_;
+  std::vector<uint64_t> matrix_;
+  std::vector<std::vector<uint64_t>> gamma_;
+  std::vector<Plaintext> encoded_;  // gamma_j in every slot
+};
+
+/// The slots of a context with a chosen representation of their values, and the slot
+/// operations on ciphertexts. Immutable and cheap to copy (shared state); safe to use from
+/// several threads. The slot tables of the context (factorisation of Phi_m mod p^r, product
+/// tree) are built on the first EncryptedArray of the context and kept in it.
+///
+/// Keys: rotations and Frobenius maps are automorphisms X -> X^k and need key-switching keys
+/// (EvaluationKeys). defaultKeyExponents() lists a set that reaches every rotation: per
+/// dimension the rotations by powers of two (and their wrap-around partners in a bad
+/// dimension), and the Frobenius map. An operation whose automorphism has no key composes it
+/// from the keys present (fewest key switches; each costs about one automorphism), and throws
+/// std::invalid_argument naming the exponent when the keys present cannot produce it.
+class EncryptedArray {
+ public:
+  /// Slots holding integers mod t = p^r. Throws std::invalid_argument if ctx is null.
+  explicit EncryptedArray(std::shared_ptr<const Context> ctx);
+  /// Slots holding elements of GF(p)[Z]/G(Z), G given by its coefficients (constant first,
+  /// monic, irreducible mod p, of a degree dividing the slot degree d): the values are mapped
+  /// into every slot through one root of G (the same in every slot, so that rotations and
+  /// Frobenius commute with the encoding). For AES: G = Z^8 + Z^4 + Z^3 + Z + 1 =
+  /// {1, 1, 0, 1, 1, 0, 0, 0, 1} in slots of GF(2^24). Throws std::invalid_argument if G is
+  /// not monic, not irreducible, of a degree not dividing d, or if r > 1 and deg G > 1.
+  EncryptedArray(std::shared_ptr<const Context> ctx, std::vector<uint64_t> fieldPolynomial);
+  /// Slots holding whole elements of the slot ring Z_t[Y]/F(Y) (F = slotPolynomial(), degree d).
+  static EncryptedArray native(std::shared_ptr<const Context> ctx);
+
+  const Context& context() const;
+  const std::shared_ptr<const Context>& contextPtr() const;
+  const Hypercube& hypercube() const;
+  /// ell, the number of slots.
+  size_t size() const;
+  /// The number of coefficients of a slot value (deg G).
+  size_t valueDegree() const;
+  /// G (valueDegree() + 1 coefficients).
+  const std::vector<uint64_t>& fieldPolynomial() const;
+  /// F, the polynomial of the slot ring Z_t[Y]/F(Y) (d + 1 coefficients mod t).
+  const std::vector<uint64_t>& slotPolynomial() const;
+
+  // Plain vectors.
+  SlotVector zeros() const;
+  /// Slot i holds values[i] mod t (negative values taken mod t). Throws std::invalid_argument
+  /// if there are more than size() values; missing ones are zero.
+  SlotVector fromIntegers(std::span<const int64_t> values) const;
+  /// Slot i holds the polynomial values[i] (at most valueDegree() coefficients, constant
+  /// first, each reduced mod t). Throws std::invalid_argument on too many values or
+  /// coefficients.
+  SlotVector fromValues(const std::vector<std::vector<int64_t>>& values) const;
+  /// Every slot holds `value`.
+  SlotVector constant(std::span<const uint64_t> value) const;
+  /// A vector of uniformly random values (std::mt19937_64-style generator).
+  template <class Rng>
+  SlotVector random(Rng& rng) const {
+    SlotVector v = zeros();
+    for (uint64_t& x : v.data_) x = static_cast<uint64_t>(rng()) % modulusOfValues();
+    return v;
+  }
+
+  /// The plaintext whose slots hold v. Throws std::invalid_argument if v belongs to another
+  /// array.
+  Plaintext encode(const SlotVector& v) const;
+  /// The slot values of pt. Throws std::invalid_argument if pt belongs to another context and
+  /// std::domain_error if a slot holds a value outside the representation (an element of
+  /// GF(p^d) that is not in the subfield GF(p)[Z]/G(Z)).
+  SlotVector decode(const Plaintext& pt) const;
+  Ciphertext encrypt(const PublicKey& pk, const SlotVector& v) const;
+  Ciphertext encrypt(const SecretKey& sk, const SlotVector& v) const;
+  SlotVector decrypt(const SecretKey& sk, const Ciphertext& ct) const;
+
+  // Keys.
+  /// The automorphism exponents k (of X -> X^k) of a rotation by `amount` along `dim`: one for
+  /// a good dimension, two for a bad one (none for amount 0 mod n_dim). Throws std::out_of_range
+  /// for a bad dimension index.
+  std::vector<uint64_t> rotationExponents(size_t dim, int64_t amount) const;
+  /// The exponent p^j mod m of Frobenius j times.
+  uint64_t frobeniusExponent(size_t j) const;
+  /// Rotations by every power of two below n_i along every dimension i, and Frobenius once:
+  /// enough to compose any rotation, shift, sum or linear map.
+  std::vector<uint64_t> defaultKeyExponents() const;
+  /// Adds to `keys` a key for each exponent that it does not hold yet.
+  void addKeys(EvaluationKeys& keys, const SecretKey& sk, std::span<const uint64_t> exponents) const;
+  /// Bytes of memory one key-switching key takes in this context.
+  size_t keyBytes() const;
+
+  // Arithmetic with plain vectors.
+  void add(Ciphertext& ct, const SlotVector& v) const;
+  void multiply(Ciphertext& ct, const SlotVector& v) const;
+
+  // Data movement on ciphertexts: the same results as SlotVector's methods of the same name.
+  void rotate(Ciphertext& ct, int64_t k, const EvaluationKeys& keys) const;
+  void rotate(Ciphertext& ct, size_t dim, int64_t k, const EvaluationKeys& keys) const;
+  void shift(Ciphertext& ct, int64_t k, const EvaluationKeys& keys) const;
+  void shift(Ciphertext& ct, size_t dim, int64_t k, const EvaluationKeys& keys) const;
+  void totalSums(Ciphertext& ct, const EvaluationKeys& keys) const;
+  void runningSums(Ciphertext& ct, const EvaluationKeys& keys) const;
+  void replicate(Ciphertext& ct, size_t s, const EvaluationKeys& keys) const;
+  void frobenius(Ciphertext& ct, size_t j, const EvaluationKeys& keys) const;
+  void apply(Ciphertext& ct, const SlotLinearMap& map, const EvaluationKeys& keys) const;
+  void permute(Ciphertext& ct, std::span<const size_t> perm, const EvaluationKeys& keys) const;
+
+ private:
+  friend class SlotLinearMap;
+  explicit EncryptedArray(std::shared_ptr<const detail::ArrayImpl> impl) : impl_(std::move(impl)) {}
+  uint64_t modulusOfValues() const;
+  void check(const SlotVector& v, const char* op) const;
+  void check(const Ciphertext& ct, const char* op) const;
+
+  std::shared_ptr<const detail::ArrayImpl> impl_;
+};
+
+}  // namespace hl

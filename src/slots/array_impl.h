@@ -1,0 +1,60 @@
+#pragma once
+// The shared state of an EncryptedArray and its SlotVectors (internal).
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "helib-like/bgv/context.h"
+#include "helib-like/bgv/plaintext.h"
+#include "helib-like/math/modulus.h"
+#include "slots/slot_ring.h"
+
+namespace hl::detail {
+
+struct ArrayImpl {
+  ArrayImpl(std::shared_ptr<const Context> ctx, std::vector<uint64_t> g, bool native);
+
+  std::shared_ptr<const Context> ctx;
+  std::shared_ptr<const SlotRing> ring;
+  const Hypercube* cube;
+  std::vector<uint64_t> g;  // the user's field polynomial (k + 1 coefficients)
+  size_t k, d, ell;
+  Modulus t;
+  uint64_t p, m;
+  bool native;                // values are elements of E itself
+  std::vector<uint64_t> emb;  // d x k: column i = rho^i in E
+  std::vector<uint64_t> proj; // k x d, proj * emb = identity
+
+  // User representation <-> E (k and d coefficients). fromE returns false when v is not in
+  // the image of the embedding.
+  void toE(const uint64_t* w, uint64_t* v) const;
+  bool fromE(const uint64_t* v, uint64_t* w) const;
+  // Arithmetic on user values (through E).
+  void mul(const uint64_t* a, const uint64_t* b, uint64_t* out) const;
+  void frobenius(const uint64_t* a, size_t j, uint64_t* out) const;
+
+  // The plaintext with 1 in the slots where sel is nonzero and 0 elsewhere, cached by name.
+  std::shared_ptr<const Plaintext> mask(const std::string& name,
+                                        const std::vector<uint8_t>& sel) const;
+  // The plaintext with the E-value v in every slot.
+  Plaintext constantE(const std::vector<uint64_t>& v) const;
+  // Encodes E-values (ell * d) into a plaintext.
+  Plaintext encodeE(const std::vector<uint64_t>& values) const;
+
+  // Shortest products of available automorphism exponents: for a key set (its sorted
+  // exponents), the BFS tree over Z_m^* from 1; cached per key set.
+  struct Paths {
+    std::vector<int32_t> via;   // the key exponent of the last step, -1 unreached
+    std::vector<uint32_t> from;  // the previous node
+  };
+  std::shared_ptr<const Paths> paths(const std::vector<uint64_t>& exponents) const;
+
+  mutable std::mutex mutex;
+  mutable std::map<std::string, std::shared_ptr<const Plaintext>> masks;
+  mutable std::map<std::vector<uint64_t>, std::shared_ptr<const Paths>> pathCache;
+};
+
+}  // namespace hl::detail

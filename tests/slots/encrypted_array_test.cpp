@@ -1,0 +1,326 @@
+// EncryptedArray against the plain model (SlotVector, whose data movement is plain index maps
+// over the hypercube), and the plain model against independent arithmetic (NTL for GF(2^8)).
+#include "helib-like/slots/encrypted_array.h"
+
+#include <NTL/GF2E.h>
+#include <NTL/GF2X.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <numeric>
+#include <random>
+
+namespace {
+
+// The AES field GF(2)[Z]/(Z^8 + Z^4 + Z^3 + Z + 1).
+const std::vector<uint64_t> kAesPolynomial{1, 1, 0, 1, 1, 0, 0, 0, 1};
+
+struct Case {
+  const char* name;
+  uint64_t m, p;
+  unsigned r;
+  int bits;
+  std::vector<uint64_t> gens;
+  enum Values { kIntegers, kAesField, kNative } values;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+struct ArraySetup {
+  std::shared_ptr<const hl::Context> ctx;
+  std::unique_ptr<hl::SecretKey> sk;
+  std::unique_ptr<hl::EvaluationKeys> keys;
+  std::unique_ptr<hl::EncryptedArray> ea;
+  std::mt19937_64 rng{2026};
+};
+
+ArraySetup& setupFor(const Case& c) {
+  static std::map<std::string, std::unique_ptr<ArraySetup>> cache;
+  auto& s = cache[c.name];
+  if (!s) {
+    s = std::make_unique<ArraySetup>();
+    s->ctx = hl::Context::create({.m = c.m,
+                                  .p = c.p,
+                                  .r = c.r,
+                                  .ciphertextBits = c.bits,
+                                  .digits = 2,
+                                  .generators = c.gens,
+                                  .allowInsecure = true});
+    hl::Prng prng(hl::Prng::Seed{11});
+    s->sk = std::make_unique<hl::SecretKey>(s->ctx, prng);
+    s->keys = std::make_unique<hl::EvaluationKeys>(s->ctx);
+    s->keys->add(s->sk->relinearizationKey(prng));
+    switch (c.values) {
+      case Case::kIntegers:
+        s->ea = std::make_unique<hl::EncryptedArray>(s->ctx);
+        break;
+      case Case::kAesField:
+        s->ea = std::make_unique<hl::EncryptedArray>(s->ctx, kAesPolynomial);
+        break;
+      case Case::kNative:
+        s->ea = std::make_unique<hl::EncryptedArray>(hl::EncryptedArray::native(s->ctx));
+        break;
+    }
+    s->ea->addKeys(*s->keys, *s->sk, s->ea->defaultKeyExponents());
+  }
+  return *s;
+}
+
+class EncryptedArrayTest : public testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+    ArraySetup& s = setupFor(GetParam());
+    ctx_ = s.ctx;
+    sk_ = s.sk.get();
+    keys_ = s.keys.get();
+    ea_ = s.ea.get();
+    rng_ = &s.rng;
+  }
+  hl::SlotVector random() { return ea_->random(*rng_); }
+  hl::Ciphertext encrypt(const hl::SlotVector& v) { return ea_->encrypt(*sk_, v); }
+  // Decrypts, compares with the model, and checks the tracked noise bound against the
+  // measured noise.
+  void expectSlots(const hl::Ciphertext& ct, const hl::SlotVector& model, const std::string& what) {
+    EXPECT_GT(ct.capacity(), 0) << what;
+    EXPECT_LE(sk_->measureNoise(ct), ct.noiseBound()) << what;
+    const hl::SlotVector got = ea_->decrypt(*sk_, ct);
+    if (!(got == model)) {
+      size_t bad = 0;
+      while (bad < got.size() && std::equal(got[bad].begin(), got[bad].end(), model[bad].begin())) ++bad;
+      ADD_FAILURE() << what << ": first wrong slot " << bad << " of " << got.size();
+    }
+  }
+
+  std::shared_ptr<const hl::Context> ctx_;
+  hl::SecretKey* sk_ = nullptr;
+  hl::EvaluationKeys* keys_ = nullptr;
+  hl::EncryptedArray* ea_ = nullptr;
+  std::mt19937_64* rng_ = nullptr;
+};
+
+TEST_P(EncryptedArrayTest, EncodeDecodeRoundTrip) {
+  const hl::SlotVector v = random();
+  EXPECT_EQ(ea_->decode(ea_->encode(v)), v);
+  EXPECT_EQ(ea_->size(), ctx_->hypercube().size());
+  EXPECT_EQ(ea_->decrypt(*sk_, encrypt(v)), v);
+}
+
+TEST_P(EncryptedArrayTest, SlotwiseAddAndMultiply) {
+  const hl::SlotVector a = random(), b = random();
+  hl::Ciphertext ca = encrypt(a), cb = encrypt(b);
+  hl::Ciphertext sum = ca;
+  sum += cb;
+  expectSlots(sum, a + b, "add");
+  hl::Ciphertext prod = ca;
+  prod.multiplyBy(cb, *keys_);
+  expectSlots(prod, a * b, "multiply");
+  hl::Ciphertext byConst = ca;
+  ea_->multiply(byConst, b);
+  expectSlots(byConst, a * b, "multiply by a plain vector");
+  hl::Ciphertext plus = ca;
+  ea_->add(plus, b);
+  expectSlots(plus, a + b, "add a plain vector");
+}
+
+TEST_P(EncryptedArrayTest, EveryRotationInEveryDimension) {
+  const hl::Hypercube& cube = ea_->hypercube();
+  const hl::SlotVector v = random();
+  const hl::Ciphertext ct = encrypt(v);
+  for (size_t dim = 0; dim < cube.dimensions(); ++dim) {
+    const int64_t n = static_cast<int64_t>(cube.dimensionSize(dim));
+    // Every amount in short dimensions; a spread of amounts in long ones.
+    const int64_t step = n <= 16 ? 1 : n / 7;
+    for (int64_t k = -1; k < n; k += (k < 2 ? 1 : step)) {
+      hl::Ciphertext c = ct;
+      ea_->rotate(c, dim, k, *keys_);
+      hl::SlotVector model = v;
+      model.rotate(dim, k);
+      expectSlots(c, model, "rotate dim " + std::to_string(dim) + " by " + std::to_string(k));
+    }
+  }
+}
+
+TEST_P(EncryptedArrayTest, RotationsAndShiftsOfTheWholeOrder) {
+  const hl::SlotVector v = random();
+  const hl::Ciphertext ct = encrypt(v);
+  const int64_t ell = static_cast<int64_t>(ea_->size());
+  for (int64_t k : {int64_t{1}, int64_t{-1}, ell / 3 + 1, ell - 2}) {
+    hl::Ciphertext c = ct;
+    ea_->rotate(c, k, *keys_);
+    hl::SlotVector model = v;
+    model.rotate(k);
+    expectSlots(c, model, "rotate by " + std::to_string(k));
+    c = ct;
+    ea_->shift(c, k, *keys_);
+    model = v;
+    model.shift(k);
+    expectSlots(c, model, "shift by " + std::to_string(k));
+  }
+  for (size_t dim = 0; dim < ea_->hypercube().dimensions(); ++dim) {
+    for (int64_t k : {int64_t{1}, int64_t{-1}}) {
+      hl::Ciphertext c = ct;
+      ea_->shift(c, dim, k, *keys_);
+      hl::SlotVector model = v;
+      model.shift(dim, k);
+      expectSlots(c, model, "shift dim " + std::to_string(dim) + " by " + std::to_string(k));
+    }
+  }
+}
+
+TEST_P(EncryptedArrayTest, SumsAndReplicate) {
+  const hl::SlotVector v = random();
+  const hl::Ciphertext ct = encrypt(v);
+  hl::Ciphertext c = ct;
+  ea_->totalSums(c, *keys_);
+  hl::SlotVector model = v;
+  model.totalSums();
+  expectSlots(c, model, "totalSums");
+  // The model itself against a direct sum.
+  std::vector<uint64_t> sum(ea_->valueDegree(), 0);
+  for (size_t s = 0; s < v.size(); ++s) {
+    for (size_t j = 0; j < sum.size(); ++j) sum[j] = (sum[j] + v[s][j]) % ctx_->t();
+  }
+  EXPECT_TRUE(std::equal(sum.begin(), sum.end(), model[v.size() - 1].begin()));
+
+  const size_t s = v.size() / 2 + 1;
+  c = ct;
+  ea_->replicate(c, s, *keys_);
+  model = v;
+  model.replicate(s);
+  expectSlots(c, model, "replicate");
+}
+
+TEST_P(EncryptedArrayTest, RunningSums) {
+  if (ea_->size() > 300) GTEST_SKIP() << "many shifts; covered by the smaller rings";
+  const hl::SlotVector v = random();
+  hl::Ciphertext c = encrypt(v);
+  ea_->runningSums(c, *keys_);
+  hl::SlotVector model = v;
+  model.runningSums();
+  expectSlots(c, model, "runningSums");
+}
+
+TEST_P(EncryptedArrayTest, FrobeniusInEverySlot) {
+  if (ctx_->hypercube().degree() == 1) GTEST_SKIP() << "d = 1: Frobenius is the identity";
+  const hl::SlotVector v = random();
+  for (size_t j : {size_t{1}, size_t{3}}) {
+    hl::Ciphertext c = encrypt(v);
+    ea_->frobenius(c, j, *keys_);
+    hl::SlotVector model = v;
+    model.frobenius(j);
+    expectSlots(c, model, "frobenius " + std::to_string(j));
+  }
+}
+
+TEST_P(EncryptedArrayTest, RandomLinearMaps) {
+  if (ctx_->r() != 1) GTEST_SKIP() << "GF(p)-linear maps need r = 1";
+  const size_t k = ea_->valueDegree();
+  for (int trial = 0; trial < 2; ++trial) {
+    std::vector<uint64_t> M(k * k);
+    for (auto& x : M) x = (*rng_)() % ctx_->p();
+    const hl::SlotLinearMap map(*ea_, M);
+    const hl::SlotVector v = random();
+    hl::Ciphertext c = encrypt(v);
+    ea_->apply(c, map, *keys_);
+    hl::SlotVector model = v;
+    model.apply(map);
+    expectSlots(c, model, "linear map");
+    // The linearized form sum_j gamma_j x^(p^j) equals the matrix, in the plain model too.
+    hl::SlotVector viaGamma = ea_->zeros();
+    for (size_t j = 0; j < k; ++j) {
+      hl::SlotVector term = v;
+      term.frobenius(j);
+      term *= ea_->constant(map.coefficients()[j]);
+      viaGamma += term;
+    }
+    EXPECT_EQ(viaGamma, model);
+  }
+}
+
+TEST_P(EncryptedArrayTest, RandomPermutation) {
+  if (ea_->size() > 300) GTEST_SKIP() << "one masked rotation per amount: small rings only";
+  std::vector<size_t> perm(ea_->size());
+  std::iota(perm.begin(), perm.end(), 0);
+  std::shuffle(perm.begin(), perm.end(), *rng_);
+  const hl::SlotVector v = random();
+  hl::Ciphertext c = encrypt(v);
+  ea_->permute(c, perm, *keys_);
+  hl::SlotVector model = v;
+  model.permute(perm);
+  expectSlots(c, model, "permute");
+  for (size_t s = 0; s < v.size(); ++s) {
+    ASSERT_TRUE(std::equal(model[s].begin(), model[s].end(), v[perm[s]].begin()));
+  }
+}
+
+TEST_P(EncryptedArrayTest, MissingKeysFailNamingTheAutomorphism) {
+  hl::EvaluationKeys none(ctx_);
+  hl::Ciphertext c = encrypt(random());
+  const auto exps = ea_->rotationExponents(0, 1);
+  try {
+    ea_->rotate(c, 0, 1, none);
+    FAIL() << "rotation without keys";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("X^" + std::to_string(exps.back())), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(ea_->rotate(c, 99, 1, *keys_), std::out_of_range);
+  std::vector<size_t> notPerm(ea_->size(), 0);
+  EXPECT_THROW(ea_->permute(c, notPerm, *keys_), std::invalid_argument);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rings, EncryptedArrayTest,
+    testing::Values(Case{"m4369_p2_integers", 4369, 2, 1, 300, {}, Case::kIntegers},
+                    Case{"m4369_p2_gf256", 4369, 2, 1, 300, {}, Case::kAesField},
+                    Case{"m819_p257_r2_integers", 819, 257, 2, 400, {}, Case::kIntegers},
+                    Case{"m819_p257_r2_native", 819, 257, 2, 400, {}, Case::kNative},
+                    Case{"m256_p257_full", 256, 257, 1, 300, {}, Case::kIntegers},
+                    Case{"m21845_p2_integers", 21845, 2, 1, 300, {}, Case::kIntegers},
+                    Case{"m53261_p2_gf256", 53261, 2, 1, 300, {43863, 28680, 15913},
+                         Case::kAesField}),
+    [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+// The GF(2^8) representation against NTL's GF2E with the AES polynomial.
+TEST(SlotVectorModel, Gf256ArithmeticMatchesNtl) {
+  auto ctx = hl::Context::create(
+      {.m = 4369, .p = 2, .ciphertextBits = 100, .digits = 1, .allowInsecure = true});
+  const hl::EncryptedArray ea(ctx, kAesPolynomial);
+  NTL::GF2X aes;
+  for (size_t i = 0; i < kAesPolynomial.size(); ++i) NTL::SetCoeff(aes, static_cast<long>(i), static_cast<long>(kAesPolynomial[i]));
+  NTL::GF2EPush push(aes);
+  std::mt19937_64 rng(5);
+  const hl::SlotVector a = ea.random(rng), b = ea.random(rng);
+  const hl::SlotVector prod = a * b;
+  hl::SlotVector frob = a;
+  frob.frobenius(1);
+  auto toE = [](std::span<const uint64_t> v) {
+    NTL::GF2X x;
+    for (size_t i = 0; i < v.size(); ++i) NTL::SetCoeff(x, static_cast<long>(i), static_cast<long>(v[i]));
+    return NTL::conv<NTL::GF2E>(x);
+  };
+  for (size_t s = 0; s < a.size(); ++s) {
+    EXPECT_EQ(toE(prod[s]), toE(a[s]) * toE(b[s])) << s;
+    EXPECT_EQ(toE(frob[s]), NTL::sqr(toE(a[s]))) << s;
+  }
+  // Values outside GF(2^8) in a slot of GF(2^16) cannot be decoded in this representation.
+  const hl::EncryptedArray full = hl::EncryptedArray::native(ctx);
+  hl::SlotVector y = full.zeros();
+  y[3][0] = 0;
+  y[3][1] = 1;  // Y generates GF(2^16), not in the subfield
+  EXPECT_THROW(ea.decode(full.encode(y)), std::domain_error);
+}
+
+TEST(EncryptedArrayErrors, BadFieldPolynomials) {
+  auto ctx = hl::Context::create(
+      {.m = 4369, .p = 2, .ciphertextBits = 100, .digits = 1, .allowInsecure = true});
+  EXPECT_THROW(hl::EncryptedArray(ctx, {1, 1, 1, 1}), std::invalid_argument);  // degree 3 !| 16
+  EXPECT_THROW(hl::EncryptedArray(ctx, {1, 0, 1}), std::invalid_argument);  // Z^2+1 reducible
+  EXPECT_THROW(hl::EncryptedArray(ctx, {1, 1, 2}), std::invalid_argument);  // not monic
+  EXPECT_THROW(hl::EncryptedArray(std::shared_ptr<const hl::Context>()), std::invalid_argument);
+  auto ctx2 = hl::Context::create(
+      {.m = 819, .p = 257, .r = 2, .ciphertextBits = 200, .digits = 1, .allowInsecure = true});
+  EXPECT_THROW(hl::EncryptedArray(ctx2, {3, 0, 1}), std::invalid_argument);  // r > 1
+}
+
+}  // namespace
