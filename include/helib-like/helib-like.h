@@ -13,6 +13,7 @@
 #include "helib-like/ring/double_crt.h"
 #include "helib-like/ring/index_set.h"
 #include "helib-like/ring/modulus_chain.h"
+#include "helib-like/ring/powerful_basis.h"
 #include "helib-like/bgv/ciphertext.h"
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/keys.h"
