@@ -16,6 +16,7 @@
 #include "helib-like/detail/canonical_embedding.h"
 #include "helib-like/detail/ntl_interop.h"
 #include "helib-like/math/sampler.h"
+#include "helib-like/ring/powerful_basis.h"
 #include "math/rns_kernels.h"
 
 namespace hl {
@@ -258,12 +259,41 @@ Plaintext SecretKey::decrypt(const Ciphertext& ct) const {
   WipeOnExit wipe{nu};
   const Modulus& t = ctx_->plaintextModulus();
   // Decryption is correct only when the phase is inside (-Q/2, Q/2) anyway; the fast lift is
-  // exact there (up to Q 2^-40 from the edge) and does not branch on the phase.
-  std::vector<uint64_t> m = nu.toSmallCoefficientsMod(t);
+  // exact there (up to Q 2^-40 from the edge) and does not branch on the phase. In the
+  // powerful working basis the lift runs on powerful coefficients (no Bluestein transform) and
+  // the result mod t goes to the power basis by one polynomial remainder mod Phi_m over Z_t;
+  // doc/bgv.md, section 2, compares the validity conditions of the two bases.
+  std::vector<uint64_t> m;
+  if (ctx_->chain()->workingBasis() == ModulusChain::Basis::kPowerful) {
+    std::vector<uint64_t> w = nu.toSmallWorkingCoefficientsMod(t);
+    struct Wipe {
+      std::vector<uint64_t>& v;
+      ~Wipe() { OPENSSL_cleanse(v.data(), v.size() * sizeof(uint64_t)); }
+    } wipeW{w};
+    m = powerfulToPowerMod(ctx_->m(), t, w);
+  } else {
+    m = nu.toSmallCoefficientsMod(t);
+  }
+  return finishDecryption(ct, std::move(m));
+}
+
+Plaintext SecretKey::finishDecryption(const Ciphertext& ct, std::vector<uint64_t> m) const {
+  const Modulus& t = ctx_->plaintextModulus();
   const uint64_t finv = t.inv(ct.plaintextFactor());
   for (uint64_t& c : m) c = t.mul(c, finv);
   return Plaintext::fromReduced(ctx_, std::move(m));
 }
+
+namespace detail {
+
+Plaintext decryptViaPowerBasis(const SecretKey& sk, const Ciphertext& ct) {
+  sk.check(ct, "decrypt");
+  DoubleCRT nu = sk.phase(ct);
+  WipeOnExit wipe{nu};
+  return sk.finishDecryption(ct, nu.toSmallCoefficientsMod(sk.ctx_->plaintextModulus()));
+}
+
+}  // namespace detail
 
 double SecretKey::measureNoise(const Ciphertext& ct) const {
   check(ct, "measureNoise");

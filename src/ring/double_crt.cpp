@@ -228,9 +228,9 @@ std::vector<std::vector<uint64_t>> DoubleCRT::toResidues() const {
   return out;
 }
 
-std::vector<uint64_t> DoubleCRT::coefficientRows() const {
+detail::AlignedVector<uint64_t> DoubleCRT::coefficientRows() const {
   const size_t L = primes_.size();
-  std::vector<uint64_t> res(L * n_);
+  detail::AlignedVector<uint64_t> res(L * n_);
 #pragma omp parallel for if (worthParallel(L, n_))
   for (size_t k = 0; k < L; ++k) {
     chain_->dft(primes_[k]).inverse(data_.data() + k * n_, res.data() + k * n_);
@@ -240,7 +240,7 @@ std::vector<uint64_t> DoubleCRT::coefficientRows() const {
 
 std::vector<int64_t> DoubleCRT::toCoefficients() const {
   const size_t L = primes_.size();
-  std::vector<uint64_t> res = coefficientRows();  // prime-major
+  detail::AlignedVector<uint64_t> res = coefficientRows();  // prime-major
   const MixedRadix mr(*chain_, primes_);
   std::vector<int64_t> out(n_);
   std::vector<uint64_t> v(L);
@@ -268,7 +268,7 @@ std::vector<int64_t> DoubleCRT::toCoefficients() const {
 
 std::vector<uint64_t> DoubleCRT::toCoefficientsMod(const Modulus& t) const {
   const size_t L = primes_.size();
-  std::vector<uint64_t> res = coefficientRows();
+  detail::AlignedVector<uint64_t> res = coefficientRows();
   const MixedRadix mr(*chain_, primes_);
   // x = sum v_i W_i with W_i = prod_{k<i} q_k; the centred value is x - Q when x > Q/2.
   std::vector<uint64_t> w(L);
@@ -298,8 +298,23 @@ std::vector<uint64_t> DoubleCRT::toCoefficientsMod(const Modulus& t) const {
 }
 
 std::vector<uint64_t> DoubleCRT::toSmallCoefficientsMod(const Modulus& t) const {
+  detail::AlignedVector<uint64_t> rows = coefficientRows();
+  return centredRowsModT(rows, t);
+}
+
+std::vector<uint64_t> DoubleCRT::toSmallWorkingCoefficientsMod(const Modulus& t) const {
   const size_t L = primes_.size();
-  std::vector<uint64_t> res = coefficientRows();
+  detail::AlignedVector<uint64_t> rows(L * n_);
+#pragma omp parallel for if (worthParallel(L, n_))
+  for (size_t k = 0; k < L; ++k) {
+    chain_->toWorkingCoefficients(primes_[k], data_.data() + k * n_, rows.data() + k * n_);
+  }
+  return centredRowsModT(rows, t);
+}
+
+std::vector<uint64_t> DoubleCRT::centredRowsModT(detail::AlignedVector<uint64_t>& res,
+                                                 const Modulus& t) const {
+  const size_t L = primes_.size();
   // Fast base conversion with exact rounding (Halevi, Polyakov, Shoup, CT-RSA 2019, section 2):
   // with y_i = [x_i (Q/q_i)^-1]_{q_i}, sum_i y_i (Q/q_i) = Q s for s = sum_i y_i / q_i, and the
   // centred representative is Q (s - v) with v = round(s). s in double precision is off by
@@ -481,7 +496,7 @@ DoubleCRT& DoubleCRT::addPrimes(const IndexSet& extra) {
                                 " overlaps the element's primes " + primes_.toString());
   }
   const size_t L = primes_.size(), E = extra.size();
-  std::vector<uint64_t> res = coefficientRows();
+  detail::AlignedVector<uint64_t> res = coefficientRows();
   const MixedRadix mr(*chain_, primes_);
   // For each new prime p: prod_{k<i} q_k mod p and Q mod p.
   std::vector<uint64_t> partial(E * L), qModP(E);
