@@ -86,6 +86,8 @@ class SecretKey {
   friend Plaintext detail::decryptViaPowerBasis(const SecretKey& sk, const Ciphertext& ct);
   // [c0 + c1 s + c2 s^2]_Q over the ciphertext's primes.
   DoubleCRT phase(const Ciphertext& ct) const;
+  // The phase mod the chain prime p (one of ct's primes) into out[0..n).
+  void phaseRow(const Ciphertext& ct, size_t p, uint64_t* out) const;
   KeySwitchKey makeKeySwitchKey(const DoubleCRT& target, uint64_t automorphism, Prng& prng) const;
   void check(const Ciphertext& ct, const char* op) const;
   // The phase's power-basis coefficients mod t times the inverse of ct's plaintext factor.

@@ -61,7 +61,8 @@ class DoubleCRT {
   /// example the phase of a ciphertext that decrypts correctly), several times faster (fast
   /// base conversion with exact rounding, L products per coefficient instead of Garner's
   /// L^2/2) and without branches on the values. For coefficients closer to +-Q/2 a result may
-  /// be off by Q mod t. Requires 2 <= t < 2^62 and at most 64 primes.
+  /// be off by Q mod t. Requires 2 <= t < 2^62; throws std::invalid_argument for more than 64
+  /// primes.
   std::vector<uint64_t> toSmallCoefficientsMod(const Modulus& t) const;
   /// The same fast conversion in the chain's working basis (ModulusChain::workingBasis(),
   /// toWorkingCoefficients per prime): the coefficients, each in [0, t), of the representative
@@ -126,10 +127,8 @@ class DoubleCRT {
   struct MixedRadix;
   // The power-basis coefficients mod each prime, one row of n_ per prime (prime-major).
   detail::AlignedVector<uint64_t> coefficientRows() const;
-  // The fast base conversion of toSmallCoefficientsMod on coefficient rows (one row of n_ per
-  // prime, any Z-basis): the centred coefficients mod t. Wipes `rows` (a secret phase).
-  std::vector<uint64_t> centredRowsModT(detail::AlignedVector<uint64_t>& rows,
-                                        const Modulus& t) const;
+  // toSmallCoefficientsMod (working = false) or toSmallWorkingCoefficientsMod (true).
+  std::vector<uint64_t> liftModT(const Modulus& t, bool working) const;
 
   std::shared_ptr<const ModulusChain> chain_;
   IndexSet primes_;
