@@ -14,6 +14,7 @@
 #include "helib-like/ring/hypercube.h"
 #include "helib-like/ring/index_set.h"
 #include "helib-like/ring/modulus_chain.h"
+#include "helib-like/ring/powerful_basis.h"
 #include "helib-like/bgv/ciphertext.h"
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/keys.h"

@@ -16,7 +16,9 @@
 #include "helib-like/detail/canonical_embedding.h"
 #include "helib-like/detail/ntl_interop.h"
 #include "helib-like/math/sampler.h"
+#include "helib-like/ring/powerful_basis.h"
 #include "math/rns_kernels.h"
+#include "ring/centred_lift.h"
 
 namespace hl {
 namespace {
@@ -219,51 +221,107 @@ void SecretKey::check(const Ciphertext& ct, const char* op) const {
   }
 }
 
-DoubleCRT SecretKey::phase(const Ciphertext& ct) const {
-  // nu = sum_i c_i s^i, prime by prime as one dot product of (c_0, c_1, ...) with
-  // (1, s, s^2, ...): s is read in place, and only the powers s^2, s^3, ... (for ciphertexts
-  // of three or more parts) go through a per-thread buffer, wiped after use.
-  const IndexSet& primes = ct.part(0).primes();
+void SecretKey::phaseRow(const Ciphertext& ct, size_t p, uint64_t* out) const {
+  // nu mod q_p as one dot product of (c_0, c_1, ...) with (1, s, s^2, ...): s is read in
+  // place, and only the powers s^2, s^3, ... (for ciphertexts of three or more parts) go
+  // through a per-thread buffer, wiped after use.
   const size_t n = ctx_->n(), k = ct.size();
   assert(k >= 2 && k <= 3);  // products need relinearized operands
+  const Modulus& q = ctx_->chain()->modulus(p);
+  if (k == 2) {  // c0 + c1 s: no row of ones
+    detail::mulMod(q, ct.part(1).values(p).data(), s_.values(p).data(), out, n);
+    detail::addMod(q, out, ct.part(0).values(p).data(), out, n);
+    return;
+  }
+  // Rows: the ones, then s^2 for a three-part ciphertext.
+  uint64_t* scratch = detail::threadScratch(detail::kScratchPhase, (k - 1) * n);
+  uint64_t* ones = scratch;
+  std::fill(ones, ones + n, uint64_t{1});
+  const uint64_t* x[3];
+  const uint64_t* y[3];
+  const uint64_t* s = s_.values(p).data();
+  for (size_t i = 0; i < k; ++i) x[i] = ct.part(i).values(p).data();
+  y[0] = ones;
+  y[1] = s;
+  for (size_t i = 2; i < k; ++i) {
+    uint64_t* power = scratch + (i - 1) * n;
+    detail::mulMod(q, y[i - 1], s, power, n);
+    y[i] = power;
+  }
+  detail::dotProductMod(q, x, y, k, out, n);
+  if (k > 2) OPENSSL_cleanse(scratch + n, (k - 2) * n * sizeof(uint64_t));
+}
+
+DoubleCRT SecretKey::phase(const Ciphertext& ct) const {
+  const IndexSet& primes = ct.part(0).primes();
   DoubleCRT acc(ctx_->chain(), primes);
 #pragma omp parallel for schedule(static) if (primes.size() > 1)
   for (size_t idx = 0; idx < primes.size(); ++idx) {
-    const size_t p = primes[idx];
-    const Modulus& q = ctx_->chain()->modulus(p);
-    // Rows: the ones, then s^2 for a three-part ciphertext.
-    uint64_t* scratch = detail::threadScratch(detail::kScratchPhase, (k - 1) * n);
-    uint64_t* ones = scratch;
-    std::fill(ones, ones + n, uint64_t{1});
-    const uint64_t* x[3];
-    const uint64_t* y[3];
-    const uint64_t* s = s_.values(p).data();
-    for (size_t i = 0; i < k; ++i) x[i] = ct.part(i).values(p).data();
-    y[0] = ones;
-    y[1] = s;
-    for (size_t i = 2; i < k; ++i) {
-      uint64_t* power = scratch + (i - 1) * n;
-      detail::mulMod(q, y[i - 1], s, power, n);
-      y[i] = power;
-    }
-    detail::dotProductMod(q, x, y, k, acc.values(p).data(), n);
-    if (k > 2) OPENSSL_cleanse(scratch + n, (k - 2) * n * sizeof(uint64_t));
+    phaseRow(ct, primes[idx], acc.values(primes[idx]).data());
   }
   return acc;
 }
 
 Plaintext SecretKey::decrypt(const Ciphertext& ct) const {
   check(ct, "decrypt");
-  DoubleCRT nu = phase(ct);
-  WipeOnExit wipe{nu};
+  const ModulusChain& chain = *ctx_->chain();
   const Modulus& t = ctx_->plaintextModulus();
-  // Decryption is correct only when the phase is inside (-Q/2, Q/2) anyway; the fast lift is
-  // exact there (up to Q 2^-40 from the edge) and does not branch on the phase.
-  std::vector<uint64_t> m = nu.toSmallCoefficientsMod(t);
+  const IndexSet& primes = ct.part(0).primes();
+  const size_t n = ctx_->n();
+  const bool powerful = chain.workingBasis() == ModulusChain::Basis::kPowerful;
+  // Prime by prime: the phase nu mod q, its coefficients (powerful basis by the prime-factor
+  // transform where the chain works in it, power basis by CyclotomicDft otherwise), folded
+  // into the fast lift mod t while the row is in cache (doc/bgv.md, section 2). Decryption is
+  // correct only when the phase is inside (-Q/2, Q/2) anyway; the lift is exact there (up to
+  // Q 2^-40 from the edge, in the basis used) and does not branch on the phase.
+  detail::CentredLiftModT lift(chain, primes, t);
+#pragma omp parallel if (primes.size() > 1)
+  {
+    uint64_t* row = detail::threadScratch(detail::kScratchDecrypt, n);
+#pragma omp for schedule(static)
+    for (size_t idx = 0; idx < primes.size(); ++idx) {
+      const size_t p = primes[idx];
+      phaseRow(ct, p, row);
+      if (powerful) {
+        chain.toWorkingCoefficients(p, row, row);
+      } else {
+        chain.dft(p).inverse(row, row);
+      }
+      lift.add(idx, row);
+    }
+    OPENSSL_cleanse(row, n * sizeof(uint64_t));  // each row overwrote the one before
+  }
+  std::vector<uint64_t> m = lift.finish();
+  if (powerful) {
+    std::vector<uint64_t> w = std::move(m);
+    struct Wipe {
+      std::vector<uint64_t>& v;
+      ~Wipe() { OPENSSL_cleanse(v.data(), v.size() * sizeof(uint64_t)); }
+    } wipeW{w};
+    m = powerfulToPowerMod(ctx_->m(), t, w);
+  }
+  return finishDecryption(ct, std::move(m));
+}
+
+Plaintext SecretKey::finishDecryption(const Ciphertext& ct, std::vector<uint64_t> m) const {
+  const Modulus& t = ctx_->plaintextModulus();
   const uint64_t finv = t.inv(ct.plaintextFactor());
-  for (uint64_t& c : m) c = t.mul(c, finv);
+  if (finv != 1) {  // the factor is public
+    for (uint64_t& c : m) c = t.mul(c, finv);
+  }
   return Plaintext::fromReduced(ctx_, std::move(m));
 }
+
+namespace detail {
+
+Plaintext decryptViaPowerBasis(const SecretKey& sk, const Ciphertext& ct) {
+  sk.check(ct, "decrypt");
+  DoubleCRT nu = sk.phase(ct);
+  WipeOnExit wipe{nu};
+  return sk.finishDecryption(ct, nu.toSmallCoefficientsMod(sk.ctx_->plaintextModulus()));
+}
+
+}  // namespace detail
 
 double SecretKey::measureNoise(const Ciphertext& ct) const {
   check(ct, "measureNoise");

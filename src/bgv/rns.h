@@ -131,6 +131,7 @@ enum ScratchSlot : size_t {
   kScratchKsAcc,
   kScratchKsRows,
   kScratchPhase,
+  kScratchDecrypt,
   kScratchScaleCombined,
   kScratchKsPermuted,
 };

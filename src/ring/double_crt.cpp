@@ -10,6 +10,7 @@
 #include "helib-like/math/powerful_dft.h"
 #include "helib-like/math/sampler.h"
 #include "math/rns_kernels.h"
+#include "ring/centred_lift.h"
 
 namespace hl {
 namespace {
@@ -228,9 +229,9 @@ std::vector<std::vector<uint64_t>> DoubleCRT::toResidues() const {
   return out;
 }
 
-std::vector<uint64_t> DoubleCRT::coefficientRows() const {
+detail::AlignedVector<uint64_t> DoubleCRT::coefficientRows() const {
   const size_t L = primes_.size();
-  std::vector<uint64_t> res(L * n_);
+  detail::AlignedVector<uint64_t> res(L * n_);
 #pragma omp parallel for if (worthParallel(L, n_))
   for (size_t k = 0; k < L; ++k) {
     chain_->dft(primes_[k]).inverse(data_.data() + k * n_, res.data() + k * n_);
@@ -240,7 +241,7 @@ std::vector<uint64_t> DoubleCRT::coefficientRows() const {
 
 std::vector<int64_t> DoubleCRT::toCoefficients() const {
   const size_t L = primes_.size();
-  std::vector<uint64_t> res = coefficientRows();  // prime-major
+  detail::AlignedVector<uint64_t> res = coefficientRows();  // prime-major
   const MixedRadix mr(*chain_, primes_);
   std::vector<int64_t> out(n_);
   std::vector<uint64_t> v(L);
@@ -268,7 +269,7 @@ std::vector<int64_t> DoubleCRT::toCoefficients() const {
 
 std::vector<uint64_t> DoubleCRT::toCoefficientsMod(const Modulus& t) const {
   const size_t L = primes_.size();
-  std::vector<uint64_t> res = coefficientRows();
+  detail::AlignedVector<uint64_t> res = coefficientRows();
   const MixedRadix mr(*chain_, primes_);
   // x = sum v_i W_i with W_i = prod_{k<i} q_k; the centred value is x - Q when x > Q/2.
   std::vector<uint64_t> w(L);
@@ -298,54 +299,35 @@ std::vector<uint64_t> DoubleCRT::toCoefficientsMod(const Modulus& t) const {
 }
 
 std::vector<uint64_t> DoubleCRT::toSmallCoefficientsMod(const Modulus& t) const {
+  return liftModT(t, /*working=*/false);
+}
+
+std::vector<uint64_t> DoubleCRT::toSmallWorkingCoefficientsMod(const Modulus& t) const {
+  return liftModT(t, /*working=*/true);
+}
+
+std::vector<uint64_t> DoubleCRT::liftModT(const Modulus& t, bool working) const {
   const size_t L = primes_.size();
-  std::vector<uint64_t> res = coefficientRows();
-  // Fast base conversion with exact rounding (Halevi, Polyakov, Shoup, CT-RSA 2019, section 2):
-  // with y_i = [x_i (Q/q_i)^-1]_{q_i}, sum_i y_i (Q/q_i) = Q s for s = sum_i y_i / q_i, and the
-  // centred representative is Q (s - v) with v = round(s). s in double precision is off by
-  // less than L^2 2^-53 (< 2^-41 for L <= 64), so v is right whenever |x| < Q/2 - Q 2^-40.
-  // Then x mod t = sum_i y_i (Q/q_i mod t) - v (Q mod t): L products per coefficient instead
-  // of Garner's L^2 / 2, and no branch on the values.
-  std::vector<uint64_t> hatInv(L), hatModT(L);
-  std::vector<double> invQ(L);
-  uint64_t qModT = 1 % t.value();
-  for (size_t i = 0; i < L; ++i) {
-    const Modulus& qi = chain_->modulus(primes_[i]);
-    uint64_t h = 1 % qi.value(), hT = 1 % t.value();
+  detail::CentredLiftModT lift(*chain_, primes_, t);
+  // Prime by prime through a per-thread row (it stays in cache from the transform to the
+  // lift; no buffer of L rows).
+#pragma omp parallel if (worthParallel(L, n_))
+  {
+    thread_local detail::AlignedVector<uint64_t> row;
+    if (row.size() < n_) row.resize(n_);
+#pragma omp for schedule(static)
     for (size_t k = 0; k < L; ++k) {
-      if (k == i) continue;
-      const uint64_t qk = chain_->modulus(primes_[k]).value();
-      h = qi.mul(h, qi.reduce(qk));
-      hT = t.mul(hT, t.reduce(qk));
+      const uint64_t* values = data_.data() + k * n_;
+      if (working) {
+        chain_->toWorkingCoefficients(primes_[k], values, row.data());
+      } else {
+        chain_->dft(primes_[k]).inverse(values, row.data());
+      }
+      lift.add(k, row.data());
     }
-    hatInv[i] = qi.inv(h);
-    hatModT[i] = hT;
-    invQ[i] = 1.0 / static_cast<double>(qi.value());
-    qModT = t.mul(qModT, t.reduce(qi.value()));
+    OPENSSL_cleanse(row.data(), n_ * sizeof(uint64_t));  // may be a decryption phase
   }
-#pragma omp parallel for if (worthParallel(L, n_))
-  for (size_t k = 0; k < L; ++k) {
-    const Modulus& qk = chain_->modulus(primes_[k]);
-    detail::mulScalarMod(qk, res.data() + k * n_, hatInv[k], res.data() + k * n_, n_);
-  }
-  const uint64_t two64ModT = t.reduce128(static_cast<unsigned __int128>(1) << 64);
-  std::vector<uint64_t> out(n_);
-#pragma omp parallel for if (worthParallel(L, n_))
-  for (size_t j = 0; j < n_; ++j) {
-    double s = 0;
-    unsigned __int128 acc = 0;  // y_i < 2^50, Q/q_i mod t < 2^62, L <= 64: below 2^118
-    for (size_t i = 0; i < L; ++i) {
-      const uint64_t y = res[i * n_ + j];
-      s += static_cast<double>(y) * invQ[i];
-      acc += static_cast<unsigned __int128>(y) * hatModT[i];
-    }
-    const uint64_t v = static_cast<uint64_t>(std::nearbyint(s));  // 0 <= v <= L
-    const uint64_t sum = t.add(t.mul(t.reduce(static_cast<uint64_t>(acc >> 64)), two64ModT),
-                               t.reduce(static_cast<uint64_t>(acc)));
-    out[j] = t.sub(sum, t.mul(t.reduce(v), qModT));
-  }
-  OPENSSL_cleanse(res.data(), res.size() * sizeof(uint64_t));  // may be a decryption phase
-  return out;
+  return lift.finish();
 }
 
 void DoubleCRT::checkCompatible(const DoubleCRT& o, const char* op) const {
@@ -481,7 +463,7 @@ DoubleCRT& DoubleCRT::addPrimes(const IndexSet& extra) {
                                 " overlaps the element's primes " + primes_.toString());
   }
   const size_t L = primes_.size(), E = extra.size();
-  std::vector<uint64_t> res = coefficientRows();
+  detail::AlignedVector<uint64_t> res = coefficientRows();
   const MixedRadix mr(*chain_, primes_);
   // For each new prime p: prod_{k<i} q_k mod p and Q mod p.
   std::vector<uint64_t> partial(E * L), qModP(E);

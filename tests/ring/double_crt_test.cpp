@@ -15,6 +15,7 @@
 #include "helib-like/math/cyclotomic_dft.h"
 #include "helib-like/math/powerful_dft.h"
 #include "helib-like/math/sampler.h"
+#include "helib-like/ring/powerful_basis.h"
 
 namespace {
 
@@ -271,6 +272,54 @@ TEST_P(DoubleCrtRing, WorkingCoefficientsAreTheChainsBasisAndInvert) {
     EXPECT_EQ(wrong, 0u) << "prime " << i;
     chain->fromWorkingCoefficients(i, coeffs.data(), back.data());
     EXPECT_TRUE(std::equal(back.begin(), back.end(), x.values(i).begin())) << "prime " << i;
+  }
+}
+
+// toSmallWorkingCoefficientsMod: the working-basis coefficients of the representative centred
+// in that basis, mod t, exact out to Q/2 - Q 2^-39 (the element is built from its working
+// coefficients); and for an element small in both bases, powerfulToPowerMod of it is
+// toSmallCoefficientsMod (the two decryption paths agree), checked against the integers.
+TEST_P(DoubleCrtRing, SmallWorkingCoefficientsModTMatchTheIntegers) {
+  const uint64_t m = GetParam();
+  auto chain = chainFor(m);
+  const size_t n = chain->ring().phi();
+  const bool powerful = chain->workingBasis() == hl::ModulusChain::Basis::kPowerful;
+  const IndexSet some = {0, 2, 3, 4};
+  NTL::ZZ Q(1);
+  for (size_t i : some) Q *= NTL::conv<NTL::ZZ>(chain->modulus(i).value());
+  const NTL::ZZ inner = (Q - 1) / 2 - (Q >> 39);
+  std::vector<NTL::ZZ> y(n);
+  for (auto& v : y) v = NTL::RandomBnd(2 * inner + 1) - inner;
+  const NTL::ZZ edges[] = {inner,      -inner,     inner - 1,  -inner + 1,
+                           NTL::ZZ(0), NTL::ZZ(1), NTL::ZZ(-1)};
+  for (size_t k = 0; k < std::size(edges); ++k) y[(k * 7919) % n] = edges[k];
+  DoubleCRT b(chain, some);
+  std::vector<uint64_t> r(n);
+  for (size_t i : some) {
+    const NTL::ZZ q = NTL::conv<NTL::ZZ>(chain->modulus(i).value());
+    for (size_t j = 0; j < n; ++j) r[j] = NTL::conv<unsigned long>(y[j] % q);
+    chain->fromWorkingCoefficients(i, r.data(), b.values(i).data());
+  }
+  std::mt19937_64 rng(m + 13);
+  const std::vector<int64_t> f = randomSmall(n, 40, rng);
+  const DoubleCRT x = DoubleCRT::fromCoefficients(chain, some, f);
+  for (uint64_t t :
+       {uint64_t{2}, uint64_t{257 * 257}, uint64_t{1099511627689}, (uint64_t{1} << 61) - 1}) {
+    const hl::Modulus T(t);
+    const NTL::ZZ TZ = NTL::conv<NTL::ZZ>(t);
+    const std::vector<uint64_t> got = b.toSmallWorkingCoefficientsMod(T);
+    ASSERT_EQ(got.size(), n);
+    size_t wrong = 0;
+    for (size_t j = 0; j < n; ++j) wrong += got[j] != NTL::conv<unsigned long>(y[j] % TZ);
+    EXPECT_EQ(wrong, 0u) << "t = " << t;
+
+    const std::vector<uint64_t> working = x.toSmallWorkingCoefficientsMod(T);
+    const std::vector<uint64_t> power = powerful ? hl::powerfulToPowerMod(m, T, working) : working;
+    const std::vector<uint64_t> reference = x.toSmallCoefficientsMod(T);
+    EXPECT_EQ(power, reference) << "t = " << t;
+    wrong = 0;
+    for (size_t j = 0; j < n; ++j) wrong += power[j] != T.reduceSigned(f[j]);
+    EXPECT_EQ(wrong, 0u) << "t = " << t;
   }
 }
 

@@ -20,6 +20,15 @@ namespace hl {
 class Ciphertext;
 class PublicKey;
 class KeySwitchKey;
+class SecretKey;
+
+namespace detail {
+/// Decryption through the power basis whatever the chain's working basis (the phase's
+/// power-basis coefficients by CyclotomicDft, then DoubleCRT::toSmallCoefficientsMod): the path
+/// SecretKey::decrypt took before it used the powerful basis, kept as a reference for tests and
+/// benchmarks. Not part of the API. Same exceptions as SecretKey::decrypt.
+Plaintext decryptViaPowerBasis(const SecretKey& sk, const Ciphertext& ct);
+}  // namespace detail
 
 /// The secret key s, a ternary element of R (uniform, or with a fixed Hamming weight as the
 /// context says), held in evaluation form over every prime of the context. It is never
@@ -63,7 +72,8 @@ class SecretKey {
   /// The plaintext of ct: [c0 + c1 s (+ c2 s^2)]_Q mod t, times the inverse of the
   /// ciphertext's plaintext factor. Throws std::invalid_argument if ct belongs to another
   /// context or was made under another key. Decryption is only guaranteed while
-  /// ct.capacity() > 0, which every operation maintains.
+  /// ct.capacity() > 0, which every operation maintains. Where the chain works in the powerful
+  /// basis the phase is centred in that basis (doc/bgv.md, section 2).
   Plaintext decrypt(const Ciphertext& ct) const;
 
   /// log2 of the canonical-embedding norm of the real noise [c0 + c1 s (+ c2 s^2)]_Q of ct
@@ -73,10 +83,15 @@ class SecretKey {
 
  private:
   friend class PublicKey;
+  friend Plaintext detail::decryptViaPowerBasis(const SecretKey& sk, const Ciphertext& ct);
   // [c0 + c1 s + c2 s^2]_Q over the ciphertext's primes.
   DoubleCRT phase(const Ciphertext& ct) const;
+  // The phase mod the chain prime p (one of ct's primes) into out[0..n).
+  void phaseRow(const Ciphertext& ct, size_t p, uint64_t* out) const;
   KeySwitchKey makeKeySwitchKey(const DoubleCRT& target, uint64_t automorphism, Prng& prng) const;
   void check(const Ciphertext& ct, const char* op) const;
+  // The phase's power-basis coefficients mod t times the inverse of ct's plaintext factor.
+  Plaintext finishDecryption(const Ciphertext& ct, std::vector<uint64_t> m) const;
 
   std::shared_ptr<const Context> ctx_;
   uint64_t id_ = 0;

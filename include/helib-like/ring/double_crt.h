@@ -61,8 +61,19 @@ class DoubleCRT {
   /// example the phase of a ciphertext that decrypts correctly), several times faster (fast
   /// base conversion with exact rounding, L products per coefficient instead of Garner's
   /// L^2/2) and without branches on the values. For coefficients closer to +-Q/2 a result may
-  /// be off by Q mod t. Requires 2 <= t < 2^62 and at most 64 primes.
+  /// be off by Q mod t. Requires 2 <= t < 2^62; throws std::invalid_argument for more than 64
+  /// primes.
   std::vector<uint64_t> toSmallCoefficientsMod(const Modulus& t) const;
+  /// The same fast conversion in the chain's working basis (ModulusChain::workingBasis(),
+  /// toWorkingCoefficients per prime): the coefficients, each in [0, t), of the representative
+  /// whose working-basis coefficients are centred. Exact when every centred working-basis
+  /// coefficient x satisfies |x| < Q/2 - Q 2^-40; in the powerful basis that holds whenever the
+  /// canonical-embedding norm of the element is below (Q/2 - Q 2^-40) / g_m, g_m <= 2^k for k
+  /// odd primes dividing m (doc/bgv.md, section 2). Where the working basis is the power basis
+  /// this equals toSmallCoefficientsMod (and is as fast); in the powerful basis it avoids
+  /// Bluestein's transform (hl::powerfulToPowerMod then gives power-basis coefficients).
+  /// Same requirements as toSmallCoefficientsMod.
+  std::vector<uint64_t> toSmallWorkingCoefficientsMod(const Modulus& t) const;
   /// The coefficient-form residues mod each prime (inverse of fromResidues).
   std::vector<std::vector<uint64_t>> toResidues() const;
 
@@ -115,7 +126,9 @@ class DoubleCRT {
   // CRT from coefficient-form residues: mixed-radix digits (Garner), centred.
   struct MixedRadix;
   // The power-basis coefficients mod each prime, one row of n_ per prime (prime-major).
-  std::vector<uint64_t> coefficientRows() const;
+  detail::AlignedVector<uint64_t> coefficientRows() const;
+  // toSmallCoefficientsMod (working = false) or toSmallWorkingCoefficientsMod (true).
+  std::vector<uint64_t> liftModT(const Modulus& t, bool working) const;
 
   std::shared_ptr<const ModulusChain> chain_;
   IndexSet primes_;
