@@ -17,4 +17,5 @@
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/keys.h"
 #include "helib-like/bgv/plaintext.h"
+#include "helib-like/bgv/prepared_plaintext.h"
 #include "helib-like/bgv/security.h"

@@ -9,6 +9,7 @@
 #include "bgv/key_switching.h"
 #include "bgv/noise.h"
 #include "bgv/rns.h"
+#include "helib-like/bgv/prepared_plaintext.h"
 #include "math/rns_kernels.h"
 
 namespace hl {
@@ -212,6 +213,60 @@ Ciphertext& Ciphertext::addSubPlaintext(const Plaintext& pt, bool subtract) {
   return *this;
 }
 
+Ciphertext& Ciphertext::addSubPlaintext(const PreparedPlaintext& pt, bool subtract) {
+  const char* op = subtract ? "subPlaintext" : "addPlaintext";
+  if (&pt.context() != ctx_.get()) {
+    throw std::invalid_argument(std::string("hl::Ciphertext::") + op +
+                                ": the plaintext belongs to another context");
+  }
+  if (pt.normLog2() == -std::numeric_limits<double>::infinity()) return *this;  // m = 0
+  // nu + f m decrypts to f (m_ct + m). f_c m (f_c the centred f, negated to subtract) is such
+  // an element, with norm |f_c| ||m||, and needs no transform: the prepared rows times f_c.
+  // Where f != +-1 the centred [f m]_t may be much smaller (its L1 norm bounds its canonical
+  // norm); then it is added as the Plaintext overload does, through a transform.
+  const Modulus& t = ctx_->plaintextModulus();
+  int64_t fc = centredMod(t, factor_);
+  if (subtract) fc = -fc;
+  const double rowBound = log2Abs(fc) + pt.normLog2();
+  if (fc != 1 && fc != -1) {
+    double l1 = 0;
+    for (uint64_t c : pt.plaintext().coefficients()) {
+      l1 += std::fabs(static_cast<double>(centredMod(t, t.mul(c, factor_))));
+    }
+    if (std::log2(std::max(l1, 1.0)) < rowBound) return addSubPlaintext(pt.plaintext(), subtract);
+  }
+  const double noise = detail::noise::logAdd(noiseLog2_, rowBound);
+  checkCapacity(noise, level(), op);
+  const IndexSet& primes = parts_[0].primes();
+  const size_t n = ctx_->n();
+  const ModulusChain& chain = *ctx_->chain();
+#pragma omp parallel for schedule(static) if (primes.size() > 1)
+  for (size_t k = 0; k < primes.size(); ++k) {
+    const size_t i = primes[k];
+    const Modulus& q = chain.modulus(i);
+    uint64_t* c0 = parts_[0].values(i).data();
+    const uint64_t* v = pt.values().values(i).data();
+    if (fc == 1) {
+      detail::addMod(q, c0, v, c0, n);
+    } else if (fc == -1) {
+      detail::subMod(q, c0, v, c0, n);
+    } else {
+      uint64_t* row = detail::threadScratch(detail::kScratchRow, n);
+      detail::mulScalarMod(q, v, q.reduceSigned(fc), row, n);
+      detail::addMod(q, c0, row, c0, n);
+    }
+  }
+  noiseLog2_ = noise;
+  return *this;
+}
+
+Ciphertext& Ciphertext::addPlaintext(const PreparedPlaintext& pt) {
+  return addSubPlaintext(pt, false);
+}
+Ciphertext& Ciphertext::subPlaintext(const PreparedPlaintext& pt) {
+  return addSubPlaintext(pt, true);
+}
+
 Ciphertext& Ciphertext::addPlaintext(const Plaintext& pt) { return addSubPlaintext(pt, false); }
 Ciphertext& Ciphertext::subPlaintext(const Plaintext& pt) { return addSubPlaintext(pt, true); }
 
@@ -225,6 +280,28 @@ Ciphertext& Ciphertext::multiplyByPlaintext(const Plaintext& pt) {
   checkCapacity(noise, level(), "multiplyByPlaintext");
   const DoubleCRT p = DoubleCRT::fromCoefficients(ctx_->chain(), parts_[0].primes(), pt.centred());
   for (DoubleCRT& part : parts_) part *= p;
+  noiseLog2_ = noise;
+  return *this;
+}
+
+Ciphertext& Ciphertext::multiplyByPlaintext(const PreparedPlaintext& pt) {
+  if (&pt.context() != ctx_.get()) {
+    throw std::invalid_argument(
+        "hl::Ciphertext::multiplyByPlaintext: the plaintext belongs to another context");
+  }
+  // ||m nu|| <= ||m|| ||nu||: the canonical norm is submultiplicative.
+  const double noise =
+      pt.normLog2() == -std::numeric_limits<double>::infinity() ? 0.0 : noiseLog2_ + pt.normLog2();
+  checkCapacity(noise, level(), "multiplyByPlaintext");
+  const IndexSet& primes = parts_[0].primes();
+  const size_t n = ctx_->n(), L = primes.size(), np = parts_.size();
+  const ModulusChain& chain = *ctx_->chain();
+#pragma omp parallel for schedule(static) if (L * np > 1)
+  for (size_t w = 0; w < L * np; ++w) {
+    const size_t i = primes[w % L];
+    uint64_t* row = parts_[w / L].values(i).data();
+    detail::mulMod(chain.modulus(i), row, pt.values().values(i).data(), row, n);
+  }
   noiseLog2_ = noise;
   return *this;
 }

@@ -2,6 +2,7 @@
 // A BGV ciphertext with its level, plaintext factor and tracked noise bound.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "helib-like/ring/double_crt.h"
 
 namespace hl {
+
+class PreparedPlaintext;
 
 /// Thrown when an operation would leave a ciphertext without capacity, i.e. when its noise
 /// bound would reach half the modulus and decryption would no longer be guaranteed. The
@@ -57,11 +60,27 @@ class Ciphertext {
   friend Ciphertext operator+(Ciphertext a, const Ciphertext& b) { return a += b; }
   friend Ciphertext operator-(Ciphertext a, const Ciphertext& b) { return a -= b; }
 
-  /// Adds / subtracts an unencrypted plaintext of the same context.
+  /// Adds / subtracts an unencrypted plaintext of the same context (f m with f the plaintext
+  /// factor; the noise bound grows by the L1 norm of f m centred mod t). Throws
+  /// std::invalid_argument if pt belongs to another context.
   Ciphertext& addPlaintext(const Plaintext& pt);
   Ciphertext& subPlaintext(const Plaintext& pt);
-  /// Multiplies by an unencrypted plaintext (noise grows by its L1 norm).
+  /// The same with a prepared plaintext: with plaintext factor +-1 a row-wise sum over the
+  /// ciphertext's primes (no transform; the noise bound grows by pt.normLog2()); otherwise
+  /// f_c m or [f m]_t, whichever has the smaller bound (|f_c| 2^normLog2 against the L1 norm
+  /// of f m centred mod t; the second costs a transform per prime). Throws
+  /// std::invalid_argument if pt belongs to another context.
+  Ciphertext& addPlaintext(const PreparedPlaintext& pt);
+  Ciphertext& subPlaintext(const PreparedPlaintext& pt);
+  /// Multiplies by an unencrypted plaintext (noise grows by its L1 norm, a bound on its
+  /// canonical norm that costs O(n); the canonical norm itself, a complex FFT, would add
+  /// 45-65% to this operation at m = 53261, see doc/performance.md: prepare the plaintext for
+  /// the tighter bound). Throws std::invalid_argument if pt belongs to another context.
   Ciphertext& multiplyByPlaintext(const Plaintext& pt);
+  /// Multiplies by a prepared plaintext: row by row over the ciphertext's primes, no
+  /// transform; the noise bound grows by the canonical norm, pt.normLog2() (rigorous: the norm
+  /// is submultiplicative). Throws std::invalid_argument if pt belongs to another context.
+  Ciphertext& multiplyByPlaintext(const PreparedPlaintext& pt);
   /// Multiplies by an integer constant, taken mod t (noise grows by its centred value).
   Ciphertext& multiplyByConstant(int64_t c);
 
@@ -113,6 +132,7 @@ class Ciphertext {
   void checkKeys(const EvaluationKeys& keys, const char* op) const;
   Ciphertext& addSub(const Ciphertext& o, bool subtract);
   Ciphertext& addSubPlaintext(const Plaintext& pt, bool subtract);
+  Ciphertext& addSubPlaintext(const PreparedPlaintext& pt, bool subtract);
   // nu -> c nu with the plaintext factor f -> c f (the plaintext is unchanged).
   void rescaleFactor(int64_t c);
   // The level both operands of a product are switched to, and the product's noise there.
