@@ -1,5 +1,6 @@
 #include "helib-like/bgv/ciphertext.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -446,6 +447,168 @@ Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
   const std::vector<uint32_t> perm = ctx_->ring().automorphismPermutation(k);
   parts_[0].automorph(perm);
   detail::keySwitch(*ctx_, parts_[1], key, parts_[0], parts_[1], /*overwrite1=*/true, perm);
+  noiseLog2_ = noise;
+  return *this;
+}
+
+std::vector<uint64_t> Ciphertext::checkAutomorphisms(std::span<const uint64_t> ks,
+                                                     const EvaluationKeys& keys,
+                                                     const char* op) const {
+  const uint64_t m = ctx_->m();
+  checkKeys(keys, op);
+  std::vector<uint64_t> reduced;
+  reduced.reserve(ks.size());
+  for (uint64_t k : ks) {
+    k %= m;
+    if (!ctx_->ring().isUnit(k)) {
+      throw std::invalid_argument(std::string("hl::Ciphertext::") + op +
+                                  ": k = " + std::to_string(k) +
+                                  " is not a unit mod m = " + std::to_string(m));
+    }
+    reduced.push_back(k);
+  }
+  if (size() != 2) {
+    throw std::invalid_argument(std::string("hl::Ciphertext::") + op +
+                                ": relinearize the ciphertext first");
+  }
+  for (uint64_t k : reduced) {
+    if (k == 1) continue;
+    if (keys.automorphism(k).keyId() != keyId_) {  // throws naming X^k if it is missing
+      throw std::invalid_argument(std::string("hl::Ciphertext::") + op +
+                                  ": the automorphism key for X -> X^" + std::to_string(k) +
+                                  " belongs to another secret key");
+    }
+  }
+  return reduced;
+}
+
+std::vector<Ciphertext> Ciphertext::automorphisms(std::span<const uint64_t> ks,
+                                                  const EvaluationKeys& keys) const {
+  const std::vector<uint64_t> kk = checkAutomorphisms(ks, keys, "automorphisms");
+  const bool anySwitch = std::any_of(kk.begin(), kk.end(), [](uint64_t k) { return k != 1; });
+  const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
+  if (anySwitch) checkCapacity(noise, level(), "automorphisms");
+
+  std::vector<Ciphertext> out;
+  out.reserve(kk.size());
+  std::optional<detail::HoistedModUp> up;
+  if (anySwitch) up.emplace(*ctx_, parts_[1]);
+  const size_t n = ctx_->n(), total = level() + ctx_->specialPrimes().size();
+  for (uint64_t k : kk) {
+    if (k == 1) {
+      out.push_back(*this);
+      continue;
+    }
+    // sigma(c0) + ModDown(sum_j sigma(d_j) key_j), ModDown(...) for c1.
+    const std::vector<uint32_t> perm = ctx_->ring().automorphismPermutation(k);
+    std::vector<DoubleCRT> parts;
+    parts.push_back(parts_[0]);
+    parts[0].automorph(perm);
+    parts.emplace_back(ctx_->chain(), parts_[0].primes());
+    const detail::HoistedModUp::Term term{&keys.automorphism(k), perm, nullptr};
+    uint64_t* acc = detail::threadScratch(detail::kScratchKsAcc, 2 * total * n);
+    up->innerProducts({&term, 1}, acc);
+    detail::modDown(*ctx_, level(), acc, parts[0], parts[1], /*overwrite1=*/true);
+    out.push_back(Ciphertext(ctx_, keyId_, std::move(parts), factor_, noise));
+  }
+  return out;
+}
+
+Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
+                                        std::span<const PreparedPlaintext* const> consts,
+                                        const EvaluationKeys& keys) {
+  if (ks.empty() || ks.size() != consts.size()) {
+    throw std::invalid_argument("hl::Ciphertext::automorphismSum: " + std::to_string(ks.size()) +
+                                " exponents and " + std::to_string(consts.size()) +
+                                " constants (expected the same positive number)");
+  }
+  for (size_t j = 0; j < consts.size(); ++j) {
+    if (consts[j] != nullptr && &consts[j]->context() != ctx_.get()) {
+      throw std::invalid_argument("hl::Ciphertext::automorphismSum: constant " + std::to_string(j) +
+                                  " belongs to another context");
+    }
+  }
+  const std::vector<uint64_t> kk = checkAutomorphisms(ks, keys, "automorphismSum");
+  const size_t terms = kk.size();
+  std::vector<double> norms(terms);
+  std::unique_ptr<bool[]> switched(new bool[terms]);
+  bool anySwitch = false, anyIdentity = false;
+  for (size_t j = 0; j < terms; ++j) {
+    norms[j] = consts[j] == nullptr ? 0.0 : consts[j]->normLog2();
+    switched[j] = kk[j] != 1;
+    anySwitch |= switched[j];
+    anyIdentity |= !switched[j];
+  }
+  double noise = detail::noise::automorphismSum(*ctx_, level(), noiseLog2_, norms.data(),
+                                                switched.get(), terms);
+  if (noise == -std::numeric_limits<double>::infinity()) noise = 0.0;  // every constant is 0
+  checkCapacity(noise, level(), "automorphismSum");
+
+  const size_t n = ctx_->n(), l = level();
+  const IndexSet& primes = parts_[0].primes();
+  const ModulusChain& chain = *ctx_->chain();
+  std::vector<std::vector<uint32_t>> perms(terms);
+  for (size_t j = 0; j < terms; ++j) {
+    if (switched[j]) perms[j] = ctx_->ring().automorphismPermutation(kk[j]);
+  }
+  // The parts that need no key switch: out0 = sum_j c_j sigma_j(c0), and out1 = sum of c_j c1
+  // over the terms with k_j = 1, prime by prime in blocks that stay in the first-level cache.
+  DoubleCRT out0(ctx_->chain(), primes), out1(ctx_->chain(), primes);
+  constexpr size_t kBlock = 512;
+#pragma omp parallel for schedule(static)
+  for (size_t idx = 0; idx < l; ++idx) {
+    const size_t p = primes[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, kBlock);
+    const uint64_t* c0 = parts_[0].values(p).data();
+    const uint64_t* c1 = parts_[1].values(p).data();
+    uint64_t* o0 = out0.values(p).data();
+    uint64_t* o1 = out1.values(p).data();
+    for (size_t lo = 0; lo < n; lo += kBlock) {
+      const size_t len = std::min(kBlock, n - lo);
+      for (size_t j = 0; j < terms; ++j) {
+        const uint64_t* cv =
+            consts[j] == nullptr ? nullptr : consts[j]->values().values(p).data() + lo;
+        const uint64_t* x0 = c0 + lo;
+        if (switched[j]) {
+          const uint32_t* pm = perms[j].data() + lo;
+          for (size_t i = 0; i < len; ++i) tmp[i] = c0[pm[i]];
+          x0 = tmp;
+        }
+        if (cv != nullptr) {
+          detail::mulMod(q, x0, cv, tmp, len);
+          x0 = tmp;
+        }
+        detail::addMod(q, o0 + lo, x0, o0 + lo, len);
+        if (!switched[j]) {
+          const uint64_t* x1 = c1 + lo;
+          if (cv != nullptr) {
+            detail::mulMod(q, x1, cv, tmp, len);
+            x1 = tmp;
+          }
+          detail::addMod(q, o1 + lo, x1, o1 + lo, len);
+        }
+      }
+    }
+  }
+  // The key-switched terms: one ModUp of c1, the constants' multiples of the permuted digits'
+  // inner products summed over Q_l P, one ModDown into (out0, out1).
+  if (anySwitch) {
+    const detail::HoistedModUp up(*ctx_, parts_[1]);
+    std::vector<detail::HoistedModUp::Term> list;
+    for (size_t j = 0; j < terms; ++j) {
+      if (switched[j]) {
+        list.push_back({&keys.automorphism(kk[j]), perms[j],
+                        consts[j] == nullptr ? nullptr : &consts[j]->values()});
+      }
+    }
+    const size_t total = l + ctx_->specialPrimes().size();
+    uint64_t* acc = detail::threadScratch(detail::kScratchKsAcc, 2 * total * n);
+    up.innerProducts(list, acc);
+    detail::modDown(*ctx_, l, acc, out0, out1, /*overwrite1=*/!anyIdentity);
+  }
+  parts_[0] = std::move(out0);
+  parts_[1] = std::move(out1);
   noiseLog2_ = noise;
   return *this;
 }

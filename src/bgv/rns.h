@@ -133,6 +133,8 @@ enum ScratchSlot : size_t {
   kScratchPhase,
   kScratchScaleCombined,
   kScratchKsPermuted,
+  kScratchHoistGather,
+  kScratchHoistTerms,
 };
 
 }  // namespace hl::detail

@@ -104,6 +104,33 @@ class Ciphertext {
   /// The Frobenius map m(X) -> m(X^{p^j}) (the automorphism with k = p^j mod m).
   Ciphertext& frobenius(unsigned j, const EvaluationKeys& keys);
 
+  /// The ciphertexts sigma_k(*this), m(X) -> m(X^k), for every k of ks (in that order; k = 1,
+  /// or k = 1 mod m, gives a copy), with one ModUp shared by all key switches (hoisting:
+  /// Halevi, Shoup, "Faster homomorphic linear transformations in HElib", CRYPTO 2018,
+  /// section 5). Each result decrypts as automorph(k) would and has the same noise bound; the
+  /// bits may differ (the ModUp rounding is that of c1, not of c1(X^k)). Throws, before any
+  /// work, std::invalid_argument if keys belong to another context, if some k is not a unit
+  /// mod m, if a key is missing (naming X^k) or belongs to another secret key, or if the
+  /// ciphertext has 3 parts; hl::CapacityError if the key-switching noise would exhaust the
+  /// capacity.
+  std::vector<Ciphertext> automorphisms(std::span<const uint64_t> ks,
+                                        const EvaluationKeys& keys) const;
+  /// Replaces *this by sum_j consts[j] * sigma_{ks[j]}(*this) (consts[j] == nullptr stands for
+  /// the constant 1), the building block of linear maps on slots, with one ModUp and one
+  /// ModDown for all terms ("double hoisting": Bossuat, Mouchet, Troncoso-Pastoriza, Hubaux,
+  /// "Efficient bootstrapping for approximate homomorphic encryption with non-sparse keys",
+  /// EUROCRYPT 2021, section 3.4, Algorithm 6): the permuted extended digits' inner products
+  /// with the keys are multiplied by the constants and summed over Q_l P, and the sum goes
+  /// through ModDown once. Terms with k = 1 need no key. The noise bound is
+  ///     sum_j ||c_j|| B + (t/P) (sum_{k_j != 1} ||c_j||) E_ks + R(K)
+  /// (doc/bgv.md section 4b). The plaintext factor is unchanged. Throws, before any change,
+  /// std::invalid_argument if ks and consts differ in size or are empty, if a constant or
+  /// the keys belong to another context, and for the reasons automorphisms() throws;
+  /// hl::CapacityError if the result would have no capacity left.
+  Ciphertext& automorphismSum(std::span<const uint64_t> ks,
+                              std::span<const PreparedPlaintext* const> consts,
+                              const EvaluationKeys& keys);
+
   /// Modulus switching: drops the top prime q_{l-1}, dividing the noise by it and adding a
   /// rounding term; the plaintext factor is multiplied by q_{l-1}^{-1} mod t. Throws
   /// std::invalid_argument at level 1 and hl::CapacityError if the rounding term would
@@ -133,6 +160,10 @@ class Ciphertext {
   Ciphertext& addSub(const Ciphertext& o, bool subtract);
   Ciphertext& addSubPlaintext(const Plaintext& pt, bool subtract);
   Ciphertext& addSubPlaintext(const PreparedPlaintext& pt, bool subtract);
+  // Checks ks (units, keys present and of this secret key, 2 parts) for `op`; returns the
+  // exponents reduced mod m.
+  std::vector<uint64_t> checkAutomorphisms(std::span<const uint64_t> ks, const EvaluationKeys& keys,
+                                           const char* op) const;
   // nu -> c nu with the plaintext factor f -> c f (the plaintext is unchanged).
   void rescaleFactor(int64_t c);
   // The level both operands of a product are switched to, and the product's noise there.
