@@ -18,6 +18,8 @@
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/keys.h"
 #include "helib-like/ring/powerful_basis.h"
+#include "helib-like/bgv/prepared_plaintext.h"
+#include "helib-like/detail/canonical_embedding.h"
 
 namespace {
 
@@ -183,6 +185,51 @@ void Rotate(benchmark::State& state, uint64_t m) {
   }
 }
 
+hl::Plaintext randomPlaintext(const Setup& s, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<uint64_t> c(s.ctx->n());
+  for (auto& x : c) x = rng() % s.ctx->t();
+  return hl::Plaintext::fromReduced(s.ctx, c);
+}
+
+// Product by a plaintext given by its coefficients (a transform per prime, L1-norm bound).
+void MulPlaintext(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  const hl::Plaintext pt = randomPlaintext(s, 2);
+  for (auto _ : state) {
+    state.PauseTiming();
+    hl::Ciphertext c = *s.a;
+    state.ResumeTiming();
+    c.multiplyByPlaintext(pt);
+    benchmark::DoNotOptimize(&c);
+  }
+}
+
+// Product by a prepared plaintext (row-wise, no transform).
+void MulPrepared(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  const hl::PreparedPlaintext pt(randomPlaintext(s, 2));
+  for (auto _ : state) {
+    state.PauseTiming();
+    hl::Ciphertext c = *s.a;
+    state.ResumeTiming();
+    c.multiplyByPlaintext(pt);
+    benchmark::DoNotOptimize(&c);
+  }
+}
+
+// What a canonical-norm bound would add to MulPlaintext: the complex FFT of the centred
+// coefficients (detail::canonicalNormLog2).
+void PlaintextCanonicalNorm(benchmark::State& state, uint64_t m) {
+  Setup& s = setupFor(m);
+  const std::vector<int64_t> c = randomPlaintext(s, 2).centred();
+  for (auto _ : state) {
+    const std::vector<double> d(c.begin(), c.end());
+    double norm = hl::detail::canonicalNormLog2(s.ctx->ring(), d);
+    benchmark::DoNotOptimize(norm);
+  }
+}
+
 void ModSwitch(benchmark::State& state, uint64_t m) {
   Setup& s = setupFor(m);
   for (auto _ : state) {
@@ -240,6 +287,9 @@ int main(int argc, char** argv) {
   registerAll("MulRelin", MulRelin);
   registerAll("Rotate", Rotate);
   registerAll("ModSwitch", ModSwitch);
+  registerAll("MulPlaintext", MulPlaintext);
+  registerAll("MulPrepared", MulPrepared);
+  registerAll("PlaintextCanonicalNorm", PlaintextCanonicalNorm);
   registerScaling("MulRelin", MulRelin);
   registerScaling("Rotate", Rotate);
   benchmark::RunSpecifiedBenchmarks();

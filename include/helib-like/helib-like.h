@@ -19,5 +19,6 @@
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/keys.h"
 #include "helib-like/bgv/plaintext.h"
+#include "helib-like/bgv/prepared_plaintext.h"
 #include "helib-like/bgv/security.h"
 #include "helib-like/slots/encrypted_array.h"

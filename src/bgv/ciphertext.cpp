@@ -1,5 +1,6 @@
 #include "helib-like/bgv/ciphertext.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -9,6 +10,7 @@
 #include "bgv/key_switching.h"
 #include "bgv/noise.h"
 #include "bgv/rns.h"
+#include "helib-like/bgv/prepared_plaintext.h"
 #include "math/rns_kernels.h"
 
 namespace hl {
@@ -212,6 +214,60 @@ Ciphertext& Ciphertext::addSubPlaintext(const Plaintext& pt, bool subtract) {
   return *this;
 }
 
+Ciphertext& Ciphertext::addSubPlaintext(const PreparedPlaintext& pt, bool subtract) {
+  const char* op = subtract ? "subPlaintext" : "addPlaintext";
+  if (&pt.context() != ctx_.get()) {
+    throw std::invalid_argument(std::string("hl::Ciphertext::") + op +
+                                ": the plaintext belongs to another context");
+  }
+  if (pt.normLog2() == -std::numeric_limits<double>::infinity()) return *this;  // m = 0
+  // nu + f m decrypts to f (m_ct + m). f_c m (f_c the centred f, negated to subtract) is such
+  // an element, with norm |f_c| ||m||, and needs no transform: the prepared rows times f_c.
+  // Where f != +-1 the centred [f m]_t may be much smaller (its L1 norm bounds its canonical
+  // norm); then it is added as the Plaintext overload does, through a transform.
+  const Modulus& t = ctx_->plaintextModulus();
+  int64_t fc = centredMod(t, factor_);
+  if (subtract) fc = -fc;
+  const double rowBound = log2Abs(fc) + pt.normLog2();
+  if (fc != 1 && fc != -1) {
+    double l1 = 0;
+    for (uint64_t c : pt.plaintext().coefficients()) {
+      l1 += std::fabs(static_cast<double>(centredMod(t, t.mul(c, factor_))));
+    }
+    if (std::log2(std::max(l1, 1.0)) < rowBound) return addSubPlaintext(pt.plaintext(), subtract);
+  }
+  const double noise = detail::noise::logAdd(noiseLog2_, rowBound);
+  checkCapacity(noise, level(), op);
+  const IndexSet& primes = parts_[0].primes();
+  const size_t n = ctx_->n();
+  const ModulusChain& chain = *ctx_->chain();
+#pragma omp parallel for schedule(static) if (primes.size() > 1)
+  for (size_t k = 0; k < primes.size(); ++k) {
+    const size_t i = primes[k];
+    const Modulus& q = chain.modulus(i);
+    uint64_t* c0 = parts_[0].values(i).data();
+    const uint64_t* v = pt.values().values(i).data();
+    if (fc == 1) {
+      detail::addMod(q, c0, v, c0, n);
+    } else if (fc == -1) {
+      detail::subMod(q, c0, v, c0, n);
+    } else {
+      uint64_t* row = detail::threadScratch(detail::kScratchRow, n);
+      detail::mulScalarMod(q, v, q.reduceSigned(fc), row, n);
+      detail::addMod(q, c0, row, c0, n);
+    }
+  }
+  noiseLog2_ = noise;
+  return *this;
+}
+
+Ciphertext& Ciphertext::addPlaintext(const PreparedPlaintext& pt) {
+  return addSubPlaintext(pt, false);
+}
+Ciphertext& Ciphertext::subPlaintext(const PreparedPlaintext& pt) {
+  return addSubPlaintext(pt, true);
+}
+
 Ciphertext& Ciphertext::addPlaintext(const Plaintext& pt) { return addSubPlaintext(pt, false); }
 Ciphertext& Ciphertext::subPlaintext(const Plaintext& pt) { return addSubPlaintext(pt, true); }
 
@@ -225,6 +281,28 @@ Ciphertext& Ciphertext::multiplyByPlaintext(const Plaintext& pt) {
   checkCapacity(noise, level(), "multiplyByPlaintext");
   const DoubleCRT p = DoubleCRT::fromCoefficients(ctx_->chain(), parts_[0].primes(), pt.centred());
   for (DoubleCRT& part : parts_) part *= p;
+  noiseLog2_ = noise;
+  return *this;
+}
+
+Ciphertext& Ciphertext::multiplyByPlaintext(const PreparedPlaintext& pt) {
+  if (&pt.context() != ctx_.get()) {
+    throw std::invalid_argument(
+        "hl::Ciphertext::multiplyByPlaintext: the plaintext belongs to another context");
+  }
+  // ||m nu|| <= ||m|| ||nu||: the canonical norm is submultiplicative.
+  const double noise =
+      pt.normLog2() == -std::numeric_limits<double>::infinity() ? 0.0 : noiseLog2_ + pt.normLog2();
+  checkCapacity(noise, level(), "multiplyByPlaintext");
+  const IndexSet& primes = parts_[0].primes();
+  const size_t n = ctx_->n(), L = primes.size(), np = parts_.size();
+  const ModulusChain& chain = *ctx_->chain();
+#pragma omp parallel for schedule(static) if (L * np > 1)
+  for (size_t w = 0; w < L * np; ++w) {
+    const size_t i = primes[w % L];
+    uint64_t* row = parts_[w / L].values(i).data();
+    detail::mulMod(chain.modulus(i), row, pt.values().values(i).data(), row, n);
+  }
   noiseLog2_ = noise;
   return *this;
 }
@@ -369,6 +447,168 @@ Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
   const std::vector<uint32_t> perm = ctx_->ring().automorphismPermutation(k);
   parts_[0].automorph(perm);
   detail::keySwitch(*ctx_, parts_[1], key, parts_[0], parts_[1], /*overwrite1=*/true, perm);
+  noiseLog2_ = noise;
+  return *this;
+}
+
+std::vector<uint64_t> Ciphertext::checkAutomorphisms(std::span<const uint64_t> ks,
+                                                     const EvaluationKeys& keys,
+                                                     const char* op) const {
+  const uint64_t m = ctx_->m();
+  checkKeys(keys, op);
+  std::vector<uint64_t> reduced;
+  reduced.reserve(ks.size());
+  for (uint64_t k : ks) {
+    k %= m;
+    if (!ctx_->ring().isUnit(k)) {
+      throw std::invalid_argument(std::string("hl::Ciphertext::") + op +
+                                  ": k = " + std::to_string(k) +
+                                  " is not a unit mod m = " + std::to_string(m));
+    }
+    reduced.push_back(k);
+  }
+  if (size() != 2) {
+    throw std::invalid_argument(std::string("hl::Ciphertext::") + op +
+                                ": relinearize the ciphertext first");
+  }
+  for (uint64_t k : reduced) {
+    if (k == 1) continue;
+    if (keys.automorphism(k).keyId() != keyId_) {  // throws naming X^k if it is missing
+      throw std::invalid_argument(std::string("hl::Ciphertext::") + op +
+                                  ": the automorphism key for X -> X^" + std::to_string(k) +
+                                  " belongs to another secret key");
+    }
+  }
+  return reduced;
+}
+
+std::vector<Ciphertext> Ciphertext::automorphisms(std::span<const uint64_t> ks,
+                                                  const EvaluationKeys& keys) const {
+  const std::vector<uint64_t> kk = checkAutomorphisms(ks, keys, "automorphisms");
+  const bool anySwitch = std::any_of(kk.begin(), kk.end(), [](uint64_t k) { return k != 1; });
+  const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
+  if (anySwitch) checkCapacity(noise, level(), "automorphisms");
+
+  std::vector<Ciphertext> out;
+  out.reserve(kk.size());
+  std::optional<detail::HoistedModUp> up;
+  if (anySwitch) up.emplace(*ctx_, parts_[1]);
+  const size_t n = ctx_->n(), total = level() + ctx_->specialPrimes().size();
+  for (uint64_t k : kk) {
+    if (k == 1) {
+      out.push_back(*this);
+      continue;
+    }
+    // sigma(c0) + ModDown(sum_j sigma(d_j) key_j), ModDown(...) for c1.
+    const std::vector<uint32_t> perm = ctx_->ring().automorphismPermutation(k);
+    std::vector<DoubleCRT> parts;
+    parts.push_back(parts_[0]);
+    parts[0].automorph(perm);
+    parts.emplace_back(ctx_->chain(), parts_[0].primes());
+    const detail::HoistedModUp::Term term{&keys.automorphism(k), perm, nullptr};
+    uint64_t* acc = detail::threadScratch(detail::kScratchKsAcc, 2 * total * n);
+    up->innerProducts({&term, 1}, acc);
+    detail::modDown(*ctx_, level(), acc, parts[0], parts[1], /*overwrite1=*/true);
+    out.push_back(Ciphertext(ctx_, keyId_, std::move(parts), factor_, noise));
+  }
+  return out;
+}
+
+Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
+                                        std::span<const PreparedPlaintext* const> consts,
+                                        const EvaluationKeys& keys) {
+  if (ks.empty() || ks.size() != consts.size()) {
+    throw std::invalid_argument("hl::Ciphertext::automorphismSum: " + std::to_string(ks.size()) +
+                                " exponents and " + std::to_string(consts.size()) +
+                                " constants (expected the same positive number)");
+  }
+  for (size_t j = 0; j < consts.size(); ++j) {
+    if (consts[j] != nullptr && &consts[j]->context() != ctx_.get()) {
+      throw std::invalid_argument("hl::Ciphertext::automorphismSum: constant " + std::to_string(j) +
+                                  " belongs to another context");
+    }
+  }
+  const std::vector<uint64_t> kk = checkAutomorphisms(ks, keys, "automorphismSum");
+  const size_t terms = kk.size();
+  std::vector<double> norms(terms);
+  std::unique_ptr<bool[]> switched(new bool[terms]);
+  bool anySwitch = false, anyIdentity = false;
+  for (size_t j = 0; j < terms; ++j) {
+    norms[j] = consts[j] == nullptr ? 0.0 : consts[j]->normLog2();
+    switched[j] = kk[j] != 1;
+    anySwitch |= switched[j];
+    anyIdentity |= !switched[j];
+  }
+  double noise = detail::noise::automorphismSum(*ctx_, level(), noiseLog2_, norms.data(),
+                                                switched.get(), terms);
+  if (noise == -std::numeric_limits<double>::infinity()) noise = 0.0;  // every constant is 0
+  checkCapacity(noise, level(), "automorphismSum");
+
+  const size_t n = ctx_->n(), l = level();
+  const IndexSet& primes = parts_[0].primes();
+  const ModulusChain& chain = *ctx_->chain();
+  std::vector<std::vector<uint32_t>> perms(terms);
+  for (size_t j = 0; j < terms; ++j) {
+    if (switched[j]) perms[j] = ctx_->ring().automorphismPermutation(kk[j]);
+  }
+  // The parts that need no key switch: out0 = sum_j c_j sigma_j(c0), and out1 = sum of c_j c1
+  // over the terms with k_j = 1, prime by prime in blocks that stay in the first-level cache.
+  DoubleCRT out0(ctx_->chain(), primes), out1(ctx_->chain(), primes);
+  constexpr size_t kBlock = 512;
+#pragma omp parallel for schedule(static)
+  for (size_t idx = 0; idx < l; ++idx) {
+    const size_t p = primes[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, kBlock);
+    const uint64_t* c0 = parts_[0].values(p).data();
+    const uint64_t* c1 = parts_[1].values(p).data();
+    uint64_t* o0 = out0.values(p).data();
+    uint64_t* o1 = out1.values(p).data();
+    for (size_t lo = 0; lo < n; lo += kBlock) {
+      const size_t len = std::min(kBlock, n - lo);
+      for (size_t j = 0; j < terms; ++j) {
+        const uint64_t* cv =
+            consts[j] == nullptr ? nullptr : consts[j]->values().values(p).data() + lo;
+        const uint64_t* x0 = c0 + lo;
+        if (switched[j]) {
+          const uint32_t* pm = perms[j].data() + lo;
+          for (size_t i = 0; i < len; ++i) tmp[i] = c0[pm[i]];
+          x0 = tmp;
+        }
+        if (cv != nullptr) {
+          detail::mulMod(q, x0, cv, tmp, len);
+          x0 = tmp;
+        }
+        detail::addMod(q, o0 + lo, x0, o0 + lo, len);
+        if (!switched[j]) {
+          const uint64_t* x1 = c1 + lo;
+          if (cv != nullptr) {
+            detail::mulMod(q, x1, cv, tmp, len);
+            x1 = tmp;
+          }
+          detail::addMod(q, o1 + lo, x1, o1 + lo, len);
+        }
+      }
+    }
+  }
+  // The key-switched terms: one ModUp of c1, the constants' multiples of the permuted digits'
+  // inner products summed over Q_l P, one ModDown into (out0, out1).
+  if (anySwitch) {
+    const detail::HoistedModUp up(*ctx_, parts_[1]);
+    std::vector<detail::HoistedModUp::Term> list;
+    for (size_t j = 0; j < terms; ++j) {
+      if (switched[j]) {
+        list.push_back({&keys.automorphism(kk[j]), perms[j],
+                        consts[j] == nullptr ? nullptr : &consts[j]->values()});
+      }
+    }
+    const size_t total = l + ctx_->specialPrimes().size();
+    uint64_t* acc = detail::threadScratch(detail::kScratchKsAcc, 2 * total * n);
+    up.innerProducts(list, acc);
+    detail::modDown(*ctx_, l, acc, out0, out1, /*overwrite1=*/!anyIdentity);
+  }
+  parts_[0] = std::move(out0);
+  parts_[1] = std::move(out1);
   noiseLog2_ = noise;
   return *this;
 }

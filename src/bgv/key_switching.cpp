@@ -1,30 +1,27 @@
 #include "bgv/key_switching.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
 #include "bgv/rns.h"
+#include "helib-like/math/memory_pool.h"
 #include "math/rns_kernels.h"
 
 namespace hl::detail {
 
-void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, DoubleCRT& out0,
-               DoubleCRT& out1, bool overwrite1, std::span<const uint32_t> perm) {
+ModUp::ModUp(const Context& ctx, const DoubleCRT& c, std::span<const uint32_t> perm)
+    : ctx_(ctx), c_(c), n_(ctx.n()), level_(c.primes().size()) {
   const ModulusChain& chain = *ctx.chain();
-  const size_t n = ctx.n(), l = c.primes().size();
+  const size_t n = n_, l = level_;
   const IndexSet levelPrimes = ctx.levelPrimes(l);
-  const IndexSet special = ctx.specialPrimes();
-  const IndexSet all = levelPrimes | special;
+  all_ = levelPrimes | ctx.specialPrimes();
   const RnsTables& rns = ctx.rnsTables();
 
   // The evaluation rows of the element switched: c's own, or c's permuted into a scratch.
   const bool permuted = !perm.empty();
-  if (permuted && perm.size() != n)
-    throw std::logic_error("hl::detail::keySwitch: bad permutation");
-  uint64_t* prow = permuted ? threadScratch(kScratchKsPermuted, l * n) : nullptr;
-  auto row = [&](size_t i) -> const uint64_t* {
-    return permuted ? prow + i * n : c.values(i).data();
-  };
+  if (permuted && perm.size() != n) throw std::logic_error("hl::detail::ModUp: bad permutation");
+  if (permuted) permuted_ = threadScratch(kScratchKsPermuted, l * n);
   // Coefficient form of c mod each prime of its level (in the chain's working basis: base
   // conversion and rounding are the same in any Z-basis of R).
   uint64_t* coeff = threadScratch(kScratchKsCoeff, l * n);
@@ -32,74 +29,57 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
   for (size_t i = 0; i < l; ++i) {
     if (permuted) {
       const uint64_t* src = c.values(i).data();
-      uint64_t* dst = prow + i * n;
+      uint64_t* dst = permuted_ + i * n;
       for (size_t j = 0; j < n; ++j) dst[j] = src[perm[j]];
     }
-    chain.toWorkingCoefficients(i, row(i), coeff + i * n);
+    chain.toWorkingCoefficients(i, ownRow(i), coeff + i * n);
   }
 
   // ModUp, first half: the centred base-conversion digits of every digit of the modulus
   // (digit j of the key pairs with the part of digit j below the level).
-  struct Digit {
-    IndexSet primes;
-    const BaseConverter* conv;
-    size_t keyIndex;
-    uint64_t* u;
-    uint8_t* negatives;
-  };
-  std::vector<Digit> digits;
   for (size_t j = 0; j < ctx.digits().size(); ++j) {
     IndexSet present = ctx.digits()[j] & levelPrimes;
-    if (!present.empty()) digits.push_back({present, &rns.converter(present), j, nullptr, nullptr});
+    if (!present.empty())
+      digits_.push_back({present, &rns.converter(present), j, nullptr, nullptr});
   }
-  const size_t beta = digits.size();
+  const size_t beta = digits_.size();
   uint64_t* u = threadScratch(kScratchKsDigits, l * n);
   uint8_t* neg = reinterpret_cast<uint8_t*>(threadScratch(kScratchKsNeg, beta * ((n + 7) / 8)));
-  {
-    size_t offset = 0;
-    for (size_t g = 0; g < beta; ++g) {
-      Digit& d = digits[g];
-      d.u = u + offset * n;
-      d.negatives = neg + g * ((n + 7) / 8) * 8;
-      std::vector<const uint64_t*> rows;
-      for (size_t i : d.primes) rows.push_back(coeff + i * n);
-      d.conv->digits(rows.data(), n, d.u, d.negatives);
-      offset += d.primes.size();
-    }
+  size_t offset = 0;
+  for (size_t g = 0; g < beta; ++g) {
+    Digit& d = digits_[g];
+    d.u = u + offset * n;
+    d.negatives = neg + g * ((n + 7) / 8) * 8;
+    std::vector<const uint64_t*> rows;
+    for (size_t i : d.primes) rows.push_back(coeff + i * n);
+    d.conv->digits(rows.data(), n, d.u, d.negatives);
+    offset += d.primes.size();
   }
+}
 
-  // ModUp, second half (each digit extended to every other prime of Q_l P), and the inner
-  // product with the key, prime by prime: acc_e = sum_j d_j * key_e[j] over Q_l P.
-  const size_t total = all.size();
-  uint64_t* acc = threadScratch(kScratchKsAcc, 2 * total * n);  // part e, prime idx
-  // Dynamic: a prime of a digit converts one digit fewer than the others.
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t idx = 0; idx < total; ++idx) {
-    const size_t p = all[idx];
-    const Modulus& q = chain.modulus(p);
-    uint64_t* rows = threadScratch(kScratchKsRows, beta * n);
-    const uint64_t* xs[64];
-    const uint64_t* kb[64];
-    const uint64_t* ka[64];
-    for (size_t g = 0; g < beta; ++g) {
-      const Digit& d = digits[g];
-      if (d.primes.contains(p)) {
-        xs[g] = row(p);
-      } else {
-        uint64_t* row = rows + g * n;
-        d.conv->convert(d.u, d.negatives, n, p, row);
-        chain.fromWorkingCoefficients(p, row, row);
-        xs[g] = row;
-      }
-      kb[g] = key.b(d.keyIndex).values(p).data();
-      ka[g] = key.a(d.keyIndex).values(p).data();
-    }
-    detail::dotProductMod2(q, xs, kb, ka, beta, acc + idx * n, acc + (total + idx) * n, n);
-  }
+const uint64_t* ModUp::ownRow(size_t p) const {
+  return permuted_ != nullptr ? permuted_ + p * n_ : c_.values(p).data();
+}
 
+const uint64_t* ModUp::row(size_t g, size_t p, uint64_t* scratch) const {
+  const Digit& d = digits_[g];
+  if (d.primes.contains(p)) return ownRow(p);
+  // ModUp, second half: the digit extended to the prime p, then to evaluation form.
+  d.conv->convert(d.u, d.negatives, n_, p, scratch);
+  ctx_.chain()->fromWorkingCoefficients(p, scratch, scratch);
+  return scratch;
+}
+
+void modDown(const Context& ctx, size_t level, uint64_t* acc, DoubleCRT& out0, DoubleCRT& out1,
+             bool overwrite1) {
   // ModDown: divide by P keeping the plaintext mod t, adding the result into out0 / out1 (both
   // parts in one call, so that their transforms share the threads).
-  const BaseConverter& down = rns.converter(special);
+  const size_t n = ctx.n(), l = level;
+  const IndexSet levelPrimes = ctx.levelPrimes(l);
+  const IndexSet special = ctx.specialPrimes();
+  const IndexSet all = levelPrimes | special;
+  const size_t total = all.size();
+  const BaseConverter& down = ctx.rnsTables().converter(special);
   DoubleCRT* outs[2] = {&out0, &out1};
   std::vector<uint64_t*> dropRows[2], keepIn[2], keepOut[2];
   ScaleDownPart parts[2];
@@ -115,7 +95,126 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
     }
     parts[e] = {dropRows[e].data(), keepIn[e].data(), keepOut[e].data(), e == 0 || !overwrite1};
   }
-  scaleDown(chain, down, ctx.plaintextModulus(), levelPrimes, parts);
+  scaleDown(*ctx.chain(), down, ctx.plaintextModulus(), levelPrimes, parts);
+}
+
+void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, DoubleCRT& out0,
+               DoubleCRT& out1, bool overwrite1, std::span<const uint32_t> perm) {
+  const ModulusChain& chain = *ctx.chain();
+  const size_t n = ctx.n();
+  const ModUp up(ctx, c, perm);
+  const IndexSet& all = up.extendedPrimes();
+  const size_t beta = up.digitCount();
+
+  // ModUp, second half (each digit extended to every other prime of Q_l P), and the inner
+  // product with the key, prime by prime: acc_e = sum_j d_j * key_e[j] over Q_l P.
+  const size_t total = all.size();
+  uint64_t* acc = threadScratch(kScratchKsAcc, 2 * total * n);  // part e, prime idx
+  // Dynamic: a prime of a digit converts one digit fewer than the others.
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t idx = 0; idx < total; ++idx) {
+    const size_t p = all[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* rows = threadScratch(kScratchKsRows, beta * n);
+    const uint64_t* xs[64];
+    const uint64_t* kb[64];
+    const uint64_t* ka[64];
+    for (size_t g = 0; g < beta; ++g) {
+      xs[g] = up.row(g, p, rows + g * n);
+      kb[g] = key.b(up.keyIndex(g)).values(p).data();
+      ka[g] = key.a(up.keyIndex(g)).values(p).data();
+    }
+    detail::dotProductMod2(q, xs, kb, ka, beta, acc + idx * n, acc + (total + idx) * n, n);
+  }
+  modDown(ctx, up.level(), acc, out0, out1, overwrite1);
+}
+
+HoistedModUp::HoistedModUp(const Context& ctx, const DoubleCRT& c)
+    : c_(c), ctx_(ctx), n_(ctx.n()), level_(c.primes().size()) {
+  const ModUp up(ctx, c);
+  all_ = up.extendedPrimes();
+  const size_t beta = up.digitCount(), total = all_.size(), n = n_;
+  for (size_t g = 0; g < beta; ++g) keyIndex_.push_back(up.keyIndex(g));
+  // Storage for the rows that are not c's own.
+  std::vector<uint64_t*> slot(beta * total, nullptr);
+  size_t count = 0;
+  for (size_t g = 0; g < beta; ++g) {
+    for (size_t idx = 0; idx < total; ++idx) count += up.ownPrime(g, all_[idx]) ? 0 : 1;
+  }
+  storageWords_ = count * n;
+  if (storageWords_ > 0) {
+    storage_ = static_cast<uint64_t*>(poolAllocate(storageWords_ * sizeof(uint64_t)));
+  }
+  size_t next = 0;
+  for (size_t g = 0; g < beta; ++g) {
+    for (size_t idx = 0; idx < total; ++idx) {
+      if (!up.ownPrime(g, all_[idx])) slot[g * total + idx] = storage_ + (next++) * n;
+    }
+  }
+  rows_.assign(beta * total, nullptr);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t idx = 0; idx < total; ++idx) {
+    for (size_t g = 0; g < beta; ++g) {
+      rows_[g * total + idx] = up.row(g, all_[idx], slot[g * total + idx]);
+    }
+  }
+}
+
+HoistedModUp::~HoistedModUp() {
+  if (storage_ != nullptr) poolFree(storage_, storageWords_ * sizeof(uint64_t));
+}
+
+void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) const {
+  if (terms.empty()) throw std::logic_error("hl::detail::HoistedModUp: no terms");
+  const ModulusChain& chain = *ctx_.chain();
+  const size_t n = n_, total = all_.size(), beta = keyIndex_.size();
+  // Blocks small enough that the gathered digits and the products of a block stay in the
+  // first-level cache while every term adds into them.
+  constexpr size_t kBlock = 512;
+#pragma omp parallel for schedule(static)
+  for (size_t idx = 0; idx < total; ++idx) {
+    const size_t p = all_[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* scratch = threadScratch(kScratchHoistGather, (beta + 2) * kBlock);
+    uint64_t* tmp0 = scratch + beta * kBlock;
+    uint64_t* tmp1 = tmp0 + kBlock;
+    uint64_t* out0 = acc + idx * n;
+    uint64_t* out1 = acc + (total + idx) * n;
+    for (size_t lo = 0; lo < n; lo += kBlock) {
+      const size_t len = std::min(kBlock, n - lo);
+      for (size_t t = 0; t < terms.size(); ++t) {
+        const Term& term = terms[t];
+        const uint64_t* xs[64];
+        const uint64_t* kb[64];
+        const uint64_t* ka[64];
+        for (size_t g = 0; g < beta; ++g) {
+          const uint64_t* src = rows_[g * total + idx];
+          if (term.perm.empty()) {
+            xs[g] = src + lo;
+          } else {
+            uint64_t* dst = scratch + g * kBlock;
+            const uint32_t* pm = term.perm.data() + lo;
+            for (size_t j = 0; j < len; ++j) dst[j] = src[pm[j]];
+            xs[g] = dst;
+          }
+          kb[g] = term.key->b(keyIndex_[g]).values(p).data() + lo;
+          ka[g] = term.key->a(keyIndex_[g]).values(p).data() + lo;
+        }
+        uint64_t* d0 = t == 0 ? out0 + lo : tmp0;
+        uint64_t* d1 = t == 0 ? out1 + lo : tmp1;
+        detail::dotProductMod2(q, xs, kb, ka, beta, d0, d1, len);
+        if (term.constant != nullptr) {
+          const uint64_t* cv = term.constant->values(p).data() + lo;
+          detail::mulMod(q, d0, cv, d0, len);
+          detail::mulMod(q, d1, cv, d1, len);
+        }
+        if (t != 0) {
+          detail::addMod(q, out0 + lo, tmp0, out0 + lo, len);
+          detail::addMod(q, out1 + lo, tmp1, out1 + lo, len);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace hl::detail

@@ -1,15 +1,24 @@
 #pragma once
 // Hybrid key switching (GHS 2012, section 3.1.3 with digits as in Han-Ki 2020, section 3, and
 // Kim-Polyakov-Zucca 2021, section 3): ModUp of every digit of c to Q_l P, inner product with
-// the key, ModDown that keeps the plaintext mod t. Internal to the library.
+// the key, ModDown that keeps the plaintext mod t. Split in its steps so that several key
+// switches of automorphic images of one element share the ModUp (hoisting: Halevi, Shoup,
+// "Faster homomorphic linear transformations in HElib", CRYPTO 2018, section 5) and sums of
+// them share the ModDown too (Bossuat, Mouchet, Troncoso-Pastoriza, Hubaux, EUROCRYPT 2021,
+// section 3.4). Internal to the library.
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <vector>
 
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/keys.h"
 #include "helib-like/ring/double_crt.h"
 
 namespace hl::detail {
+
+class BaseConverter;
 
 /// Adds to (out0, out1) (both over the ciphertext primes of c's level) a pair with
 ///     k0 + k1 s = c s' + t e  (mod Q_l),
@@ -22,5 +31,96 @@ namespace hl::detail {
 /// being permuted: one gather instead of DoubleCRT::automorph's copy and gather.
 void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, DoubleCRT& out0,
                DoubleCRT& out1, bool overwrite1 = false, std::span<const uint32_t> perm = {});
+
+/// Step 1 and the first half of step 2 of key switching (doc/bgv.md section 4): c (over the
+/// primes of its level l, optionally read through a permutation as in keySwitch) in the
+/// chain's working basis, and for each digit j present at level l the centred base-conversion
+/// digits of [c]_{D_j}. row() then gives the digit's extension d_j (= c mod D_j, |d_j| <=
+/// k_j D_j / 2) modulo any prime of Q_l P in evaluation form. Uses the calling thread's
+/// key-switching scratch buffers: at most one object per thread at a time, and c must outlive
+/// it.
+class ModUp {
+ public:
+  ModUp(const Context& ctx, const DoubleCRT& c, std::span<const uint32_t> perm = {});
+
+  size_t level() const { return level_; }
+  /// Q_l P: the ciphertext primes of the level, then the special primes.
+  const IndexSet& extendedPrimes() const { return all_; }
+  /// Number of digits present at the level, and the key index of the g-th of them.
+  size_t digitCount() const { return digits_.size(); }
+  size_t keyIndex(size_t g) const { return digits_[g].keyIndex; }
+  /// Whether the chain prime p is one of digit g's primes (where d_g = c).
+  bool ownPrime(size_t g, size_t p) const { return digits_[g].primes.contains(p); }
+  /// The evaluation row of d_g modulo the chain prime p of Q_l P: c's own (permuted) row when
+  /// p is one of the digit's primes, otherwise computed into `scratch` (n words), which is
+  /// returned. Thread-safe for distinct scratch rows.
+  const uint64_t* row(size_t g, size_t p, uint64_t* scratch) const;
+
+ private:
+  struct Digit {
+    IndexSet primes;
+    const BaseConverter* conv;
+    size_t keyIndex;
+    uint64_t* u;
+    uint8_t* negatives;
+  };
+  const uint64_t* ownRow(size_t p) const;
+
+  const Context& ctx_;
+  const DoubleCRT& c_;
+  size_t n_, level_;
+  IndexSet all_;
+  std::vector<Digit> digits_;
+  uint64_t* permuted_ = nullptr;
+};
+
+/// Step 4: ModDown of the accumulators acc (2 * |Q_l P| rows of n: part 0 then part 1, each in
+/// the order of extendedPrimes(); clobbered) into out0 and out1 (over the level's primes): the
+/// result is added to out0, and to out1 unless overwrite1.
+void modDown(const Context& ctx, size_t level, uint64_t* acc, DoubleCRT& out0, DoubleCRT& out1,
+             bool overwrite1);
+
+/// The extended digits d_j of an element c over Q_l P in evaluation form, computed once and
+/// kept (hoisting, Halevi-Shoup 2018, section 5). An automorphism sigma permutes evaluation
+/// values identically modulo every prime, and sigma(d_j) = sigma(c) (mod D_j) with
+/// ||sigma(d_j)|| = ||d_j||, so the permuted rows serve as the ModUp of sigma(c): with the key
+/// for s(X^k) -> s they key-switch sigma_k(c) with the noise of noise::keySwitch.
+class HoistedModUp {
+ public:
+  /// c over the primes of its level; c must outlive the object. Costs one key switch's ModUp
+  /// (l inverse transforms, sum_j (l + K - k_j) forward ones); holds about
+  /// (digits - 1) (l + K) n words.
+  HoistedModUp(const Context& ctx, const DoubleCRT& c);
+  ~HoistedModUp();
+  HoistedModUp(const HoistedModUp&) = delete;
+  HoistedModUp& operator=(const HoistedModUp&) = delete;
+
+  size_t level() const { return level_; }
+  const IndexSet& extendedPrimes() const { return all_; }
+
+  /// One term of innerProducts: the key for s(X^k) -> s, the automorphism's permutation
+  /// (Cyclotomic::automorphismPermutation(k)) and an optional constant over (at least) the
+  /// primes of Q_l P (nullptr: 1).
+  struct Term {
+    const KeySwitchKey* key;
+    std::span<const uint32_t> perm;
+    const DoubleCRT* constant;
+  };
+  /// acc (laid out as for modDown) = sum over the terms of constant * sum_j sigma(d_j) *
+  /// (b_j, a_j): the inner products of step 3 for the automorphic images, multiplied and
+  /// summed over Q_l P (double hoisting: Bossuat et al., EUROCRYPT 2021, Algorithm 6). At
+  /// least one term.
+  void innerProducts(std::span<const Term> terms, uint64_t* acc) const;
+
+ private:
+  const DoubleCRT& c_;
+  const Context& ctx_;
+  size_t n_, level_;
+  IndexSet all_;
+  std::vector<size_t> keyIndex_;
+  std::vector<const uint64_t*> rows_;  // rows_[g * |all| + idx]: d_g mod all_[idx]
+  uint64_t* storage_ = nullptr;
+  size_t storageWords_ = 0;
+};
 
 }  // namespace hl::detail

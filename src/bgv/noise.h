@@ -42,8 +42,8 @@ inline double product(const Context& ctx, double v1, double v2) {
 /// Noise of a fresh public-key encryption without the message: t (e u + e0 + e1 s).
 inline double freshPublic(const Context& ctx) {
   const double s2 = ctx.parameters().sigma * ctx.parameters().sigma;
-  const double v = logAdd(logAdd(product(ctx, s2, 2.0 / 3.0), product(ctx, s2, ctx.secretVariance())),
-                          single(ctx, s2));
+  const double v = logAdd(
+      logAdd(product(ctx, s2, 2.0 / 3.0), product(ctx, s2, ctx.secretVariance())), single(ctx, s2));
   return std::log2(static_cast<double>(ctx.t())) + v;
 }
 /// Noise of a fresh secret-key encryption without the message: t e.
@@ -62,16 +62,16 @@ inline double rounding(const Context& ctx, size_t primes, size_t parts) {
   double b = logAdd(single(ctx, vd), product(ctx, vd, ctx.secretVariance()));
   if (parts > 2) {
     // delta_2 s^2: |s^2(zeta)| <= (kSingle^2 n Vs).
-    const double s2 = std::log2(kSingle * kSingle * static_cast<double>(ctx.n()) *
-                                ctx.secretVariance());
+    const double s2 =
+        std::log2(kSingle * kSingle * static_cast<double>(ctx.n()) * ctx.secretVariance());
     b = logAdd(b, single(ctx, vd) + s2);
   }
   return b;
 }
 
-/// Noise that key switching at level `level` adds: (t sum_j d_j e_j) / P plus the ModDown
-/// rounding term. d_j, the ModUp of digit j, is a sum of k_j centred terms of size Q_j / 2.
-inline double keySwitch(const Context& ctx, size_t level) {
+/// The key-switching error (t sum_j d_j e_j) / P at level `level`, before the ModDown rounding
+/// term: d_j, the ModUp of digit j, is a sum of k_j centred terms of size Q_j / 2.
+inline double keySwitchError(const Context& ctx, size_t level) {
   const double s2 = ctx.parameters().sigma * ctx.parameters().sigma;
   double e = -std::numeric_limits<double>::infinity();
   for (const IndexSet& d : ctx.digits()) {
@@ -89,8 +89,42 @@ inline double keySwitch(const Context& ctx, size_t level) {
         std::log2(kProduct * static_cast<double>(ctx.n())) + 0.5 * (logVd + std::log2(s2));
     e = logAdd(e, term);
   }
-  const double scaled = std::log2(static_cast<double>(ctx.t())) + e - ctx.logSpecialModulus();
-  return logAdd(scaled, rounding(ctx, ctx.specialPrimes().size(), 2));
+  return std::log2(static_cast<double>(ctx.t())) + e - ctx.logSpecialModulus();
+}
+
+/// Noise that key switching at level `level` adds: keySwitchError plus the ModDown rounding
+/// term. The same for a hoisted key switch (Halevi-Shoup 2018, section 5): the ModUp of c,
+/// permuted, is the ModUp d_j' = sigma(d_j) of sigma(c), and an automorphism permutes the
+/// canonical embedding, so d_j' has the norm (and coordinate distribution) of d_j.
+inline double keySwitch(const Context& ctx, size_t level) {
+  return logAdd(keySwitchError(ctx, level), rounding(ctx, ctx.specialPrimes().size(), 2));
+}
+
+/// The bound after sum_j c_j sigma_j(x) with one ModDown (Ciphertext::automorphismSum, doc/bgv.md
+/// section 4b), for x with noise bound `noise` at level `level`: normLog2[j] = log2 ||c_j||,
+/// switched[j] whether term j is key-switched (k_j != 1). The phase is
+///     sum_j c_j sigma_j(nu) + (t sum_{switched j} c_j E_j - delta_0 - delta_1 s) / P,
+/// E_j = sum_g sigma_j(d_g) e_{j,g} the error of term j's inner product before the division:
+/// each term's inner-product error is multiplied by its constant before the one ModDown, so
+/// the constants multiply (t/P) E (keySwitchError) and not the rounding term, which comes once.
+/// Worst-case sums over j (||c_j sigma_j(nu)|| <= ||c_j|| ||nu||, submultiplicativity; the
+/// E_j are bounded one by one).
+inline double automorphismSum(const Context& ctx, size_t level, double noise,
+                              const double* normLog2, const bool* switched, size_t terms) {
+  const double none = -std::numeric_limits<double>::infinity();
+  double b = none, e = none;
+  bool any = false;
+  const double ks = keySwitchError(ctx, level);
+  for (size_t j = 0; j < terms; ++j) {
+    b = logAdd(b, noise + normLog2[j]);
+    if (switched[j]) {
+      e = logAdd(e, ks + normLog2[j]);
+      any = true;
+    }
+  }
+  b = logAdd(b, e);
+  if (any) b = logAdd(b, rounding(ctx, ctx.specialPrimes().size(), 2));
+  return b;
 }
 
 }  // namespace hl::detail::noise

@@ -134,6 +134,8 @@ enum ScratchSlot : size_t {
   kScratchDecrypt,
   kScratchScaleCombined,
   kScratchKsPermuted,
+  kScratchHoistGather,
+  kScratchHoistTerms,
 };
 
 }  // namespace hl::detail

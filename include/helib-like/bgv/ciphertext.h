@@ -2,6 +2,7 @@
 // A BGV ciphertext with its level, plaintext factor and tracked noise bound.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "helib-like/ring/double_crt.h"
 
 namespace hl {
+
+class PreparedPlaintext;
 
 /// Thrown when an operation would leave a ciphertext without capacity, i.e. when its noise
 /// bound would reach half the modulus and decryption would no longer be guaranteed. The
@@ -57,11 +60,27 @@ class Ciphertext {
   friend Ciphertext operator+(Ciphertext a, const Ciphertext& b) { return a += b; }
   friend Ciphertext operator-(Ciphertext a, const Ciphertext& b) { return a -= b; }
 
-  /// Adds / subtracts an unencrypted plaintext of the same context.
+  /// Adds / subtracts an unencrypted plaintext of the same context (f m with f the plaintext
+  /// factor; the noise bound grows by the L1 norm of f m centred mod t). Throws
+  /// std::invalid_argument if pt belongs to another context.
   Ciphertext& addPlaintext(const Plaintext& pt);
   Ciphertext& subPlaintext(const Plaintext& pt);
-  /// Multiplies by an unencrypted plaintext (noise grows by its L1 norm).
+  /// The same with a prepared plaintext: with plaintext factor +-1 a row-wise sum over the
+  /// ciphertext's primes (no transform; the noise bound grows by pt.normLog2()); otherwise
+  /// f_c m or [f m]_t, whichever has the smaller bound (|f_c| 2^normLog2 against the L1 norm
+  /// of f m centred mod t; the second costs a transform per prime). Throws
+  /// std::invalid_argument if pt belongs to another context.
+  Ciphertext& addPlaintext(const PreparedPlaintext& pt);
+  Ciphertext& subPlaintext(const PreparedPlaintext& pt);
+  /// Multiplies by an unencrypted plaintext (noise grows by its L1 norm, a bound on its
+  /// canonical norm that costs O(n); the canonical norm itself, a complex FFT, would add
+  /// 45-65% to this operation at m = 53261, see doc/performance.md: prepare the plaintext for
+  /// the tighter bound). Throws std::invalid_argument if pt belongs to another context.
   Ciphertext& multiplyByPlaintext(const Plaintext& pt);
+  /// Multiplies by a prepared plaintext: row by row over the ciphertext's primes, no
+  /// transform; the noise bound grows by the canonical norm, pt.normLog2() (rigorous: the norm
+  /// is submultiplicative). Throws std::invalid_argument if pt belongs to another context.
+  Ciphertext& multiplyByPlaintext(const PreparedPlaintext& pt);
   /// Multiplies by an integer constant, taken mod t (noise grows by its centred value).
   Ciphertext& multiplyByConstant(int64_t c);
 
@@ -84,6 +103,33 @@ class Ciphertext {
   Ciphertext& automorph(uint64_t k, const EvaluationKeys& keys);
   /// The Frobenius map m(X) -> m(X^{p^j}) (the automorphism with k = p^j mod m).
   Ciphertext& frobenius(unsigned j, const EvaluationKeys& keys);
+
+  /// The ciphertexts sigma_k(*this), m(X) -> m(X^k), for every k of ks (in that order; k = 1,
+  /// or k = 1 mod m, gives a copy), with one ModUp shared by all key switches (hoisting:
+  /// Halevi, Shoup, "Faster homomorphic linear transformations in HElib", CRYPTO 2018,
+  /// section 5). Each result decrypts as automorph(k) would and has the same noise bound; the
+  /// bits may differ (the ModUp rounding is that of c1, not of c1(X^k)). Throws, before any
+  /// work, std::invalid_argument if keys belong to another context, if some k is not a unit
+  /// mod m, if a key is missing (naming X^k) or belongs to another secret key, or if the
+  /// ciphertext has 3 parts; hl::CapacityError if the key-switching noise would exhaust the
+  /// capacity.
+  std::vector<Ciphertext> automorphisms(std::span<const uint64_t> ks,
+                                        const EvaluationKeys& keys) const;
+  /// Replaces *this by sum_j consts[j] * sigma_{ks[j]}(*this) (consts[j] == nullptr stands for
+  /// the constant 1), the building block of linear maps on slots, with one ModUp and one
+  /// ModDown for all terms ("double hoisting": Bossuat, Mouchet, Troncoso-Pastoriza, Hubaux,
+  /// "Efficient bootstrapping for approximate homomorphic encryption with non-sparse keys",
+  /// EUROCRYPT 2021, section 3.4, Algorithm 6): the permuted extended digits' inner products
+  /// with the keys are multiplied by the constants and summed over Q_l P, and the sum goes
+  /// through ModDown once. Terms with k = 1 need no key. The noise bound is
+  ///     sum_j ||c_j|| B + (t/P) (sum_{k_j != 1} ||c_j||) E_ks + R(K)
+  /// (doc/bgv.md section 4b). The plaintext factor is unchanged. Throws, before any change,
+  /// std::invalid_argument if ks and consts differ in size or are empty, if a constant or
+  /// the keys belong to another context, and for the reasons automorphisms() throws;
+  /// hl::CapacityError if the result would have no capacity left.
+  Ciphertext& automorphismSum(std::span<const uint64_t> ks,
+                              std::span<const PreparedPlaintext* const> consts,
+                              const EvaluationKeys& keys);
 
   /// Modulus switching: drops the top prime q_{l-1}, dividing the noise by it and adding a
   /// rounding term; the plaintext factor is multiplied by q_{l-1}^{-1} mod t. Throws
@@ -113,6 +159,11 @@ class Ciphertext {
   void checkKeys(const EvaluationKeys& keys, const char* op) const;
   Ciphertext& addSub(const Ciphertext& o, bool subtract);
   Ciphertext& addSubPlaintext(const Plaintext& pt, bool subtract);
+  Ciphertext& addSubPlaintext(const PreparedPlaintext& pt, bool subtract);
+  // Checks ks (units, keys present and of this secret key, 2 parts) for `op`; returns the
+  // exponents reduced mod m.
+  std::vector<uint64_t> checkAutomorphisms(std::span<const uint64_t> ks, const EvaluationKeys& keys,
+                                           const char* op) const;
   // nu -> c nu with the plaintext factor f -> c f (the plaintext is unchanged).
   void rescaleFactor(int64_t c);
   // The level both operands of a product are switched to, and the product's noise there.

@@ -1,0 +1,49 @@
+#pragma once
+// A plaintext brought once into evaluation form over every prime of the context, for
+// operations that use the same constant many times (linear maps on slots: the constants of
+// sum_j c_j * sigma_j(x), Halevi-Shoup, "Faster homomorphic linear transformations in HElib",
+// CRYPTO 2018; Ciphertext::automorphismSum).
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "helib-like/bgv/context.h"
+#include "helib-like/bgv/plaintext.h"
+#include "helib-like/ring/double_crt.h"
+
+namespace hl {
+
+/// A Plaintext m held, besides its coefficients, as the evaluation form of its centred
+/// representative (coefficients in (-t/2, t/2]) modulo every prime of the context: the
+/// ciphertext primes of every level and the special primes, so that it can multiply both a
+/// ciphertext at any level (Ciphertext::multiplyByPlaintext) and the key-switching
+/// accumulators over Q_l P (Ciphertext::automorphismSum) without a transform. Also holds
+/// log2 of the canonical-embedding norm of the centred representative, the factor by which
+/// a product with it can grow a noise bound. Immutable; costs L + K forward transforms to
+/// build and (L + K) phi(m) words of memory.
+class PreparedPlaintext {
+ public:
+  /// Prepares pt (a copy of it is kept). Costs one transform per prime of the context and one
+  /// complex FFT for the norm.
+  explicit PreparedPlaintext(const Plaintext& pt);
+
+  const Context& context() const { return pt_.context(); }
+  const std::shared_ptr<const Context>& contextPtr() const { return pt_.contextPtr(); }
+  /// The plaintext it was made from.
+  const Plaintext& plaintext() const { return pt_; }
+  /// The centred representative of the plaintext modulo every prime of the context
+  /// (ciphertext primes 0..L-1 and special primes L..L+K-1), in evaluation form.
+  const DoubleCRT& values() const { return values_; }
+  /// log2 of the canonical-embedding norm max_j |m(zeta_m^j)| of the centred representative
+  /// (hl::detail::canonicalNormLog2); -infinity for the zero plaintext.
+  double normLog2() const { return normLog2_; }
+
+ private:
+  PreparedPlaintext(const Plaintext& pt, const std::vector<int64_t>& centred);
+
+  Plaintext pt_;
+  DoubleCRT values_;
+  double normLog2_;
+};
+
+}  // namespace hl
