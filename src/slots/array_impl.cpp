@@ -146,8 +146,8 @@ Plaintext ArrayImpl::constantE(const std::vector<uint64_t>& v) const {
   return encodeE(values);
 }
 
-std::shared_ptr<const Plaintext> ArrayImpl::mask(const std::string& name,
-                                                 const std::vector<uint8_t>& sel) const {
+std::shared_ptr<const PreparedPlaintext> ArrayImpl::mask(const std::string& name,
+                                                         const std::vector<uint8_t>& sel) const {
   {
     std::lock_guard<std::mutex> lock(mutex);
     auto it = masks.find(name);
@@ -155,7 +155,7 @@ std::shared_ptr<const Plaintext> ArrayImpl::mask(const std::string& name,
   }
   std::vector<uint64_t> values(ell * d, 0);
   for (size_t s = 0; s < ell; ++s) values[s * d] = sel[s] ? 1 : 0;
-  auto pt = std::make_shared<const Plaintext>(encodeE(values));
+  auto pt = std::make_shared<const PreparedPlaintext>(encodeE(values));
   std::lock_guard<std::mutex> lock(mutex);
   return masks.emplace(name, std::move(pt)).first->second;
 }

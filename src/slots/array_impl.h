@@ -9,6 +9,7 @@
 
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/plaintext.h"
+#include "helib-like/bgv/prepared_plaintext.h"
 #include "helib-like/math/modulus.h"
 #include "slots/slot_ring.h"
 
@@ -36,9 +37,10 @@ struct ArrayImpl {
   void mul(const uint64_t* a, const uint64_t* b, uint64_t* out) const;
   void frobenius(const uint64_t* a, size_t j, uint64_t* out) const;
 
-  // The plaintext with 1 in the slots where sel is nonzero and 0 elsewhere, cached by name.
-  std::shared_ptr<const Plaintext> mask(const std::string& name,
-                                        const std::vector<uint8_t>& sel) const;
+  // The plaintext with 1 in the slots where sel is nonzero and 0 elsewhere, in evaluation form
+  // over every prime (PreparedPlaintext), cached by name.
+  std::shared_ptr<const PreparedPlaintext> mask(const std::string& name,
+                                                const std::vector<uint8_t>& sel) const;
   // The plaintext with the E-value v in every slot.
   Plaintext constantE(const std::vector<uint64_t>& v) const;
   // Encodes E-values (ell * d) into a plaintext.
@@ -53,7 +55,7 @@ struct ArrayImpl {
   std::shared_ptr<const Paths> paths(const std::vector<uint64_t>& exponents) const;
 
   mutable std::mutex mutex;
-  mutable std::map<std::string, std::shared_ptr<const Plaintext>> masks;
+  mutable std::map<std::string, std::shared_ptr<const PreparedPlaintext>> masks;
   mutable std::map<std::vector<uint64_t>, std::shared_ptr<const Paths>> pathCache;
 };
 

@@ -267,13 +267,13 @@ std::string maskName(const char* what, size_t dim, int64_t k) {
 }
 
 // Slots whose coordinate along dim is below k.
-std::shared_ptr<const Plaintext> coordinateBelow(const detail::ArrayImpl& a, size_t dim, int64_t k) {
+std::shared_ptr<const PreparedPlaintext> coordinateBelow(const detail::ArrayImpl& a, size_t dim, int64_t k) {
   std::vector<uint8_t> sel(a.ell);
   for (size_t s = 0; s < a.ell; ++s) sel[s] = static_cast<int64_t>(a.cube->coordinate(s, dim)) < k;
   return a.mask(maskName("below", dim, k), sel);
 }
 
-std::shared_ptr<const Plaintext> coordinateAtLeast(const detail::ArrayImpl& a, size_t dim, int64_t k) {
+std::shared_ptr<const PreparedPlaintext> coordinateAtLeast(const detail::ArrayImpl& a, size_t dim, int64_t k) {
   std::vector<uint8_t> sel(a.ell);
   for (size_t s = 0; s < a.ell; ++s) sel[s] = static_cast<int64_t>(a.cube->coordinate(s, dim)) >= k;
   return a.mask(maskName("atleast", dim, k), sel);
@@ -301,11 +301,18 @@ void EncryptedArray::rotate(Ciphertext& ct, size_t dim, int64_t k, const Evaluat
   }
   // Bad dimension: slots with coordinate >= k take X -> X^(g^-k), the others X -> X^(g^(n-k)).
   const int64_t kk = floorMod(k, static_cast<int64_t>(impl_->cube->dimensionSize(dim)));
+  const auto atLeast = coordinateAtLeast(*impl_, dim, kk), below = coordinateBelow(*impl_, dim, kk);
+  if (keys.hasAutomorphism(e[0]) && keys.hasAutomorphism(e[1])) {
+    // Both automorphisms and masks with one ModUp and one ModDown.
+    const PreparedPlaintext* consts[2] = {atLeast.get(), below.get()};
+    ct.automorphismSum(e, consts, keys);
+    return;
+  }
   Ciphertext wrapped = ct;
   automorphism(*impl_, wrapped, e[1], keys, "rotate");
   automorphism(*impl_, ct, e[0], keys, "rotate");
-  ct.multiplyByPlaintext(*coordinateAtLeast(*impl_, dim, kk));
-  wrapped.multiplyByPlaintext(*coordinateBelow(*impl_, dim, kk));
+  ct.multiplyByPlaintext(*atLeast);
+  wrapped.multiplyByPlaintext(*below);
   ct += wrapped;
 }
 
@@ -387,8 +394,32 @@ void EncryptedArray::totalSums(Ciphertext& ct, const EvaluationKeys& keys) const
   check(ct, "totalSums");
   const Hypercube& c = *impl_->cube;
   for (size_t i = 0; i < c.dimensions(); ++i) {
-    // S_n = sum_{j<n} rot^j(x) from the bits of n: S_2a = S_a + rot^a(S_a), S_a+1 = x + rot(S_a).
     const size_t n = c.dimensionSize(i);
+    // With a key for every rotation of the dimension: sum_{j<n} rot^j(x) as one hoisted sum
+    // (masks for the wrapped slots in a bad dimension).
+    std::vector<uint64_t> exps{1 % impl_->m};
+    std::vector<const PreparedPlaintext*> consts{nullptr};
+    std::vector<std::shared_ptr<const PreparedPlaintext>> hold;
+    bool allKeys = true;
+    for (size_t j = 1; j < n && allKeys; ++j) {
+      const std::vector<uint64_t> e = rotationExponents(i, static_cast<int64_t>(j));
+      for (uint64_t x : e) allKeys = allKeys && keys.hasAutomorphism(x);
+      exps.push_back(e[0]);
+      if (e.size() == 1) {
+        consts.push_back(nullptr);
+      } else {
+        hold.push_back(coordinateAtLeast(*impl_, i, static_cast<int64_t>(j)));
+        consts.push_back(hold.back().get());
+        hold.push_back(coordinateBelow(*impl_, i, static_cast<int64_t>(j)));
+        exps.push_back(e[1]);
+        consts.push_back(hold.back().get());
+      }
+    }
+    if (allKeys) {
+      ct.automorphismSum(exps, consts, keys);
+      continue;
+    }
+    // S_n = sum_{j<n} rot^j(x) from the bits of n: S_2a = S_a + rot^a(S_a), S_a+1 = x + rot(S_a).
     const Ciphertext x = ct;
     size_t a = 1;
     for (int bit = 62 - __builtin_clzll(n); bit >= 0; --bit) {
@@ -436,24 +467,38 @@ void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,
   if (map.impl_->ctx != impl_->ctx || map.impl_->g != impl_->g) {
     throw std::invalid_argument("hl::EncryptedArray::apply: the map belongs to another array");
   }
-  // sum_j c_j Frob^j(x).
-  const Ciphertext x = ct;
-  bool first = true;
+  // sum_j c_j Frob^j(x): with every Frobenius key present, one ModUp and one ModDown for all
+  // terms (Ciphertext::automorphismSum); otherwise term by term, composing keys.
+  std::vector<uint64_t> exps;
+  std::vector<const PreparedPlaintext*> consts;
+  bool allKeys = true;
   for (size_t j = 0; j < map.encoded_.size(); ++j) {
     if (std::all_of(map.gamma_[j].begin(), map.gamma_[j].end(), [](uint64_t c) { return c == 0; })) {
       continue;
     }
+    exps.push_back(frobeniusExponent(j));
+    consts.push_back(map.encoded_[j].get());
+    allKeys = allKeys && (exps.back() == 1 % impl_->m || keys.hasAutomorphism(exps.back()));
+  }
+  if (exps.empty()) {
+    ct.multiplyByConstant(0);
+    return;
+  }
+  if (allKeys) {
+    ct.automorphismSum(exps, consts, keys);
+    return;
+  }
+  const Ciphertext x = ct;
+  for (size_t i = 0; i < exps.size(); ++i) {
     Ciphertext y = x;
-    frobenius(y, j, keys);
-    y.multiplyByPlaintext(map.encoded_[j]);
-    if (first) {
+    automorphism(*impl_, y, exps[i], keys, "apply");
+    y.multiplyByPlaintext(*consts[i]);
+    if (i == 0) {
       ct = std::move(y);
-      first = false;
     } else {
       ct += y;
     }
   }
-  if (first) ct.multiplyByConstant(0);
 }
 
 void EncryptedArray::permute(Ciphertext& ct, std::span<const size_t> perm,
@@ -537,7 +582,7 @@ SlotLinearMap::SlotLinearMap(const EncryptedArray& array, std::vector<uint64_t> 
     for (long i = 0; i <= NTL::deg(rep); ++i) c[i] = static_cast<uint64_t>(NTL::rep(rep[i]));
     std::vector<uint64_t> e(a.d);
     a.toE(c.data(), e.data());
-    encoded_.push_back(a.constantE(e));
+    encoded_.push_back(std::make_shared<const PreparedPlaintext>(a.constantE(e)));
     gamma_.push_back(std::move(c));
   }
 }

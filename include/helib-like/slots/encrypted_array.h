@@ -16,6 +16,7 @@
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/keys.h"
 #include "helib-like/bgv/plaintext.h"
+#include "helib-like/bgv/prepared_plaintext.h"
 #include "helib-like/ring/hypercube.h"
 
 namespace hl {
@@ -111,7 +112,7 @@ class SlotLinearMap {
   std::shared_ptr<const detail::ArrayImpl> impl_;
   std::vector<uint64_t> matrix_;
   std::vector<std::vector<uint64_t>> gamma_;
-  std::vector<Plaintext> encoded_;  // gamma_j in every slot
+  std::vector<std::shared_ptr<const PreparedPlaintext>> encoded_;  // gamma_j in every slot
 };
 
 /// The slots of a context with a chosen representation of their values, and the slot
