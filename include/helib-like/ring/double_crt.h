@@ -68,8 +68,9 @@ class DoubleCRT {
   /// toWorkingCoefficients per prime): the coefficients, each in [0, t), of the representative
   /// whose working-basis coefficients are centred. Exact when every centred working-basis
   /// coefficient x satisfies |x| < Q/2 - Q 2^-40; in the powerful basis that holds whenever the
-  /// canonical-embedding norm of the element is below (Q/2 - Q 2^-40) / g_m, g_m <= 2^k for k
-  /// odd primes dividing m (doc/bgv.md, section 2). Where the working basis is the power basis
+  /// canonical-embedding norm of the element is below (Q/2 - Q 2^-40) / g_m, with
+  /// g_m < (4/pi)^k when m is a power of two times k distinct odd primes (2.05 for m = 53261;
+  /// doc/bgv.md, section 2). Where the working basis is the power basis
   /// this equals toSmallCoefficientsMod (and is as fast); in the powerful basis it avoids
   /// Bluestein's transform (hl::powerfulToPowerMod then gives power-basis coefficients).
   /// Same requirements as toSmallCoefficientsMod.
