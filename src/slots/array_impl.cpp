@@ -38,7 +38,28 @@ bool invertModP(std::vector<uint64_t> A, size_t k, const Modulus& p, std::vector
 
 }  // namespace
 
+namespace {
+
+// Columns of a rows x cols 0/1 matrix as bit masks.
+std::vector<uint64_t> bitColumns(const std::vector<uint64_t>& M, size_t rows, size_t cols) {
+  std::vector<uint64_t> out(cols, 0);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t c = 0; c < cols; ++c) out[c] |= (M[r * cols + c] & 1) << r;
+  }
+  return out;
+}
+
+}  // namespace
+
 ArrayImpl::ArrayImpl(std::shared_ptr<const Context> c, std::vector<uint64_t> gIn, bool nat)
+    : ArrayImpl(std::move(c), std::move(gIn), nat, 0) {
+  if (t.value() == 2 && d <= 64) {
+    embBits = bitColumns(emb, d, k);
+    projBits = bitColumns(proj, k, d);
+  }
+}
+
+ArrayImpl::ArrayImpl(std::shared_ptr<const Context> c, std::vector<uint64_t> gIn, bool nat, int)
     : ctx(std::move(c)),
       ring(SlotRing::of(*ctx)),
       cube(&ctx->hypercube()),
@@ -97,6 +118,12 @@ ArrayImpl::ArrayImpl(std::shared_ptr<const Context> c, std::vector<uint64_t> gIn
 }
 
 void ArrayImpl::toE(const uint64_t* w, uint64_t* v) const {
+  if (!embBits.empty()) {
+    uint64_t acc = 0;
+    for (size_t j = 0; j < k; ++j) acc ^= embBits[j] & (uint64_t{0} - (w[j] & 1));
+    for (size_t r = 0; r < d; ++r) v[r] = (acc >> r) & 1;
+    return;
+  }
   for (size_t r = 0; r < d; ++r) {
     unsigned __int128 acc = 0;
     for (size_t j = 0; j < k; ++j) acc += static_cast<unsigned __int128>(emb[r * k + j]) * w[j];
@@ -108,6 +135,19 @@ bool ArrayImpl::fromE(const uint64_t* v, uint64_t* w) const {
   if (native) {
     std::copy(v, v + d, w);
     return true;
+  }
+  if (!projBits.empty()) {
+    uint64_t acc = 0, in = 0;
+    for (size_t j = 0; j < d; ++j) {
+      acc ^= projBits[j] & (uint64_t{0} - (v[j] & 1));
+      in |= (v[j] & 1) << j;
+    }
+    uint64_t back = 0;
+    for (size_t i = 0; i < k; ++i) {
+      w[i] = (acc >> i) & 1;
+      back ^= embBits[i] & (uint64_t{0} - w[i]);
+    }
+    return back == in;
   }
   for (size_t i = 0; i < k; ++i) {
     unsigned __int128 acc = 0;

@@ -28,6 +28,8 @@ struct ArrayImpl {
   bool native;                // values are elements of E itself
   std::vector<uint64_t> emb;  // d x k: column i = rho^i in E
   std::vector<uint64_t> proj; // k x d, proj * emb = identity
+  // For t = 2 and d <= 64: emb and proj by columns as bit masks.
+  std::vector<uint64_t> embBits, projBits;
 
   // User representation <-> E (k and d coefficients). fromE returns false when v is not in
   // the image of the embedding.
@@ -55,6 +57,11 @@ struct ArrayImpl {
   std::shared_ptr<const Paths> paths(const std::vector<uint64_t>& exponents) const;
 
   mutable std::mutex mutex;
+
+ private:
+  ArrayImpl(std::shared_ptr<const Context> ctx, std::vector<uint64_t> g, bool native, int);
+
+ public:
   mutable std::map<std::string, std::shared_ptr<const PreparedPlaintext>> masks;
   mutable std::map<std::vector<uint64_t>, std::shared_ptr<const Paths>> pathCache;
 };

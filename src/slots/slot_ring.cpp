@@ -283,6 +283,25 @@ zz_pX primitiveRoot(uint64_t m, uint64_t p, size_t d, const zz_pXModulus& irr) {
   }
 }
 
+// Over GF(2): out = M x for the d x d matrix M given by its columns as bit masks.
+void matVecBits(const uint64_t* columns, const uint64_t* x, uint64_t* out, size_t d) {
+  uint64_t acc = 0;
+  for (size_t i = 0; i < d; ++i) acc ^= columns[i] & (uint64_t{0} - (x[i] & 1));
+  for (size_t j = 0; j < d; ++j) out[j] = (acc >> j) & 1;
+}
+
+std::vector<uint64_t> columnBits(const std::vector<uint64_t>& matrices, size_t count, size_t d) {
+  std::vector<uint64_t> bits(count * d, 0);
+  for (size_t s = 0; s < count; ++s) {
+    for (size_t j = 0; j < d; ++j) {
+      for (size_t i = 0; i < d; ++i) {
+        bits[s * d + i] |= (matrices[(s * d + j) * d + i] & 1) << j;
+      }
+    }
+  }
+  return bits;
+}
+
 // out = M x for a rows x cols matrix M (row-major), entries and x below t.
 void matVec(const Modulus& t, const uint64_t* M, const uint64_t* x, uint64_t* out, size_t rows,
             size_t cols) {
@@ -452,6 +471,10 @@ SlotRing::SlotRing(const Context& ctx)
       NTL::MulMod(col, col, wInv, FsMod);
     }
   }
+  if (t_.value() == 2 && d_ <= 64) {
+    toSlotBits_ = columnBits(toSlot_, ell_, d_);
+    fromSlotBits_ = columnBits(fromSlot_, ell_, d_);
+  }
 }
 
 std::vector<uint64_t> SlotRing::factor(size_t s) const {
@@ -466,6 +489,12 @@ void SlotRing::decode(std::span<const uint64_t> coeffs, std::span<uint64_t> valu
   }
   std::vector<uint64_t> leaves(ell_ * d_);
   tree_->down(coeffs.data(), n_, leaves.data(), d_);
+  if (!toSlotBits_.empty()) {
+    for (size_t s = 0; s < ell_; ++s) {
+      matVecBits(toSlotBits_.data() + s * d_, leaves.data() + s * d_, values.data() + s * d_, d_);
+    }
+    return;
+  }
   for (size_t s = 0; s < ell_; ++s) {
     matVec(t_, toSlot_.data() + s * d_ * d_, leaves.data() + s * d_, values.data() + s * d_, d_,
            d_);
@@ -477,7 +506,10 @@ void SlotRing::encode(std::span<const uint64_t> values, std::span<uint64_t> coef
     throw std::invalid_argument("hl::SlotRing::encode: size mismatch");
   }
   std::vector<uint64_t> leaves(ell_ * d_);
-  for (size_t s = 0; s < ell_; ++s) {
+  for (size_t s = 0; s < ell_ && !fromSlotBits_.empty(); ++s) {
+    matVecBits(fromSlotBits_.data() + s * d_, values.data() + s * d_, leaves.data() + s * d_, d_);
+  }
+  for (size_t s = 0; s < ell_ && fromSlotBits_.empty(); ++s) {
     matVec(t_, fromSlot_.data() + s * d_ * d_, values.data() + s * d_, leaves.data() + s * d_, d_,
            d_);
   }

@@ -79,6 +79,8 @@ class SlotRing {
   std::vector<uint64_t> frob_;     // d x d: column i is Y^(p i) in E
   std::vector<uint64_t> toSlot_;   // ell matrices d x d: b mod F_s -> value in E
   std::vector<uint64_t> fromSlot_; // ell matrices d x d: value in E -> (b * c_s^-1) mod F_s
+  // For t = 2 and d <= 64: the same matrices as d columns of d bits each (products are XORs).
+  std::vector<uint64_t> toSlotBits_, fromSlotBits_;
   std::unique_ptr<Tree> tree_;
 };
 
