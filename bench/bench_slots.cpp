@@ -145,9 +145,9 @@ void LinearMapSequential(benchmark::State& state) {
 }
 BENCHMARK(LinearMapSequential)->Name("LinearMapSequential/m53261")->Unit(benchmark::kMillisecond);
 
-void Permute16(benchmark::State& state) {
-  // A permutation within each 16-byte block along the first dimension (ShiftRows-like: 16
-  // distinct amounts), by masked rotations.
+void PermuteWithinDim0(benchmark::State& state) {
+  // A permutation within each 16-byte block along the first dimension (16 distinct amounts,
+  // one phase), by masked rotations composed from the default keys.
   Setting& s = aes();
   std::vector<size_t> perm(s.ea->size());
   const hl::Hypercube& cube = s.ea->hypercube();
@@ -155,9 +155,25 @@ void Permute16(benchmark::State& state) {
     const size_t e = cube.coordinate(slot, 0);
     perm[slot] = slot - e * cube.stride(0) + ((5 * e) % 16) * cube.stride(0);
   }
-  onCopy(state, [&perm](Setting& s, hl::Ciphertext& c) { s.ea->permute(c, perm, *s.keys); });
+  const hl::SlotPermutation plan(*s.ea, perm);
+  onCopy(state, [&plan](Setting& s, hl::Ciphertext& c) { s.ea->permute(c, plan, *s.keys); });
+  state.counters["phases"] = static_cast<double>(plan.phases());
 }
-BENCHMARK(Permute16)->Name("PermuteWithinDim0/m53261")->Unit(benchmark::kMillisecond);
+BENCHMARK(PermuteWithinDim0)->Name("PermuteWithinDim0/m53261")->Unit(benchmark::kMillisecond);
+
+void PermuteRandom(benchmark::State& state) {
+  // A uniformly random permutation of the 1920 slots: the Clos network's 5 phases, rotations
+  // composed from the default keys.
+  Setting& s = aes();
+  std::vector<size_t> perm(s.ea->size());
+  std::iota(perm.begin(), perm.end(), 0);
+  std::mt19937_64 rng(3);
+  std::shuffle(perm.begin(), perm.end(), rng);
+  const hl::SlotPermutation plan(*s.ea, perm);
+  onCopy(state, [&plan](Setting& s, hl::Ciphertext& c) { s.ea->permute(c, plan, *s.keys); });
+  state.counters["phases"] = static_cast<double>(plan.phases());
+}
+BENCHMARK(PermuteRandom)->Name("PermuteRandom/m53261")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

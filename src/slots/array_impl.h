@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "helib-like/bgv/ciphertext.h"
 #include "helib-like/bgv/context.h"
+#include "helib-like/bgv/keys.h"
 #include "helib-like/bgv/plaintext.h"
 #include "helib-like/bgv/prepared_plaintext.h"
 #include "helib-like/math/modulus.h"
@@ -47,6 +49,11 @@ struct ArrayImpl {
   Plaintext constantE(const std::vector<uint64_t>& v) const;
   // Encodes E-values (ell * d) into a plaintext.
   Plaintext encodeE(const std::vector<uint64_t>& values) const;
+
+  // X -> X^e on ct, with the key for e or a shortest composition of the keys present; op names
+  // the operation in the error message.
+  static void automorphism(const ArrayImpl& a, Ciphertext& ct, uint64_t e,
+                           const EvaluationKeys& keys, const char* op);
 
   // Shortest products of available automorphism exponents: for a key set (its sorted
   // exponents), the BFS tree over Z_m^* from 1; cached per key set.

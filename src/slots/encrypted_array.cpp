@@ -238,10 +238,8 @@ size_t EncryptedArray::keyBytes() const {
 // ---------------------------------------------------------------------------------------------
 // Encrypted operations
 
-namespace {
-
 // X -> X^e on ct, with the key for e or a shortest composition of the keys present.
-void automorphism(const detail::ArrayImpl& a, Ciphertext& ct, uint64_t e, const EvaluationKeys& keys,
+void detail::ArrayImpl::automorphism(const detail::ArrayImpl& a, Ciphertext& ct, uint64_t e, const EvaluationKeys& keys,
                   const char* op) {
   e %= a.m;
   if (e == 1 % a.m) return;
@@ -261,6 +259,8 @@ void automorphism(const detail::ArrayImpl& a, Ciphertext& ct, uint64_t e, const 
     ct.automorph(static_cast<uint64_t>(paths->via[u]), keys);
   }
 }
+
+namespace {
 
 std::string maskName(const char* what, size_t dim, int64_t k) {
   return std::string(what) + ":" + std::to_string(dim) + ":" + std::to_string(k);
@@ -296,7 +296,7 @@ void EncryptedArray::rotate(Ciphertext& ct, size_t dim, int64_t k, const Evaluat
   const std::vector<uint64_t> e = rotationExponents(dim, k);
   if (e.empty()) return;
   if (e.size() == 1) {
-    automorphism(*impl_, ct, e[0], keys, "rotate");
+    detail::ArrayImpl::automorphism(*impl_, ct, e[0], keys, "rotate");
     return;
   }
   // Bad dimension: slots with coordinate >= k take X -> X^(g^-k), the others X -> X^(g^(n-k)).
@@ -309,8 +309,8 @@ void EncryptedArray::rotate(Ciphertext& ct, size_t dim, int64_t k, const Evaluat
     return;
   }
   Ciphertext wrapped = ct;
-  automorphism(*impl_, wrapped, e[1], keys, "rotate");
-  automorphism(*impl_, ct, e[0], keys, "rotate");
+  detail::ArrayImpl::automorphism(*impl_, wrapped, e[1], keys, "rotate");
+  detail::ArrayImpl::automorphism(*impl_, ct, e[0], keys, "rotate");
   ct.multiplyByPlaintext(*atLeast);
   wrapped.multiplyByPlaintext(*below);
   ct += wrapped;
@@ -330,11 +330,11 @@ void EncryptedArray::shift(Ciphertext& ct, size_t dim, int64_t k, const Evaluati
   if (k > 0) {
     // The slots with coordinate >= k keep their value, the others become zero: only the
     // automorphism that is right on the kept slots is needed.
-    automorphism(*impl_, ct, e[0], keys, "shift");
+    detail::ArrayImpl::automorphism(*impl_, ct, e[0], keys, "shift");
     ct.multiplyByPlaintext(*coordinateAtLeast(*impl_, dim, k));
   } else {
     // Rotation by n + k: the kept slots (coordinate < n + k) are the ones that wrap around.
-    automorphism(*impl_, ct, e.size() == 2 ? e[1] : e[0], keys, "shift");
+    detail::ArrayImpl::automorphism(*impl_, ct, e.size() == 2 ? e[1] : e[0], keys, "shift");
     ct.multiplyByPlaintext(*coordinateBelow(*impl_, dim, n + k));
   }
 }
@@ -458,7 +458,7 @@ void EncryptedArray::replicate(Ciphertext& ct, size_t s, const EvaluationKeys& k
 
 void EncryptedArray::frobenius(Ciphertext& ct, size_t j, const EvaluationKeys& keys) const {
   check(ct, "frobenius");
-  automorphism(*impl_, ct, frobeniusExponent(j), keys, "frobenius");
+  detail::ArrayImpl::automorphism(*impl_, ct, frobeniusExponent(j), keys, "frobenius");
 }
 
 void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,
@@ -491,43 +491,10 @@ void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,
   const Ciphertext x = ct;
   for (size_t i = 0; i < exps.size(); ++i) {
     Ciphertext y = x;
-    automorphism(*impl_, y, exps[i], keys, "apply");
+    detail::ArrayImpl::automorphism(*impl_, y, exps[i], keys, "apply");
     y.multiplyByPlaintext(*consts[i]);
     if (i == 0) {
       ct = std::move(y);
-    } else {
-      ct += y;
-    }
-  }
-}
-
-void EncryptedArray::permute(Ciphertext& ct, std::span<const size_t> perm,
-                             const EvaluationKeys& keys) const {
-  check(ct, "permute");
-  // Validate through the plain model (throws on a bad permutation).
-  SlotVector probe = zeros();
-  probe.permute(perm);
-  // Slot s receives slot perm[s] = s - k for the whole-order rotation by k = s - perm[s]: one
-  // masked rotation per distinct amount (the rotations-and-masks method; see doc/slots.md).
-  const int64_t ell = static_cast<int64_t>(impl_->ell);
-  std::map<int64_t, std::vector<uint8_t>> byAmount;
-  for (int64_t s = 0; s < ell; ++s) {
-    const int64_t k = floorMod(s - static_cast<int64_t>(perm[s]), ell);
-    auto& sel = byAmount[k];
-    if (sel.empty()) sel.assign(impl_->ell, 0);
-    sel[s] = 1;
-  }
-  const Ciphertext x = ct;
-  bool first = true;
-  for (const auto& [k, sel] : byAmount) {
-    Ciphertext y = x;
-    rotate(y, k, keys);
-    std::vector<uint64_t> values(impl_->ell * impl_->d, 0);
-    for (size_t s = 0; s < impl_->ell; ++s) values[s * impl_->d] = sel[s];
-    y.multiplyByPlaintext(impl_->encodeE(values));
-    if (first) {
-      ct = std::move(y);
-      first = false;
     } else {
       ct += y;
     }

@@ -250,18 +250,47 @@ TEST_P(EncryptedArrayTest, RandomLinearMaps) {
 }
 
 TEST_P(EncryptedArrayTest, RandomPermutation) {
-  if (ea_->size() > 300) GTEST_SKIP() << "one masked rotation per amount: small rings only";
+  const hl::Hypercube& cube = ea_->hypercube();
+  for (size_t i = 0; i < cube.dimensions(); ++i) {
+    if (cube.dimensionSize(i) > 64) GTEST_SKIP() << "a 128-long bad dimension: too many rotations";
+  }
   std::vector<size_t> perm(ea_->size());
   std::iota(perm.begin(), perm.end(), 0);
   std::shuffle(perm.begin(), perm.end(), *rng_);
   const hl::SlotVector v = random();
-  hl::Ciphertext c = encrypt(v);
-  ea_->permute(c, perm, *keys_);
   hl::SlotVector model = v;
   model.permute(perm);
-  expectSlots(c, model, "permute");
   for (size_t s = 0; s < v.size(); ++s) {
     ASSERT_TRUE(std::equal(model[s].begin(), model[s].end(), v[perm[s]].begin()));
+  }
+  // With the default keys: every masked rotation composed from them.
+  hl::Ciphertext c = encrypt(v);
+  ea_->permute(c, perm, *keys_);
+  expectSlots(c, model, "permute");
+  // With a key for every rotation the network uses: one hoisted sum per phase.
+  const hl::SlotPermutation plan(*ea_, perm);
+  EXPECT_LE(plan.phases(), 2 * cube.dimensions() - 1);
+  if (plan.keyExponents().size() <= 40) {
+    hl::EvaluationKeys all(ctx_);
+    ea_->addKeys(all, *sk_, plan.keyExponents());
+    c = encrypt(v);
+    ea_->permute(c, plan, all);
+    expectSlots(c, model, "permute, hoisted phases");
+  }
+  // A permutation along one dimension is a single phase.
+  std::vector<size_t> along(ea_->size());
+  for (size_t s = 0; s < along.size(); ++s) {
+    const size_t e = cube.coordinate(s, 0), n = cube.dimensionSize(0);
+    along[s] = s - e * cube.stride(0) + ((3 * e + 1) % n) * cube.stride(0);
+  }
+  if (std::gcd<size_t, size_t>(3, cube.dimensionSize(0)) == 1) {
+    const hl::SlotPermutation one(*ea_, along);
+    EXPECT_EQ(one.phases(), 1u);
+    c = encrypt(v);
+    ea_->permute(c, one, *keys_);
+    model = v;
+    model.permute(along);
+    expectSlots(c, model, "permute along dimension 0");
   }
 }
 

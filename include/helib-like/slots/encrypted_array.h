@@ -27,6 +27,7 @@ struct ArrayImpl;
 
 class EncryptedArray;
 class SlotLinearMap;
+class SlotPermutation;
 
 /// A vector of ell slot values (ell = the number of slots of the context). Each value is an
 /// element of the representation its EncryptedArray chose: valueDegree() coefficients mod t,
@@ -113,6 +114,36 @@ class SlotLinearMap {
   std::vector<uint64_t> matrix_;
   std::vector<std::vector<uint64_t>> gamma_;
   std::vector<std::shared_ptr<const PreparedPlaintext>> encoded_;  // gamma_j in every slot
+};
+
+/// A permutation of the slots (slot s receives slot perm[s]) routed through the hypercube as a
+/// Clos network (C. Clos, "A study of non-blocking switching networks", Bell System Technical
+/// Journal 32, 1953; the rearrangeable case by Koenig's edge-colouring theorem, as in V. Benes,
+/// "Mathematical theory of connecting networks", 1965): with dimensions 0..k-1, a
+/// permutation is a permutation within every line of dimension 0, then a permutation of the
+/// remaining dimensions within every layer (recursively), then again within every line of
+/// dimension 0: at most 2k - 1 one-dimensional phases (5 for the 16 x 12 x 10 AES hypercube).
+/// A phase along dimension i is a masked sum of the rotations by 0..n_i-1 of that dimension
+/// (rotations and masks). The routing and the masks are computed once here, so that a
+/// permutation applied many times costs only its automorphisms and mask products.
+class SlotPermutation {
+ public:
+  /// Throws std::invalid_argument unless perm is a permutation of 0..array.size()-1.
+  SlotPermutation(const EncryptedArray& array, std::vector<size_t> perm);
+  const std::vector<size_t>& permutation() const { return perm_; }
+  /// The number of one-dimensional phases after dropping those that move nothing.
+  size_t phases() const { return phases_.size(); }
+  /// The automorphism exponents of every rotation the phases use: with keys for all of them,
+  /// each phase is one hoisted Ciphertext::automorphismSum.
+  std::vector<uint64_t> keyExponents() const;
+
+  struct Phase;  // internal
+
+ private:
+  friend class EncryptedArray;
+  std::shared_ptr<const detail::ArrayImpl> impl_;
+  std::vector<size_t> perm_;
+  std::vector<std::shared_ptr<const Phase>> phases_;
 };
 
 /// The slots of a context with a chosen representation of their values, and the slot
@@ -211,10 +242,13 @@ class EncryptedArray {
   void replicate(Ciphertext& ct, size_t s, const EvaluationKeys& keys) const;
   void frobenius(Ciphertext& ct, size_t j, const EvaluationKeys& keys) const;
   void apply(Ciphertext& ct, const SlotLinearMap& map, const EvaluationKeys& keys) const;
+  /// Slot s receives slot perm[s] (builds a SlotPermutation; keep one to apply it often).
   void permute(Ciphertext& ct, std::span<const size_t> perm, const EvaluationKeys& keys) const;
+  void permute(Ciphertext& ct, const SlotPermutation& perm, const EvaluationKeys& keys) const;
 
  private:
   friend class SlotLinearMap;
+  friend class SlotPermutation;
   explicit EncryptedArray(std::shared_ptr<const detail::ArrayImpl> impl) : impl_(std::move(impl)) {}
   uint64_t modulusOfValues() const;
   void check(const SlotVector& v, const char* op) const;
