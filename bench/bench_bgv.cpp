@@ -13,6 +13,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "helib-like/bgv/ciphertext.h"
 #include "helib-like/bgv/context.h"
@@ -66,6 +67,11 @@ struct Setup {
   std::unique_ptr<hl::EvaluationKeys> keys;
   uint64_t rotation = 3;
   std::unique_ptr<hl::Ciphertext> a, b;
+  // Eight automorphism exponents with keys (hoisting benchmarks): the Frobenius powers p^0..p^7
+  // where p has order >= 8 mod m (m53261: p = 2, d = 24), else the powers 3^0..3^7 (m65536:
+  // p = 786433 = 1 mod 2^16, so every Frobenius power is 1).
+  std::vector<uint64_t> eight;
+  std::vector<std::unique_ptr<hl::PreparedPlaintext>> constants;
 };
 
 Setup& setupFor(uint64_t m) {
@@ -93,6 +99,29 @@ Setup& setupFor(uint64_t m) {
     s->b = std::make_unique<hl::Ciphertext>(s->pk->encrypt(pt));
   }
   return *s;
+}
+
+// The eight exponents, their keys and eight random prepared constants, made on first use.
+Setup& hoistingSetupFor(uint64_t m) {
+  Setup& s = setupFor(m);
+  if (s.eight.empty()) {
+    uint64_t base = s.ctx->p() % m, order = 1;
+    for (uint64_t x = base; x != 1 && order < 8; x = x * base % m) ++order;
+    if (order < 8) base = 3;
+    uint64_t k = 1;
+    for (int j = 0; j < 8; ++j, k = k * base % m) {
+      s.eight.push_back(k);
+      if (k != 1 && !s.keys->hasAutomorphism(k)) s.keys->add(s.sk->automorphismKey(k));
+    }
+    std::mt19937_64 rng(3);
+    std::vector<uint64_t> c(s.ctx->n());
+    for (int j = 0; j < 8; ++j) {
+      for (auto& x : c) x = rng() % s.ctx->t();
+      s.constants.push_back(
+          std::make_unique<hl::PreparedPlaintext>(hl::Plaintext::fromReduced(s.ctx, c)));
+    }
+  }
+  return s;
 }
 
 void KeyGen(benchmark::State& state, uint64_t m) {
@@ -230,6 +259,45 @@ void PlaintextCanonicalNorm(benchmark::State& state, uint64_t m) {
   }
 }
 
+// The eight images sigma_k(a), k in Setup::eight (k = 1 a copy), with one ModUp.
+void AutomorphismsHoisted8(benchmark::State& state, uint64_t m) {
+  Setup& s = hoistingSetupFor(m);
+  for (auto _ : state) {
+    std::vector<hl::Ciphertext> images = s.a->automorphisms(s.eight, *s.keys);
+    benchmark::DoNotOptimize(images.data());
+  }
+}
+
+// The same eight images one automorph() at a time, each on a copy.
+void AutomorphismsSequential8(benchmark::State& state, uint64_t m) {
+  Setup& s = hoistingSetupFor(m);
+  for (auto _ : state) {
+    std::vector<hl::Ciphertext> images;
+    for (uint64_t k : s.eight) {
+      images.push_back(*s.a);
+      images.back().automorph(k, *s.keys);
+    }
+    benchmark::DoNotOptimize(images.data());
+  }
+}
+
+// sum_j c_j sigma_{k_j}(a) over the eight exponents with eight random prepared constants:
+// one ModUp, seven key-switch inner products, one ModDown.
+void AutomorphismSum8(benchmark::State& state, uint64_t m) {
+  Setup& s = hoistingSetupFor(m);
+  std::vector<const hl::PreparedPlaintext*> consts;
+  for (const auto& c : s.constants) consts.push_back(c.get());
+  for (auto _ : state) {
+    state.PauseTiming();
+    hl::Ciphertext c = *s.a;
+    state.ResumeTiming();
+    c.automorphismSum(s.eight, consts, *s.keys);
+    benchmark::DoNotOptimize(&c);
+    state.SetLabel("capacity " + std::to_string(static_cast<int>(s.a->capacity())) + " -> " +
+                   std::to_string(static_cast<int>(c.capacity())) + " bits");
+  }
+}
+
 void ModSwitch(benchmark::State& state, uint64_t m) {
   Setup& s = setupFor(m);
   for (auto _ : state) {
@@ -290,6 +358,9 @@ int main(int argc, char** argv) {
   registerAll("MulPlaintext", MulPlaintext);
   registerAll("MulPrepared", MulPrepared);
   registerAll("PlaintextCanonicalNorm", PlaintextCanonicalNorm);
+  registerAll("AutomorphismsHoisted8", AutomorphismsHoisted8);
+  registerAll("AutomorphismsSequential8", AutomorphismsSequential8);
+  registerAll("AutomorphismSum8", AutomorphismSum8);
   registerScaling("MulRelin", MulRelin);
   registerScaling("Rotate", Rotate);
   benchmark::RunSpecifiedBenchmarks();

@@ -571,11 +571,9 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
             consts[j] == nullptr ? nullptr : consts[j]->values().values(p).data() + lo;
         const uint64_t* x0 = c0 + lo;
         if (switched[j]) {
-          const uint32_t* pm = perms[j].data() + lo;
-          for (size_t i = 0; i < len; ++i) tmp[i] = c0[pm[i]];
+          detail::gatherMulMod(q, c0, perms[j].data() + lo, cv, tmp, len);
           x0 = tmp;
-        }
-        if (cv != nullptr) {
+        } else if (cv != nullptr) {
           detail::mulMod(q, x0, cv, tmp, len);
           x0 = tmp;
         }

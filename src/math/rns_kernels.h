@@ -42,6 +42,12 @@ void mulScalarMod(const Modulus& q, const uint64_t* a, uint64_t c, uint64_t* out
 /// (The rescaling step of modulus switching and ModDown: (x - [x]_p) * p^-1.)
 void subMulScalarMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t c,
                      uint64_t* out, size_t n, SimdLevel level = bestSimdLevel());
+/// out[j] = a[perm[j]] * b[j] mod q, or out[j] = a[perm[j]] when b is null: an automorphism's
+/// gather (Cyclotomic::automorphismPermutation) fused with a product, for the hoisted key
+/// switches of Ciphertext::automorphismSum. Requires a[perm[j]], b[j] < q and perm[j] < the
+/// length of a. out may equal b, not a.
+void gatherMulMod(const Modulus& q, const uint64_t* a, const uint32_t* perm, const uint64_t* b,
+                  uint64_t* out, size_t n, SimdLevel level = bestSimdLevel());
 /// out[j] = sum_{t < terms} x[t][j] * y[t][j] mod q, for 1 <= terms <= 64 and all inputs < q:
 /// the inner product of key switching (digits times key rows). The products are accumulated
 /// exactly and reduced once (AVX2: reduced each, summed in doubles). out may equal one of the

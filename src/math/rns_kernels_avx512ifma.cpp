@@ -23,6 +23,10 @@ struct RnsAvx512Ops : Avx512Ops {
   static inline Reg loadBytes(const uint8_t* p) {
     return _mm512_maskz_cvtepu8_epi64(0xFF, _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
   }
+  static inline Reg loadU32(const uint32_t* p) {
+    return _mm512_maskz_cvtepu32_epi64(0xFF,
+                                       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
   static inline Reg gather(const uint64_t* base, Reg index) {
     return _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), 0xFF, index, base, 8);
   }
@@ -49,6 +53,11 @@ void mulScalarModAvx512Ifma(uint64_t q, const uint64_t* a, uint64_t c, uint64_t*
 void subMulScalarModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t c,
                                uint64_t* out, size_t n) {
   ifma::rns::subMulScalarMod<RnsAvx512Ops>(q, a, b, c, out, n);
+}
+
+void gatherMulModAvx512Ifma(uint64_t q, const uint64_t* a, const uint32_t* perm, const uint64_t* b,
+                            uint64_t* out, size_t n) {
+  ifma::rns::gatherMulMod<RnsAvx512Ops>(q, a, perm, b, out, n);
 }
 
 void dotProductModAvx512Ifma(uint64_t q, const uint64_t* const* x, const uint64_t* const* y,

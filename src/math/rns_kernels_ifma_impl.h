@@ -40,6 +40,7 @@
 //   Reg srlv(a, count), sllv(a, count)  [vpsrlvq / vpsllvq: lanes shifted by the count lanes,
 //       0 for counts above 63];
 //   Reg loadBytes(const uint8_t* p)  [vpmovzxbq of the 8 bytes at p];
+//   Reg loadU32(const uint32_t* p)  [vpmovzxdq of the 8 words of 32 bits at p];
 //   Reg gather(const uint64_t* base, Reg index)  [vpgatherqq, scale 8: lane i = base[index_i]].
 //
 // Everything here is a template over V, so that each including translation unit gets its own
@@ -157,6 +158,37 @@ void mulMod(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t* out, siz
   forEachGroup<V>(in, out, n, [&](const typename V::Reg* x) {
     return barrett<V>(V::madd52lo(c.zero, x[0], x[1]), V::madd52hi(c.zero, x[0], x[1]), c);
   });
+}
+
+// out[j] = a[perm[j]] (* b[j] mod q): 8 lanes per vpgatherqq; the tail gathers through padded
+// index and factor buffers (index 0 is valid: n > 0 there).
+template <class V>
+void gatherMulMod(uint64_t q, const uint64_t* a, const uint32_t* perm, const uint64_t* b,
+                  uint64_t* out, size_t n) {
+  const Consts<V> c = makeConsts<V>(q);
+  auto product = [&](typename V::Reg x, typename V::Reg y) {
+    return barrett<V>(V::madd52lo(c.zero, x, y), V::madd52hi(c.zero, x, y), c);
+  };
+  size_t j = 0;
+  if (b == nullptr) {
+    for (; j + kLanes <= n; j += kLanes) V::storeu(out + j, V::gather(a, V::loadU32(perm + j)));
+  } else {
+    for (; j + kLanes <= n; j += kLanes) {
+      V::storeu(out + j, product(V::gather(a, V::loadU32(perm + j)), V::loadu(b + j)));
+    }
+  }
+  if (j == n) return;
+  uint32_t idx[kLanes] = {};
+  uint64_t fb[kLanes], res[kLanes];
+  for (size_t i = 0; j + i < n; ++i) idx[i] = perm[j + i];
+  const auto x = V::gather(a, V::loadU32(idx));
+  if (b == nullptr) {
+    V::storeu(res, x);
+  } else {
+    copyTail<V>(fb, b + j, n - j);
+    V::storeu(res, product(x, V::loadu(fb)));
+  }
+  for (size_t i = 0; j + i < n; ++i) out[j + i] = res[i];
 }
 
 template <class V>

@@ -31,6 +31,8 @@ void subModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t
 void mulScalarModAvx512Ifma(uint64_t q, const uint64_t* a, uint64_t c, uint64_t* out, size_t n);
 void subMulScalarModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t c,
                                uint64_t* out, size_t n);
+void gatherMulModAvx512Ifma(uint64_t q, const uint64_t* a, const uint32_t* perm, const uint64_t* b,
+                            uint64_t* out, size_t n);
 void dotProductModAvx512Ifma(uint64_t q, const uint64_t* const* x, const uint64_t* const* y,
                              size_t terms, uint64_t* out, size_t n);
 void baseConvertAvx512Ifma(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,

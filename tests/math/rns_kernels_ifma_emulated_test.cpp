@@ -33,6 +33,10 @@ struct RnsEmulatedOps : hl::test::EmulatedOps {
   static Reg loadBytes(const uint8_t* p) {
     return map([&](int i) { return static_cast<uint64_t>(p[i]); });
   }
+  // _mm512_cvtepu32_epi64(_mm256_loadu_si256(p)): the 8 words of 32 bits at p, zero-extended.
+  static Reg loadU32(const uint32_t* p) {
+    return map([&](int i) { return static_cast<uint64_t>(p[i]); });
+  }
   // _mm512_i64gather_epi64(index, base, 8): lane i = the word at base + 8 * index_i bytes.
   static Reg gather(const uint64_t* base, Reg index) {
     return map([&](int i) { return base[index.lane[i]]; });
@@ -114,6 +118,21 @@ TEST(RnsIfmaEmulated, ElementwiseOpsMatchInt128) {
         EXPECT_EQ(out, mulc) << "c=" << c;
         rns::subMulScalarMod<E>(q, a.data(), b.data(), c, out.data(), n);
         EXPECT_EQ(out, submul) << "c=" << c;
+      }
+      // The gather through a permutation, with and without the product.
+      std::vector<uint32_t> perm(n);
+      for (size_t j = 0; j < n; ++j) perm[j] = static_cast<uint32_t>((j * 7 + 3) % n);
+      std::vector<uint64_t> gathered(n), gmul(n);
+      for (size_t j = 0; j < n; ++j) {
+        gathered[j] = a[perm[j]];
+        gmul[j] = static_cast<uint64_t>(static_cast<u128>(a[perm[j]]) * b[j] % q);
+      }
+      if (n % 7 != 0) {  // j -> 7j + 3 is a permutation of [0, n)
+        std::vector<uint64_t> g(n), gm = b;
+        rns::gatherMulMod<E>(q, a.data(), perm.data(), nullptr, g.data(), n);
+        EXPECT_EQ(g, gathered);
+        rns::gatherMulMod<E>(q, a.data(), perm.data(), gm.data(), gm.data(), n);  // out = b
+        EXPECT_EQ(gm, gmul);
       }
       // Every product at its largest, in place.
       std::vector<uint64_t> m(n, q - 1), expect(n);

@@ -110,6 +110,37 @@ TEST(RnsKernels, ElementwiseOpsMatchInt128OnEveryLevel) {
   }
 }
 
+// The automorphism gather, alone and fused with a product, against a plain loop; out = b too.
+TEST(RnsKernels, GatherMulModMatchesInt128OnEveryLevel) {
+  std::mt19937_64 rng(36);
+  for (uint64_t q : testPrimes()) {
+    const hl::Modulus mod(q);
+    for (size_t n : kLengths) {
+      const Row a = randomRow(n, q, rng), b = randomRow(n, q, rng);
+      std::vector<uint32_t> perm(n);
+      for (size_t j = 0; j < n; ++j) perm[j] = static_cast<uint32_t>(j);
+      std::shuffle(perm.begin(), perm.end(), rng);
+      Row gathered(n), product(n);
+      for (size_t j = 0; j < n; ++j) {
+        gathered[j] = a[perm[j]];
+        product[j] = static_cast<uint64_t>(static_cast<u128>(a[perm[j]]) * b[j] % q);
+      }
+      for (auto level : levelsToTest()) {
+        SCOPED_TRACE(where(q, n, level));
+        Row out(n, ~uint64_t{0});
+        hl::detail::gatherMulMod(mod, a.data(), perm.data(), nullptr, out.data(), n, level);
+        EXPECT_EQ(out, gathered);
+        hl::detail::gatherMulMod(mod, a.data(), perm.data(), b.data(), out.data(), n, level);
+        EXPECT_EQ(out, product);
+        Row inPlace = b;
+        hl::detail::gatherMulMod(mod, a.data(), perm.data(), inPlace.data(), inPlace.data(), n,
+                                 level);
+        EXPECT_EQ(inPlace, product);
+      }
+    }
+  }
+}
+
 // In place (out = a or out = b) and on rows that start off a 32-byte boundary.
 TEST(RnsKernels, ElementwiseOpsWorkInPlaceAndUnaligned) {
   std::mt19937_64 rng(32);
