@@ -39,8 +39,8 @@ Setting& aes() {
     st->sk = std::make_unique<hl::SecretKey>(st->ctx);
     st->pk = std::make_unique<hl::PublicKey>(st->sk->publicKey());
     st->keys = std::make_unique<hl::EvaluationKeys>(st->ctx);
-    st->ea = std::make_unique<hl::EncryptedArray>(
-        st->ctx, std::vector<uint64_t>{1, 1, 0, 1, 1, 0, 0, 0, 1});
+    st->ea = std::make_unique<hl::EncryptedArray>(st->ctx,
+                                                  std::vector<uint64_t>{1, 1, 0, 1, 1, 0, 0, 0, 1});
     // The default set (rotations by powers of two per dimension, Frobenius) and every
     // Frobenius power of GF(2^8) for the hoisted linear map: 23 keys of 35 MiB.
     std::vector<uint64_t> exps = st->ea->defaultKeyExponents();

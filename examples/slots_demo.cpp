@@ -16,8 +16,8 @@ int main() {
   auto ctx = hl::Context::create(
       {.m = 4369, .p = 2, .ciphertextBits = 300, .digits = 2, .allowInsecure = true});
   const hl::Hypercube& cube = ctx->hypercube();
-  std::printf("m = %llu: %zu slots of GF(2^%zu), hypercube", static_cast<unsigned long long>(ctx->m()),
-              cube.size(), cube.degree());
+  std::printf("m = %llu: %zu slots of GF(2^%zu), hypercube",
+              static_cast<unsigned long long>(ctx->m()), cube.size(), cube.degree());
   for (size_t i = 0; i < cube.dimensions(); ++i) {
     std::printf(" %s%zu", i ? "x " : "", cube.dimensionSize(i));
     std::printf("%s", cube.isGood(i) ? " (good)" : " (bad)");
@@ -29,7 +29,8 @@ int main() {
   hl::SecretKey sk(ctx);
   hl::EvaluationKeys keys(ctx);
   ea.addKeys(keys, sk, ea.defaultKeyExponents());
-  for (size_t j = 2; j < 8; ++j) ea.addKeys(keys, sk, std::vector<uint64_t>{ea.frobeniusExponent(j)});
+  for (size_t j = 2; j < 8; ++j)
+    ea.addKeys(keys, sk, std::vector<uint64_t>{ea.frobeniusExponent(j)});
   std::printf("%zu rotation/Frobenius keys, %zu MiB\n", keys.automorphisms().size(),
               keys.automorphisms().size() * ea.keyBytes() >> 20);
 

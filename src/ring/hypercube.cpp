@@ -70,8 +70,8 @@ struct Subgroup {
 Hypercube::Hypercube(uint64_t m, uint64_t p, std::span<const uint64_t> generators) : m_(m), p_(p) {
   if (m < 2 || m > (uint64_t{1} << 24)) fail("m = " + std::to_string(m) + " is outside [2, 2^24]");
   if (p < 2 || m % p == 0 || std::gcd(p, m) != 1) {
-    fail("p = " + std::to_string(p) + " must be at least 2 and coprime to m = " +
-         std::to_string(m));
+    fail("p = " + std::to_string(p) +
+         " must be at least 2 and coprime to m = " + std::to_string(m));
   }
   size_t phi = 0;
   for (uint64_t u = 1; u < m; ++u) phi += std::gcd(u, m) == 1;

@@ -27,9 +27,9 @@ struct ArrayImpl {
   size_t k, d, ell;
   Modulus t;
   uint64_t p, m;
-  bool native;                // values are elements of E itself
-  std::vector<uint64_t> emb;  // d x k: column i = rho^i in E
-  std::vector<uint64_t> proj; // k x d, proj * emb = identity
+  bool native;                 // values are elements of E itself
+  std::vector<uint64_t> emb;   // d x k: column i = rho^i in E
+  std::vector<uint64_t> proj;  // k x d, proj * emb = identity
   // For t = 2 and d <= 64: emb and proj by columns as bit masks.
   std::vector<uint64_t> embBits, projBits;
 
@@ -58,7 +58,7 @@ struct ArrayImpl {
   // Shortest products of available automorphism exponents: for a key set (its sorted
   // exponents), the BFS tree over Z_m^* from 1; cached per key set.
   struct Paths {
-    std::vector<int32_t> via;   // the key exponent of the last step, -1 unreached
+    std::vector<int32_t> via;    // the key exponent of the last step, -1 unreached
     std::vector<uint32_t> from;  // the previous node
   };
   std::shared_ptr<const Paths> paths(const std::vector<uint64_t>& exponents) const;

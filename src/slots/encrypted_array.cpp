@@ -29,13 +29,14 @@ std::shared_ptr<const Context> checked(std::shared_ptr<const Context> ctx) {
 std::vector<uint64_t> checkedField(const Context& ctx, std::vector<uint64_t> g) {
   const size_t d = ctx.hypercube().degree();
   if (g.size() < 2 || g.back() != 1) {
-    throw std::invalid_argument("hl::EncryptedArray: the field polynomial must be monic of degree >= 1");
+    throw std::invalid_argument(
+        "hl::EncryptedArray: the field polynomial must be monic of degree >= 1");
   }
   const size_t k = g.size() - 1;
   if (d % k != 0) {
     throw std::invalid_argument("hl::EncryptedArray: the field polynomial has degree " +
-                                std::to_string(k) + ", which does not divide the slot degree d = " +
-                                std::to_string(d));
+                                std::to_string(k) +
+                                ", which does not divide the slot degree d = " + std::to_string(d));
   }
   if (k > 1 && ctx.r() != 1) {
     throw std::invalid_argument(
@@ -44,7 +45,8 @@ std::vector<uint64_t> checkedField(const Context& ctx, std::vector<uint64_t> g) 
   }
   for (uint64_t& c : g) {
     if (c >= ctx.p() && k > 1) {
-      throw std::invalid_argument("hl::EncryptedArray: field polynomial coefficients must be below p");
+      throw std::invalid_argument(
+          "hl::EncryptedArray: field polynomial coefficients must be below p");
     }
     c %= ctx.t();
   }
@@ -69,7 +71,8 @@ EncryptedArray::EncryptedArray(std::shared_ptr<const Context> ctx,
 EncryptedArray EncryptedArray::native(std::shared_ptr<const Context> ctx) {
   ctx = checked(std::move(ctx));
   std::vector<uint64_t> f = detail::SlotRing::of(*ctx)->slotPolynomial();
-  return EncryptedArray(std::make_shared<const detail::ArrayImpl>(std::move(ctx), std::move(f), true));
+  return EncryptedArray(
+      std::make_shared<const detail::ArrayImpl>(std::move(ctx), std::move(f), true));
 }
 
 const Context& EncryptedArray::context() const { return *impl_->ctx; }
@@ -91,11 +94,13 @@ SlotVector EncryptedArray::zeros() const {
 
 SlotVector EncryptedArray::fromIntegers(std::span<const int64_t> values) const {
   if (values.size() > impl_->ell) {
-    throw std::invalid_argument("hl::EncryptedArray::fromIntegers: " + std::to_string(values.size()) +
-                                " values for " + std::to_string(impl_->ell) + " slots");
+    throw std::invalid_argument(
+        "hl::EncryptedArray::fromIntegers: " + std::to_string(values.size()) + " values for " +
+        std::to_string(impl_->ell) + " slots");
   }
   SlotVector v = zeros();
-  for (size_t i = 0; i < values.size(); ++i) v.data_[i * impl_->k] = impl_->t.reduceSigned(values[i]);
+  for (size_t i = 0; i < values.size(); ++i)
+    v.data_[i * impl_->k] = impl_->t.reduceSigned(values[i]);
   return v;
 }
 
@@ -110,9 +115,11 @@ SlotVector EncryptedArray::fromValues(const std::vector<std::vector<int64_t>>& v
     if (values[i].size() > impl_->k) {
       throw std::invalid_argument("hl::EncryptedArray::fromValues: value " + std::to_string(i) +
                                   " has " + std::to_string(values[i].size()) +
-                                  " coefficients, at most " + std::to_string(impl_->k) + " allowed");
+                                  " coefficients, at most " + std::to_string(impl_->k) +
+                                  " allowed");
     }
-    for (size_t j = 0; j < values[i].size(); ++j) v.data_[i * impl_->k + j] = mod.reduceSigned(values[i][j]);
+    for (size_t j = 0; j < values[i].size(); ++j)
+      v.data_[i * impl_->k + j] = mod.reduceSigned(values[i][j]);
   }
   return v;
 }
@@ -123,14 +130,15 @@ SlotVector EncryptedArray::constant(std::span<const uint64_t> value) const {
   }
   SlotVector v = zeros();
   for (size_t s = 0; s < impl_->ell; ++s) {
-    for (size_t j = 0; j < value.size(); ++j) v.data_[s * impl_->k + j] = value[j] % modulusOfValues();
+    for (size_t j = 0; j < value.size(); ++j)
+      v.data_[s * impl_->k + j] = value[j] % modulusOfValues();
   }
   return v;
 }
 
 void EncryptedArray::check(const SlotVector& v, const char* op) const {
-  if (v.impl_ != impl_ && (v.impl_->ctx != impl_->ctx || v.impl_->g != impl_->g ||
-                           v.impl_->native != impl_->native)) {
+  if (v.impl_ != impl_ &&
+      (v.impl_->ctx != impl_->ctx || v.impl_->g != impl_->g || v.impl_->native != impl_->native)) {
     throw std::invalid_argument(std::string("hl::EncryptedArray::") + op +
                                 ": the vector belongs to another array");
   }
@@ -153,7 +161,8 @@ Plaintext EncryptedArray::encode(const SlotVector& v) const {
 
 SlotVector EncryptedArray::decode(const Plaintext& pt) const {
   if (pt.contextPtr() != impl_->ctx) {
-    throw std::invalid_argument("hl::EncryptedArray::decode: the plaintext belongs to another context");
+    throw std::invalid_argument(
+        "hl::EncryptedArray::decode: the plaintext belongs to another context");
   }
   const size_t d = impl_->d, k = impl_->k;
   std::vector<uint64_t> values(impl_->ell * d);
@@ -184,8 +193,8 @@ SlotVector EncryptedArray::decrypt(const SecretKey& sk, const Ciphertext& ct) co
 std::vector<uint64_t> EncryptedArray::rotationExponents(size_t dim, int64_t amount) const {
   const Hypercube& c = *impl_->cube;
   if (dim >= c.dimensions()) {
-    throw std::out_of_range("hl::EncryptedArray: no dimension " + std::to_string(dim) + " (there are " +
-                            std::to_string(c.dimensions()) + ")");
+    throw std::out_of_range("hl::EncryptedArray: no dimension " + std::to_string(dim) +
+                            " (there are " + std::to_string(c.dimensions()) + ")");
   }
   const int64_t n = static_cast<int64_t>(c.dimensionSize(dim));
   const int64_t k = floorMod(amount, n);
@@ -239,8 +248,8 @@ size_t EncryptedArray::keyBytes() const {
 // Encrypted operations
 
 // X -> X^e on ct, with the key for e or a shortest composition of the keys present.
-void detail::ArrayImpl::automorphism(const detail::ArrayImpl& a, Ciphertext& ct, uint64_t e, const EvaluationKeys& keys,
-                  const char* op) {
+void detail::ArrayImpl::automorphism(const detail::ArrayImpl& a, Ciphertext& ct, uint64_t e,
+                                     const EvaluationKeys& keys, const char* op) {
   e %= a.m;
   if (e == 1 % a.m) return;
   if (keys.hasAutomorphism(e)) {
@@ -267,13 +276,15 @@ std::string maskName(const char* what, size_t dim, int64_t k) {
 }
 
 // Slots whose coordinate along dim is below k.
-std::shared_ptr<const PreparedPlaintext> coordinateBelow(const detail::ArrayImpl& a, size_t dim, int64_t k) {
+std::shared_ptr<const PreparedPlaintext> coordinateBelow(const detail::ArrayImpl& a, size_t dim,
+                                                         int64_t k) {
   std::vector<uint8_t> sel(a.ell);
   for (size_t s = 0; s < a.ell; ++s) sel[s] = static_cast<int64_t>(a.cube->coordinate(s, dim)) < k;
   return a.mask(maskName("below", dim, k), sel);
 }
 
-std::shared_ptr<const PreparedPlaintext> coordinateAtLeast(const detail::ArrayImpl& a, size_t dim, int64_t k) {
+std::shared_ptr<const PreparedPlaintext> coordinateAtLeast(const detail::ArrayImpl& a, size_t dim,
+                                                           int64_t k) {
   std::vector<uint8_t> sel(a.ell);
   for (size_t s = 0; s < a.ell; ++s) sel[s] = static_cast<int64_t>(a.cube->coordinate(s, dim)) >= k;
   return a.mask(maskName("atleast", dim, k), sel);
@@ -291,7 +302,8 @@ void EncryptedArray::multiply(Ciphertext& ct, const SlotVector& v) const {
   ct.multiplyByPlaintext(encode(v));
 }
 
-void EncryptedArray::rotate(Ciphertext& ct, size_t dim, int64_t k, const EvaluationKeys& keys) const {
+void EncryptedArray::rotate(Ciphertext& ct, size_t dim, int64_t k,
+                            const EvaluationKeys& keys) const {
   check(ct, "rotate");
   const std::vector<uint64_t> e = rotationExponents(dim, k);
   if (e.empty()) return;
@@ -316,7 +328,8 @@ void EncryptedArray::rotate(Ciphertext& ct, size_t dim, int64_t k, const Evaluat
   ct += wrapped;
 }
 
-void EncryptedArray::shift(Ciphertext& ct, size_t dim, int64_t k, const EvaluationKeys& keys) const {
+void EncryptedArray::shift(Ciphertext& ct, size_t dim, int64_t k,
+                           const EvaluationKeys& keys) const {
   check(ct, "shift");
   const Hypercube& c = *impl_->cube;
   if (dim >= c.dimensions()) rotationExponents(dim, 0);  // throws
@@ -473,7 +486,8 @@ void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,
   std::vector<const PreparedPlaintext*> consts;
   bool allKeys = true;
   for (size_t j = 0; j < map.encoded_.size(); ++j) {
-    if (std::all_of(map.gamma_[j].begin(), map.gamma_[j].end(), [](uint64_t c) { return c == 0; })) {
+    if (std::all_of(map.gamma_[j].begin(), map.gamma_[j].end(),
+                    [](uint64_t c) { return c == 0; })) {
       continue;
     }
     exps.push_back(frobeniusExponent(j));
@@ -512,8 +526,9 @@ SlotLinearMap::SlotLinearMap(const EncryptedArray& array, std::vector<uint64_t> 
     throw std::invalid_argument("hl::SlotLinearMap: GF(p)-linear maps need r = 1");
   }
   if (matrix_.size() != k * k) {
-    throw std::invalid_argument("hl::SlotLinearMap: the matrix has " + std::to_string(matrix_.size()) +
-                                " entries, " + std::to_string(k * k) + " expected");
+    throw std::invalid_argument("hl::SlotLinearMap: the matrix has " +
+                                std::to_string(matrix_.size()) + " entries, " +
+                                std::to_string(k * k) + " expected");
   }
   for (uint64_t x : matrix_) {
     if (x >= a.p) throw std::invalid_argument("hl::SlotLinearMap: matrix entries must be below p");
@@ -523,7 +538,8 @@ SlotLinearMap::SlotLinearMap(const EncryptedArray& array, std::vector<uint64_t> 
   // GF(p^k) whose matrix (the Moore matrix of the basis) is invertible.
   NTL::zz_pPush push(static_cast<long>(a.p));
   NTL::zz_pX G;
-  for (size_t i = 0; i <= k; ++i) NTL::SetCoeff(G, static_cast<long>(i), static_cast<long>(a.g[i] % a.p));
+  for (size_t i = 0; i <= k; ++i)
+    NTL::SetCoeff(G, static_cast<long>(i), static_cast<long>(a.g[i] % a.p));
   NTL::zz_pEPush pushE(G);
   NTL::mat_zz_pE A;
   A.SetDims(static_cast<long>(k), static_cast<long>(k));
@@ -536,7 +552,8 @@ SlotLinearMap::SlotLinearMap(const EncryptedArray& array, std::vector<uint64_t> 
       NTL::power(z, z, static_cast<long>(a.p));
     }
     NTL::zz_pX col;
-    for (size_t r = 0; r < k; ++r) NTL::SetCoeff(col, static_cast<long>(r), static_cast<long>(matrix_[r * k + i]));
+    for (size_t r = 0; r < k; ++r)
+      NTL::SetCoeff(col, static_cast<long>(r), static_cast<long>(matrix_[r * k + i]));
     b[i] = NTL::conv<NTL::zz_pE>(col);
   }
   NTL::zz_pE det;

@@ -146,9 +146,8 @@ SlotPermutation::SlotPermutation(const EncryptedArray& array, std::vector<size_t
     bool alongI = true;
     for (size_t s = 0; s < a.ell && alongI; ++s) {
       const size_t diff = s > perm_[s] ? s - perm_[s] : perm_[s] - s;
-      alongI = diff % cube.stride(i) == 0 &&
-               (perm_[s] / (cube.stride(i) * cube.dimensionSize(i)) ==
-                s / (cube.stride(i) * cube.dimensionSize(i)));
+      alongI = diff % cube.stride(i) == 0 && (perm_[s] / (cube.stride(i) * cube.dimensionSize(i)) ==
+                                              s / (cube.stride(i) * cube.dimensionSize(i)));
     }
     if (alongI) {
       Route r{i, std::vector<size_t>(a.ell)};
@@ -214,11 +213,13 @@ void EncryptedArray::permute(Ciphertext& ct, const SlotPermutation& perm,
                              const EvaluationKeys& keys) const {
   check(ct, "permute");
   if (perm.impl_->ctx != impl_->ctx) {
-    throw std::invalid_argument("hl::EncryptedArray::permute: the permutation belongs to another context");
+    throw std::invalid_argument(
+        "hl::EncryptedArray::permute: the permutation belongs to another context");
   }
   for (const auto& ph : perm.phases_) {
     bool allKeys = true;
-    for (uint64_t e : ph->exponents) allKeys = allKeys && (e == 1 % impl_->m || keys.hasAutomorphism(e));
+    for (uint64_t e : ph->exponents)
+      allKeys = allKeys && (e == 1 % impl_->m || keys.hasAutomorphism(e));
     std::vector<const PreparedPlaintext*> masks;
     for (const auto& mk : ph->masks) masks.push_back(mk.get());
     if (allKeys) {

@@ -183,7 +183,7 @@ class TreeImpl final : public SlotRing::Tree {
   }
 
  private:
-  std::vector<std::vector<Poly>> node_;         // node_[0]: leaves, node_.back(): the root
+  std::vector<std::vector<Poly>> node_;  // node_[0]: leaves, node_.back(): the root
   std::vector<std::vector<PolyModulus>> mod_;
 };
 
@@ -394,8 +394,8 @@ SlotRing::SlotRing(const Context& ctx)
       NTL::zz_pPush push(tContext);
       for (size_t s = 0; s < ell_; ++s) leaves[s] = fromVector(factors[s]);
     }
-    tree_ = std::make_unique<ModularTree<TreeImpl<zz_pX, zz_pXModulus>>>(tContext,
-                                                                         std::move(leaves));
+    tree_ =
+        std::make_unique<ModularTree<TreeImpl<zz_pX, zz_pXModulus>>>(tContext, std::move(leaves));
   }
   const std::vector<std::vector<uint64_t>> cof = tree_->cofactors(d_);
 
@@ -563,8 +563,8 @@ std::vector<uint64_t> SlotRing::embedding(std::span<const uint64_t> g) const {
     NTL::zz_pEPush pushE(fromVector(f_));
     NTL::zz_pEX G;
     for (size_t i = 0; i <= k; ++i) {
-      NTL::SetCoeff(G, static_cast<long>(i), NTL::conv<NTL::zz_pE>(NTL::conv<NTL::zz_p>(
-                                                 static_cast<long>(g[i] % p_))));
+      NTL::SetCoeff(G, static_cast<long>(i),
+                    NTL::conv<NTL::zz_pE>(NTL::conv<NTL::zz_p>(static_cast<long>(g[i] % p_))));
     }
     NTL::vec_zz_pE roots;
     if (!NTL::DetIrredTest(fromVector(std::vector<uint64_t>(g.begin(), g.end())))) {

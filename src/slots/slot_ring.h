@@ -5,10 +5,10 @@
 //
 // Slot values live in E = Z_t[Y]/F(Y), F = F_0 the factor of slot 0 (representative 1), whose
 // root Y is a primitive m-th root of unity zeta. The value of a in R_t in the slot of
-// representative u is a(zeta^u) in E; the factor of that slot is F_s(X) = prod_j (X - zeta^(u p^j)),
-// the minimal polynomial of zeta^u. Then X -> X^k moves the value of slot u*k to slot u, and X ->
-// X^p applies Frobenius in every slot (Gentry, Halevi, Smart, "Fully homomorphic encryption with
-// polylog overhead", EUROCRYPT 2012, section 3; Halevi, Shoup, "Algorithms in HElib", CRYPTO
+// representative u is a(zeta^u) in E; the factor of that slot is F_s(X) = prod_j (X - zeta^(u
+// p^j)), the minimal polynomial of zeta^u. Then X -> X^k moves the value of slot u*k to slot u, and
+// X -> X^p applies Frobenius in every slot (Gentry, Halevi, Smart, "Fully homomorphic encryption
+// with polylog overhead", EUROCRYPT 2012, section 3; Halevi, Shoup, "Algorithms in HElib", CRYPTO
 // 2014, section 2.3).
 //
 // Conversions run through a product tree of the F_s (A. Borodin, R. Moenck, "Fast modular
@@ -75,10 +75,10 @@ class SlotRing {
   Modulus t_;
   size_t n_, d_, ell_;
   std::vector<uint64_t> f_;
-  std::vector<uint64_t> factors_;  // ell rows of d + 1 coefficients
-  std::vector<uint64_t> frob_;     // d x d: column i is Y^(p i) in E
-  std::vector<uint64_t> toSlot_;   // ell matrices d x d: b mod F_s -> value in E
-  std::vector<uint64_t> fromSlot_; // ell matrices d x d: value in E -> (b * c_s^-1) mod F_s
+  std::vector<uint64_t> factors_;   // ell rows of d + 1 coefficients
+  std::vector<uint64_t> frob_;      // d x d: column i is Y^(p i) in E
+  std::vector<uint64_t> toSlot_;    // ell matrices d x d: b mod F_s -> value in E
+  std::vector<uint64_t> fromSlot_;  // ell matrices d x d: value in E -> (b * c_s^-1) mod F_s
   // For t = 2 and d <= 64: the same matrices as d columns of d bits each (products are XORs).
   std::vector<uint64_t> toSlotBits_, fromSlotBits_;
   std::unique_ptr<Tree> tree_;

@@ -48,8 +48,8 @@ std::vector<uint64_t> SlotVector::integers() const {
 }
 
 void SlotVector::check(const SlotVector& o, const char* op) const {
-  if (o.impl_ != impl_ && (o.impl_->ctx != impl_->ctx || o.impl_->g != impl_->g ||
-                           o.impl_->native != impl_->native)) {
+  if (o.impl_ != impl_ &&
+      (o.impl_->ctx != impl_->ctx || o.impl_->g != impl_->g || o.impl_->native != impl_->native)) {
     throw std::invalid_argument(std::string("hl::SlotVector::") + op +
                                 ": the vectors belong to different arrays");
   }
@@ -161,7 +161,8 @@ SlotVector& SlotVector::runningSums() {
 
 SlotVector& SlotVector::replicate(size_t s) {
   const size_t k = impl_->k;
-  if (s >= impl_->ell) throw std::out_of_range("hl::SlotVector::replicate: no slot " + std::to_string(s));
+  if (s >= impl_->ell)
+    throw std::out_of_range("hl::SlotVector::replicate: no slot " + std::to_string(s));
   moveSlots(data_, impl_->ell, k, [&](size_t) { return static_cast<int64_t>(s); });
   return *this;
 }
@@ -186,7 +187,8 @@ SlotVector& SlotVector::apply(const SlotLinearMap& map) {
     uint64_t* x = data_.data() + s * k;
     for (size_t i = 0; i < k; ++i) {
       uint64_t acc = 0;
-      for (size_t j = 0; j < k; ++j) acc = pm.add(acc, pm.mul(map.matrix_[i * k + j], x[j] % impl_->p));
+      for (size_t j = 0; j < k; ++j)
+        acc = pm.add(acc, pm.mul(map.matrix_[i * k + j], x[j] % impl_->p));
       y[i] = acc;
     }
     std::copy(y.begin(), y.end(), x);

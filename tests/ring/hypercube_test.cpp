@@ -56,8 +56,15 @@ void checkCube(const hl::Hypercube& c) {
 }
 
 TEST(Hypercube, AutomaticGeneratorsCoverEveryCoset) {
-  for (auto [m, p] : {std::pair<uint64_t, uint64_t>{4369, 2}, {21845, 2}, {53261, 2}, {819, 257},
-                      {256, 257}, {91, 3}, {7, 2}, {2, 3}, {3, 2}}) {
+  for (auto [m, p] : {std::pair<uint64_t, uint64_t>{4369, 2},
+                      {21845, 2},
+                      {53261, 2},
+                      {819, 257},
+                      {256, 257},
+                      {91, 3},
+                      {7, 2},
+                      {2, 3},
+                      {3, 2}}) {
     SCOPED_TRACE("m = " + std::to_string(m) + ", p = " + std::to_string(p));
     checkCube(hl::Hypercube(m, p));
   }

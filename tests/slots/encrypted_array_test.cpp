@@ -92,7 +92,8 @@ class EncryptedArrayTest : public testing::TestWithParam<Case> {
     const hl::SlotVector got = ea_->decrypt(*sk_, ct);
     if (!(got == model)) {
       size_t bad = 0;
-      while (bad < got.size() && std::equal(got[bad].begin(), got[bad].end(), model[bad].begin())) ++bad;
+      while (bad < got.size() && std::equal(got[bad].begin(), got[bad].end(), model[bad].begin()))
+        ++bad;
       ADD_FAILURE() << what << ": first wrong slot " << bad << " of " << got.size();
     }
   }
@@ -312,14 +313,14 @@ TEST_P(EncryptedArrayTest, MissingKeysFailNamingTheAutomorphism) {
 
 INSTANTIATE_TEST_SUITE_P(
     Rings, EncryptedArrayTest,
-    testing::Values(Case{"m4369_p2_integers", 4369, 2, 1, 300, {}, Case::kIntegers},
-                    Case{"m4369_p2_gf256", 4369, 2, 1, 300, {}, Case::kAesField},
-                    Case{"m819_p257_r2_integers", 819, 257, 2, 400, {}, Case::kIntegers},
-                    Case{"m819_p257_r2_native", 819, 257, 2, 400, {}, Case::kNative},
-                    Case{"m256_p257_full", 256, 257, 1, 300, {}, Case::kIntegers},
-                    Case{"m21845_p2_integers", 21845, 2, 1, 300, {}, Case::kIntegers},
-                    Case{"m53261_p2_gf256", 53261, 2, 1, 300, {43863, 28680, 15913},
-                         Case::kAesField}),
+    testing::Values(
+        Case{"m4369_p2_integers", 4369, 2, 1, 300, {}, Case::kIntegers},
+        Case{"m4369_p2_gf256", 4369, 2, 1, 300, {}, Case::kAesField},
+        Case{"m819_p257_r2_integers", 819, 257, 2, 400, {}, Case::kIntegers},
+        Case{"m819_p257_r2_native", 819, 257, 2, 400, {}, Case::kNative},
+        Case{"m256_p257_full", 256, 257, 1, 300, {}, Case::kIntegers},
+        Case{"m21845_p2_integers", 21845, 2, 1, 300, {}, Case::kIntegers},
+        Case{"m53261_p2_gf256", 53261, 2, 1, 300, {43863, 28680, 15913}, Case::kAesField}),
     [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 // The GF(2^8) representation against NTL's GF2E with the AES polynomial.
@@ -328,7 +329,8 @@ TEST(SlotVectorModel, Gf256ArithmeticMatchesNtl) {
       {.m = 4369, .p = 2, .ciphertextBits = 100, .digits = 1, .allowInsecure = true});
   const hl::EncryptedArray ea(ctx, kAesPolynomial);
   NTL::GF2X aes;
-  for (size_t i = 0; i < kAesPolynomial.size(); ++i) NTL::SetCoeff(aes, static_cast<long>(i), static_cast<long>(kAesPolynomial[i]));
+  for (size_t i = 0; i < kAesPolynomial.size(); ++i)
+    NTL::SetCoeff(aes, static_cast<long>(i), static_cast<long>(kAesPolynomial[i]));
   NTL::GF2EPush push(aes);
   std::mt19937_64 rng(5);
   const hl::SlotVector a = ea.random(rng), b = ea.random(rng);
@@ -337,7 +339,8 @@ TEST(SlotVectorModel, Gf256ArithmeticMatchesNtl) {
   frob.frobenius(1);
   auto toE = [](std::span<const uint64_t> v) {
     NTL::GF2X x;
-    for (size_t i = 0; i < v.size(); ++i) NTL::SetCoeff(x, static_cast<long>(i), static_cast<long>(v[i]));
+    for (size_t i = 0; i < v.size(); ++i)
+      NTL::SetCoeff(x, static_cast<long>(i), static_cast<long>(v[i]));
     return NTL::conv<NTL::GF2E>(x);
   };
   for (size_t s = 0; s < a.size(); ++s) {
@@ -356,8 +359,8 @@ TEST(EncryptedArrayErrors, BadFieldPolynomials) {
   auto ctx = hl::Context::create(
       {.m = 4369, .p = 2, .ciphertextBits = 100, .digits = 1, .allowInsecure = true});
   EXPECT_THROW(hl::EncryptedArray(ctx, {1, 1, 1, 1}), std::invalid_argument);  // degree 3 !| 16
-  EXPECT_THROW(hl::EncryptedArray(ctx, {1, 0, 1}), std::invalid_argument);  // Z^2+1 reducible
-  EXPECT_THROW(hl::EncryptedArray(ctx, {1, 1, 2}), std::invalid_argument);  // not monic
+  EXPECT_THROW(hl::EncryptedArray(ctx, {1, 0, 1}), std::invalid_argument);     // Z^2+1 reducible
+  EXPECT_THROW(hl::EncryptedArray(ctx, {1, 1, 2}), std::invalid_argument);     // not monic
   EXPECT_THROW(hl::EncryptedArray(std::shared_ptr<const hl::Context>()), std::invalid_argument);
   auto ctx2 = hl::Context::create(
       {.m = 819, .p = 257, .r = 2, .ciphertextBits = 200, .digits = 1, .allowInsecure = true});

@@ -74,7 +74,8 @@ TEST_P(SlotRingTest, FactorsMultiplyToPhiAndHaveTheirRootsInTheirSlots) {
     prod *= Fs;
     // F_s(zeta^u) = 0 in E = Z_t[Y]/F: the factor of slot s has the root zeta^u_s.
     NTL::ZZ_pX w, val;
-    NTL::PowerMod(w, NTL::ZZ_pX(NTL::INIT_MONO, 1) % F, static_cast<long>(ctx_->hypercube().representative(s)), Fmod);
+    NTL::PowerMod(w, NTL::ZZ_pX(NTL::INIT_MONO, 1) % F,
+                  static_cast<long>(ctx_->hypercube().representative(s)), Fmod);
     NTL::CompMod(val, Fs % F, w, Fmod);  // F_s = X^d + lower: compose the lower part, add w^d
     NTL::ZZ_pX wd;
     NTL::PowerMod(wd, w, static_cast<long>(d), Fmod);
@@ -101,7 +102,8 @@ TEST_P(SlotRingTest, DecodeEvaluatesAtTheSlotRoots) {
   // a(zeta^u) by Horner in E for a few slots spread over the hypercube.
   for (size_t s = 0; s < ell; s += std::max<size_t>(1, ell / 7)) {
     NTL::ZZ_pX w, acc;
-    NTL::PowerMod(w, NTL::ZZ_pX(NTL::INIT_MONO, 1) % F, static_cast<long>(ctx_->hypercube().representative(s)), Fmod);
+    NTL::PowerMod(w, NTL::ZZ_pX(NTL::INIT_MONO, 1) % F,
+                  static_cast<long>(ctx_->hypercube().representative(s)), Fmod);
     for (long i = NTL::deg(A); i >= 0; --i) {
       NTL::MulMod(acc, acc, w, Fmod);
       acc += NTL::coeff(A, i);

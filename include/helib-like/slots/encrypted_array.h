@@ -224,7 +224,8 @@ class EncryptedArray {
   /// enough to compose any rotation, shift, sum or linear map.
   std::vector<uint64_t> defaultKeyExponents() const;
   /// Adds to `keys` a key for each exponent that it does not hold yet.
-  void addKeys(EvaluationKeys& keys, const SecretKey& sk, std::span<const uint64_t> exponents) const;
+  void addKeys(EvaluationKeys& keys, const SecretKey& sk,
+               std::span<const uint64_t> exponents) const;
   /// Bytes of memory one key-switching key takes in this context.
   size_t keyBytes() const;
 
