@@ -101,4 +101,45 @@ inline uint64_t primitiveRoot(const Modulus& q, uint64_t k) {
   throw std::logic_error("hl::primitiveRoot: none found");
 }
 
+/// a^e mod m for any m >= 1 (128-bit products).
+inline uint64_t powMod(uint64_t a, uint64_t e, uint64_t m) {
+  unsigned __int128 r = 1 % m, x = a % m;
+  for (; e; e >>= 1, x = x * x % m) {
+    if (e & 1) r = r * x % m;
+  }
+  return static_cast<uint64_t>(r);
+}
+
+/// The inverse of the P x P matrix a (row-major) modulo the prime q, by Gauss-Jordan
+/// elimination. Throws std::logic_error if a is singular.
+inline std::vector<uint64_t> invertMatrixMod(std::vector<uint64_t> a, size_t P, const Modulus& q) {
+  std::vector<uint64_t> inv(P * P, 0);
+  for (size_t i = 0; i < P; ++i) inv[i * P + i] = 1;
+  for (size_t col = 0; col < P; ++col) {
+    size_t piv = col;
+    while (piv < P && a[piv * P + col] == 0) ++piv;
+    if (piv == P) throw std::logic_error("hl: internal error (singular matrix)");
+    if (piv != col) {
+      for (size_t k = 0; k < P; ++k) {
+        std::swap(a[piv * P + k], a[col * P + k]);
+        std::swap(inv[piv * P + k], inv[col * P + k]);
+      }
+    }
+    const uint64_t s = q.inv(a[col * P + col]);
+    for (size_t k = 0; k < P; ++k) {
+      a[col * P + k] = q.mul(a[col * P + k], s);
+      inv[col * P + k] = q.mul(inv[col * P + k], s);
+    }
+    for (size_t row = 0; row < P; ++row) {
+      const uint64_t f = a[row * P + col];
+      if (row == col || f == 0) continue;
+      for (size_t k = 0; k < P; ++k) {
+        a[row * P + k] = q.sub(a[row * P + k], q.mul(f, a[col * P + k]));
+        inv[row * P + k] = q.sub(inv[row * P + k], q.mul(f, inv[col * P + k]));
+      }
+    }
+  }
+  return inv;
+}
+
 }  // namespace hl::detail

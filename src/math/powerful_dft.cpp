@@ -492,37 +492,6 @@ Kind chooseKind(const PrimePower& f, size_t& nOut, size_t& rOut, bool& paddedOut
   return Kind::kRader;
 }
 
-// Inverse of a P x P matrix mod q (Gauss-Jordan); throws if singular.
-std::vector<uint64_t> invertMatrix(std::vector<uint64_t> a, size_t P, const Modulus& q) {
-  std::vector<uint64_t> inv(P * P, 0);
-  for (size_t i = 0; i < P; ++i) inv[i * P + i] = 1;
-  for (size_t col = 0; col < P; ++col) {
-    size_t piv = col;
-    while (piv < P && a[piv * P + col] == 0) ++piv;
-    if (piv == P) throw std::logic_error("hl::PowerfulDft: internal error (singular matrix)");
-    if (piv != col) {
-      for (size_t k = 0; k < P; ++k) {
-        std::swap(a[piv * P + k], a[col * P + k]);
-        std::swap(inv[piv * P + k], inv[col * P + k]);
-      }
-    }
-    const uint64_t s = q.inv(a[col * P + col]);
-    for (size_t k = 0; k < P; ++k) {
-      a[col * P + k] = q.mul(a[col * P + k], s);
-      inv[col * P + k] = q.mul(inv[col * P + k], s);
-    }
-    for (size_t row = 0; row < P; ++row) {
-      const uint64_t f = a[row * P + col];
-      if (row == col || f == 0) continue;
-      for (size_t k = 0; k < P; ++k) {
-        a[row * P + k] = q.sub(a[row * P + k], q.mul(f, a[col * P + k]));
-        inv[row * P + k] = q.sub(inv[row * P + k], q.mul(f, inv[col * P + k]));
-      }
-    }
-  }
-  return inv;
-}
-
 // Rank of each unit of Z_M in increasing order (-1 for non-units).
 std::vector<int32_t> unitRanks(uint64_t M) {
   std::vector<int32_t> idx(M, -1);
@@ -594,7 +563,7 @@ FactorPlan buildFactor(const PrimePower& f, uint64_t omega, const Modulus& q) {
       for (size_t j = 0; j < P; ++j) a[row * P + j] = opow[(u * j) % M];
       ++row;
     }
-    const auto g = invertMatrix(a, P, q);
+    const auto g = detail::invertMatrixMod(a, P, q);
     for (size_t i = 0; i < P * P; ++i) {
       fp.F.push_back(makeConst(a[i], q));
       fp.G.push_back(makeConst(g[i], q));

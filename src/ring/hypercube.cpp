@@ -4,31 +4,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "math/number_theory.h"
+
 namespace hl {
 namespace {
 
+using detail::powMod;
+using detail::primeFactors;
+
 uint64_t mulMod(uint64_t a, uint64_t b, uint64_t m) {
   return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b) % m);
-}
-
-uint64_t powMod(uint64_t a, uint64_t e, uint64_t m) {
-  uint64_t r = 1 % m;
-  for (a %= m; e; e >>= 1, a = mulMod(a, a, m)) {
-    if (e & 1) r = mulMod(r, a, m);
-  }
-  return r;
-}
-
-std::vector<uint64_t> primeFactors(uint64_t x) {
-  std::vector<uint64_t> f;
-  for (uint64_t q = 2; q * q <= x; ++q) {
-    if (x % q == 0) {
-      f.push_back(q);
-      while (x % q == 0) x /= q;
-    }
-  }
-  if (x > 1) f.push_back(x);
-  return f;
 }
 
 [[noreturn]] void fail(const std::string& what) {

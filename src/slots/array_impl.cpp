@@ -4,39 +4,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "math/number_theory.h"
+
 namespace hl::detail {
-namespace {
-
-// The inverse of the k x k matrix A mod the prime p (row-major). Returns false if singular.
-bool invertModP(std::vector<uint64_t> A, size_t k, const Modulus& p, std::vector<uint64_t>& inv) {
-  inv.assign(k * k, 0);
-  for (size_t i = 0; i < k; ++i) inv[i * k + i] = 1;
-  for (size_t c = 0; c < k; ++c) {
-    size_t r = c;
-    while (r < k && A[r * k + c] == 0) ++r;
-    if (r == k) return false;
-    for (size_t j = 0; j < k; ++j) {
-      std::swap(A[r * k + j], A[c * k + j]);
-      std::swap(inv[r * k + j], inv[c * k + j]);
-    }
-    const uint64_t s = p.inv(A[c * k + c]);
-    for (size_t j = 0; j < k; ++j) {
-      A[c * k + j] = p.mul(A[c * k + j], s);
-      inv[c * k + j] = p.mul(inv[c * k + j], s);
-    }
-    for (size_t i = 0; i < k; ++i) {
-      if (i == c || A[i * k + c] == 0) continue;
-      const uint64_t f = A[i * k + c];
-      for (size_t j = 0; j < k; ++j) {
-        A[i * k + j] = p.sub(A[i * k + j], p.mul(f, A[c * k + j]));
-        inv[i * k + j] = p.sub(inv[i * k + j], p.mul(f, inv[c * k + j]));
-      }
-    }
-  }
-  return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 namespace {
 
@@ -106,11 +77,11 @@ ArrayImpl::ArrayImpl(std::shared_ptr<const Context> c, std::vector<uint64_t> gIn
     basis.insert(basis.end(), v.begin(), v.end());
   }
   if (rows.size() != k) throw std::logic_error("hl::EncryptedArray: embedding has no full rank");
-  std::vector<uint64_t> block(k * k), inv;
+  std::vector<uint64_t> block(k * k);
   for (size_t i = 0; i < k; ++i) {
     for (size_t j = 0; j < k; ++j) block[i * k + j] = emb[rows[i] * k + j];
   }
-  if (!invertModP(block, k, pm, inv)) throw std::logic_error("hl::EncryptedArray: singular block");
+  const std::vector<uint64_t> inv = invertMatrixMod(block, k, pm);
   proj.assign(k * d, 0);
   for (size_t i = 0; i < k; ++i) {
     for (size_t j = 0; j < k; ++j) proj[i * d + rows[j]] = inv[i * k + j];

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "math/number_theory.h"
+
 namespace hl::detail {
 namespace {
 
@@ -217,26 +219,6 @@ class ModularTree final : public SlotRing::Tree {
   NTL::zz_pContext ctx_;
   std::unique_ptr<Base> impl_;
 };
-
-uint64_t powMod(uint64_t a, uint64_t e, uint64_t m) {
-  unsigned __int128 r = 1 % m, x = a % m;
-  for (; e; e >>= 1, x = x * x % m) {
-    if (e & 1) r = r * x % m;
-  }
-  return static_cast<uint64_t>(r);
-}
-
-std::vector<uint64_t> primeFactors(uint64_t x) {
-  std::vector<uint64_t> f;
-  for (uint64_t q = 2; q * q <= x; ++q) {
-    if (x % q == 0) {
-      f.push_back(q);
-      while (x % q == 0) x /= q;
-    }
-  }
-  if (x > 1) f.push_back(x);
-  return f;
-}
 
 // The first monic irreducible polynomial of degree d over GF(p) in the order X^d + c(X), c
 // counted in base p (NTL's BuildIrred draws random candidates, and the slot encoding must not
