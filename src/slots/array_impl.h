@@ -33,6 +33,11 @@ struct ArrayImpl {
   // For t = 2 and d <= 64: emb and proj by columns as bit masks.
   std::vector<uint64_t> embBits, projBits;
 
+  // Whether values of o and of this array are interchangeable (same context and representation).
+  bool sameValues(const ArrayImpl& o) const {
+    return &o == this || (o.ctx == ctx && o.g == g && o.native == native);
+  }
+
   // User representation <-> E (k and d coefficients). fromE returns false when v is not in
   // the image of the embedding.
   void toE(const uint64_t* w, uint64_t* v) const;

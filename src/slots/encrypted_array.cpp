@@ -137,8 +137,7 @@ SlotVector EncryptedArray::constant(std::span<const uint64_t> value) const {
 }
 
 void EncryptedArray::check(const SlotVector& v, const char* op) const {
-  if (v.impl_ != impl_ &&
-      (v.impl_->ctx != impl_->ctx || v.impl_->g != impl_->g || v.impl_->native != impl_->native)) {
+  if (!impl_->sameValues(*v.impl_)) {
     throw std::invalid_argument(std::string("hl::EncryptedArray::") + op +
                                 ": the vector belongs to another array");
   }
@@ -477,7 +476,7 @@ void EncryptedArray::frobenius(Ciphertext& ct, size_t j, const EvaluationKeys& k
 void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,
                            const EvaluationKeys& keys) const {
   check(ct, "apply");
-  if (map.impl_->ctx != impl_->ctx || map.impl_->g != impl_->g) {
+  if (!impl_->sameValues(*map.impl_)) {
     throw std::invalid_argument("hl::EncryptedArray::apply: the map belongs to another array");
   }
   // sum_j c_j Frob^j(x): with every Frobenius key present, one ModUp and one ModDown for all

@@ -48,8 +48,7 @@ std::vector<uint64_t> SlotVector::integers() const {
 }
 
 void SlotVector::check(const SlotVector& o, const char* op) const {
-  if (o.impl_ != impl_ &&
-      (o.impl_->ctx != impl_->ctx || o.impl_->g != impl_->g || o.impl_->native != impl_->native)) {
+  if (!impl_->sameValues(*o.impl_)) {
     throw std::invalid_argument(std::string("hl::SlotVector::") + op +
                                 ": the vectors belong to different arrays");
   }
@@ -176,7 +175,7 @@ SlotVector& SlotVector::frobenius(size_t j) {
 }
 
 SlotVector& SlotVector::apply(const SlotLinearMap& map) {
-  if (map.impl_->ctx != impl_->ctx || map.impl_->g != impl_->g) {
+  if (!impl_->sameValues(*map.impl_)) {
     throw std::invalid_argument("hl::SlotVector::apply: the map belongs to another array");
   }
   // y = M x on the coefficient vector, directly from the matrix (not the linearized form).
