@@ -168,7 +168,15 @@ std::shared_ptr<const PreparedPlaintext> ArrayImpl::mask(const std::string& name
   for (size_t s = 0; s < ell; ++s) values[s * d] = sel[s] ? 1 : 0;
   auto pt = std::make_shared<const PreparedPlaintext>(encodeE(values));
   std::lock_guard<std::mutex> lock(mutex);
-  return masks.emplace(name, std::move(pt)).first->second;
+  auto [it, inserted] = masks.emplace(name, std::move(pt));
+  if (inserted) {
+    maskOrder.push_back(name);
+    if (maskOrder.size() > kMaxMasks) {
+      masks.erase(maskOrder.front());  // holders of a shared_ptr keep their copy
+      maskOrder.pop_front();
+    }
+  }
+  return it->second;
 }
 
 std::shared_ptr<const ArrayImpl::Paths> ArrayImpl::paths(

@@ -1,6 +1,7 @@
 #pragma once
 // The shared state of an EncryptedArray and its SlotVectors (internal).
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -75,6 +76,10 @@ struct ArrayImpl {
 
  public:
   mutable std::map<std::string, std::shared_ptr<const PreparedPlaintext>> masks;
+  mutable std::deque<std::string> maskOrder;  // insertion order, for the size limit
+  // Masks kept at most (each is phi(m) words per prime of the context: 8.8 MB at m = 53261 with
+  // 24 primes); the oldest is dropped first and rebuilt when needed again.
+  static constexpr size_t kMaxMasks = 32;
   mutable std::map<std::vector<uint64_t>, std::shared_ptr<const Paths>> pathCache;
 };
 
