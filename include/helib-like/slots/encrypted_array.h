@@ -157,6 +157,14 @@ class SlotPermutation {
 /// dimension), and the Frobenius map. An operation whose automorphism has no key composes it
 /// from the keys present (fewest key switches; each costs about one automorphism), and throws
 /// std::invalid_argument naming the exponent when the keys present cannot produce it.
+///
+/// Errors, for every method that takes them: std::invalid_argument for a ciphertext, vector,
+/// map or permutation of another context or representation and for missing keys;
+/// std::out_of_range for a dimension or slot index out of range; hl::CapacityError (from the
+/// BGV layer) when an operation would leave no capacity, with the ciphertext left as it was
+/// before that step. Masks and constants are multiplied in evaluation form
+/// (hl::PreparedPlaintext), with their canonical-embedding norm in the noise bound; the masks
+/// of rotations and shifts are cached (at most 32, 8.8 MB each at m = 53261).
 class EncryptedArray {
  public:
   /// Slots holding integers mod t = p^r. Throws std::invalid_argument if ctx is null.
