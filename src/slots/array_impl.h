@@ -2,6 +2,7 @@
 // The shared state of an EncryptedArray and its SlotVectors (internal).
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,26 @@
 #include "slots/slot_ring.h"
 
 namespace hl::detail {
+
+// Runs the steps of a multi-step operation on a copy of the target and moves the result into
+// place only when the scope is left without an exception: the caller's ciphertext is unchanged
+// when a step throws (hl::CapacityError, a missing key).
+class Transaction {
+ public:
+  explicit Transaction(Ciphertext& target)
+      : target_(target), work_(target), exceptions_(std::uncaught_exceptions()) {}
+  ~Transaction() {
+    if (std::uncaught_exceptions() == exceptions_) target_ = std::move(work_);
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Ciphertext& work() { return work_; }
+
+ private:
+  Ciphertext& target_;
+  Ciphertext work_;
+  int exceptions_;
+};
 
 struct ArrayImpl {
   ArrayImpl(std::shared_ptr<const Context> ctx, std::vector<uint64_t> g, bool native);

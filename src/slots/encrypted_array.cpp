@@ -263,8 +263,9 @@ void detail::ArrayImpl::automorphism(const detail::ArrayImpl& a, Ciphertext& ct,
                                 ", which the keys present cannot compose (add it with "
                                 "EncryptedArray::addKeys)");
   }
+  Transaction tx(ct);
   for (uint64_t u = e; u != 1 % a.m; u = paths->from[u]) {
-    ct.automorph(static_cast<uint64_t>(paths->via[u]), keys);
+    tx.work().automorph(static_cast<uint64_t>(paths->via[u]), keys);
   }
 }
 
@@ -319,16 +320,19 @@ void EncryptedArray::rotate(Ciphertext& ct, size_t dim, int64_t k,
     ct.automorphismSum(e, consts, keys);
     return;
   }
+  detail::Transaction tx(ct);
   Ciphertext wrapped = ct;
   detail::ArrayImpl::automorphism(*impl_, wrapped, e[1], keys, "rotate");
-  detail::ArrayImpl::automorphism(*impl_, ct, e[0], keys, "rotate");
-  ct.multiplyByPlaintext(*atLeast);
+  detail::ArrayImpl::automorphism(*impl_, tx.work(), e[0], keys, "rotate");
+  tx.work().multiplyByPlaintext(*atLeast);
   wrapped.multiplyByPlaintext(*below);
-  ct += wrapped;
+  tx.work() += wrapped;
 }
 
-void EncryptedArray::shift(Ciphertext& ct, size_t dim, int64_t k,
+void EncryptedArray::shift(Ciphertext& target, size_t dim, int64_t k,
                            const EvaluationKeys& keys) const {
+  detail::Transaction tx(target);
+  Ciphertext& ct = tx.work();
   check(ct, "shift");
   const Hypercube& c = *impl_->cube;
   if (dim >= c.dimensions()) rotationExponents(dim, 0);  // throws
@@ -382,13 +386,17 @@ void rotatePrefix(const EncryptedArray& ea, const detail::ArrayImpl& a, Cipherte
 
 }  // namespace
 
-void EncryptedArray::rotate(Ciphertext& ct, int64_t k, const EvaluationKeys& keys) const {
+void EncryptedArray::rotate(Ciphertext& target, int64_t k, const EvaluationKeys& keys) const {
+  detail::Transaction tx(target);
+  Ciphertext& ct = tx.work();
   check(ct, "rotate");
   if (impl_->cube->dimensions() == 0) return;
   rotatePrefix(*this, *impl_, ct, impl_->cube->dimensions() - 1, k, keys);
 }
 
-void EncryptedArray::shift(Ciphertext& ct, int64_t k, const EvaluationKeys& keys) const {
+void EncryptedArray::shift(Ciphertext& target, int64_t k, const EvaluationKeys& keys) const {
+  detail::Transaction tx(target);
+  Ciphertext& ct = tx.work();
   check(ct, "shift");
   const int64_t ell = static_cast<int64_t>(impl_->ell);
   if (k == 0) return;
@@ -402,7 +410,9 @@ void EncryptedArray::shift(Ciphertext& ct, int64_t k, const EvaluationKeys& keys
   ct.multiplyByPlaintext(*impl_->mask(maskName("shift", 0, k), sel));
 }
 
-void EncryptedArray::totalSums(Ciphertext& ct, const EvaluationKeys& keys) const {
+void EncryptedArray::totalSums(Ciphertext& target, const EvaluationKeys& keys) const {
+  detail::Transaction tx(target);
+  Ciphertext& ct = tx.work();
   check(ct, "totalSums");
   const Hypercube& c = *impl_->cube;
   for (size_t i = 0; i < c.dimensions(); ++i) {
@@ -448,7 +458,9 @@ void EncryptedArray::totalSums(Ciphertext& ct, const EvaluationKeys& keys) const
   }
 }
 
-void EncryptedArray::runningSums(Ciphertext& ct, const EvaluationKeys& keys) const {
+void EncryptedArray::runningSums(Ciphertext& target, const EvaluationKeys& keys) const {
+  detail::Transaction tx(target);
+  Ciphertext& ct = tx.work();
   check(ct, "runningSums");
   for (size_t k = 1; k < impl_->ell; k *= 2) {
     Ciphertext y = ct;
@@ -457,7 +469,9 @@ void EncryptedArray::runningSums(Ciphertext& ct, const EvaluationKeys& keys) con
   }
 }
 
-void EncryptedArray::replicate(Ciphertext& ct, size_t s, const EvaluationKeys& keys) const {
+void EncryptedArray::replicate(Ciphertext& target, size_t s, const EvaluationKeys& keys) const {
+  detail::Transaction tx(target);
+  Ciphertext& ct = tx.work();
   check(ct, "replicate");
   if (s >= impl_->ell) {
     throw std::out_of_range("hl::EncryptedArray::replicate: no slot " + std::to_string(s));
@@ -501,15 +515,16 @@ void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,
     ct.automorphismSum(exps, consts, keys);
     return;
   }
+  detail::Transaction tx(ct);
   const Ciphertext x = ct;
   for (size_t i = 0; i < exps.size(); ++i) {
     Ciphertext y = x;
     detail::ArrayImpl::automorphism(*impl_, y, exps[i], keys, "apply");
     y.multiplyByPlaintext(*consts[i]);
     if (i == 0) {
-      ct = std::move(y);
+      tx.work() = std::move(y);
     } else {
-      ct += y;
+      tx.work() += y;
     }
   }
 }

@@ -209,8 +209,10 @@ void EncryptedArray::permute(Ciphertext& ct, std::span<const size_t> perm,
   permute(ct, SlotPermutation(*this, std::vector<size_t>(perm.begin(), perm.end())), keys);
 }
 
-void EncryptedArray::permute(Ciphertext& ct, const SlotPermutation& perm,
+void EncryptedArray::permute(Ciphertext& target, const SlotPermutation& perm,
                              const EvaluationKeys& keys) const {
+  detail::Transaction tx(target);
+  Ciphertext& ct = tx.work();
   check(ct, "permute");
   if (perm.impl_->ctx != impl_->ctx) {
     throw std::invalid_argument(

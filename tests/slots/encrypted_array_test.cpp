@@ -311,6 +311,31 @@ TEST_P(EncryptedArrayTest, MissingKeysFailNamingTheAutomorphism) {
   EXPECT_THROW(ea_->permute(c, notPerm, *keys_), std::invalid_argument);
 }
 
+TEST_P(EncryptedArrayTest, ExhaustedCapacityLeavesTheCiphertextUnchanged) {
+  // Down to the lowest level, then multi-step operations until one runs out of capacity: it
+  // must throw hl::CapacityError and leave the ciphertext exactly as it was.
+  hl::Ciphertext c = encrypt(random());
+  c.modSwitchTo(1);
+  const int64_t k = static_cast<int64_t>(ea_->size()) / 3 + 1;
+  bool threw = false;
+  for (int i = 0; i < 200 && !threw; ++i) {
+    const hl::Ciphertext before = c;
+    try {
+      if (i % 2 == 0) {
+        ea_->rotate(c, k, *keys_);
+      } else {
+        ea_->totalSums(c, *keys_);
+      }
+    } catch (const hl::CapacityError&) {
+      threw = true;
+      ASSERT_EQ(c.level(), before.level());
+      EXPECT_EQ(c.noiseBound(), before.noiseBound());
+      for (size_t j = 0; j < c.size(); ++j) EXPECT_TRUE(c.part(j) == before.part(j)) << j;
+    }
+  }
+  EXPECT_TRUE(threw) << "capacity never ran out";
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Rings, EncryptedArrayTest,
     testing::Values(

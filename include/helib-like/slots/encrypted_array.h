@@ -161,8 +161,9 @@ class SlotPermutation {
 /// Errors, for every method that takes them: std::invalid_argument for a ciphertext, vector,
 /// map or permutation of another context or representation and for missing keys;
 /// std::out_of_range for a dimension or slot index out of range; hl::CapacityError (from the
-/// BGV layer) when an operation would leave no capacity, with the ciphertext left as it was
-/// before that step. Masks and constants are multiplied in evaluation form
+/// BGV layer) when an operation would leave no capacity. A method that throws leaves the
+/// ciphertext as it was (multi-step operations work on a copy and move it into place at the
+/// end). Masks and constants are multiplied in evaluation form
 /// (hl::PreparedPlaintext), with their canonical-embedding norm in the noise bound; the masks
 /// of rotations and shifts are cached (at most 32, 8.8 MB each at m = 53261).
 class EncryptedArray {
