@@ -11,14 +11,6 @@
 
 namespace hl {
 
-// One phase: a permutation within every line of one dimension, as the terms of a masked sum
-// of automorphisms (exponent, mask of the slots that take it).
-struct SlotPermutation::Phase {
-  size_t dim;
-  std::vector<uint64_t> exponents;
-  std::vector<std::shared_ptr<const PreparedPlaintext>> masks;
-};
-
 namespace {
 
 int64_t floorMod(int64_t a, int64_t n) {
@@ -158,45 +150,29 @@ SlotPermutation::SlotPermutation(const EncryptedArray& array, std::vector<size_t
   if (routes.empty()) route(cube, perm_, 0, routes);
 
   for (const Route& r : routes) {
+    // The slots by rotation amount (slot s receives the slot `amount` positions before it
+    // along the dimension): a masked sum of rotations.
     const int64_t n = static_cast<int64_t>(cube.dimensionSize(r.dim));
-    // Slots by rotation amount (slot s receives the slot `amount` positions before it) and,
-    // in a bad dimension, by whether the rotation wraps for them.
-    std::map<std::pair<int64_t, bool>, std::vector<uint8_t>> terms;
+    std::map<int64_t, SlotVector> masks;
     bool moves = false;
     for (size_t s = 0; s < a.ell; ++s) {
       const int64_t e = static_cast<int64_t>(cube.coordinate(s, r.dim));
       const int64_t amount = floorMod(e - static_cast<int64_t>(r.source[s]), n);
       moves = moves || amount != 0;
-      const bool wraps = !cube.isGood(r.dim) && e < amount;
-      auto& sel = terms[{amount, wraps}];
-      if (sel.empty()) sel.assign(a.ell, 0);
-      sel[s] = 1;
+      auto it = masks.find(amount);
+      if (it == masks.end()) it = masks.emplace(amount, array.zeros()).first;
+      it->second[s][0] = 1;
     }
     if (!moves) continue;
-    auto phase = std::make_shared<Phase>();
-    phase->dim = r.dim;
-    for (const auto& [key, sel] : terms) {
-      const auto [amount, wraps] = key;
-      uint64_t exponent = 1 % a.m;
-      if (amount != 0) {
-        const std::vector<uint64_t> e = array.rotationExponents(r.dim, amount);
-        exponent = wraps ? e[1] : e[0];
-      }
-      std::vector<uint64_t> values(a.ell * a.d, 0);
-      for (size_t s = 0; s < a.ell; ++s) values[s * a.d] = sel[s];
-      phase->exponents.push_back(exponent);
-      phase->masks.push_back(std::make_shared<const PreparedPlaintext>(a.encodeE(values)));
-    }
-    phases_.push_back(std::move(phase));
+    std::vector<std::pair<int64_t, SlotVector>> terms(masks.begin(), masks.end());
+    phases_.emplace_back(array, r.dim, terms);
   }
 }
 
 std::vector<uint64_t> SlotPermutation::keyExponents() const {
   std::vector<uint64_t> out;
-  for (const auto& ph : phases_) {
-    for (uint64_t e : ph->exponents) {
-      if (e != 1 % impl_->m) out.push_back(e);
-    }
+  for (const SlotRotationSum& ph : phases_) {
+    for (uint64_t e : ph.keyExponents()) out.push_back(e);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -211,35 +187,13 @@ void EncryptedArray::permute(Ciphertext& ct, std::span<const size_t> perm,
 
 void EncryptedArray::permute(Ciphertext& target, const SlotPermutation& perm,
                              const EvaluationKeys& keys) const {
-  detail::Transaction tx(target);
-  Ciphertext& ct = tx.work();
-  check(ct, "permute");
+  check(target, "permute");
   if (perm.impl_->ctx != impl_->ctx) {
     throw std::invalid_argument(
         "hl::EncryptedArray::permute: the permutation belongs to another context");
   }
-  for (const auto& ph : perm.phases_) {
-    bool allKeys = true;
-    for (uint64_t e : ph->exponents)
-      allKeys = allKeys && (e == 1 % impl_->m || keys.hasAutomorphism(e));
-    std::vector<const PreparedPlaintext*> masks;
-    for (const auto& mk : ph->masks) masks.push_back(mk.get());
-    if (allKeys) {
-      ct.automorphismSum(ph->exponents, masks, keys);
-      continue;
-    }
-    const Ciphertext x = ct;
-    for (size_t i = 0; i < masks.size(); ++i) {
-      Ciphertext y = x;
-      detail::ArrayImpl::automorphism(*impl_, y, ph->exponents[i], keys, "permute");
-      y.multiplyByPlaintext(*masks[i]);
-      if (i == 0) {
-        ct = std::move(y);
-      } else {
-        ct += y;
-      }
-    }
-  }
+  detail::Transaction tx(target);
+  for (const SlotRotationSum& phase : perm.phases_) apply(tx.work(), phase, keys);
 }
 
 }  // namespace hl

@@ -294,6 +294,35 @@ TEST_P(EncryptedArrayTest, RandomPermutation) {
   }
 }
 
+TEST_P(EncryptedArrayTest, RotationSumsAlongEachDimension) {
+  const hl::Hypercube& cube = ea_->hypercube();
+  const hl::SlotVector v = random();
+  for (size_t dim = 0; dim < cube.dimensions(); ++dim) {
+    const int64_t n = static_cast<int64_t>(cube.dimensionSize(dim));
+    std::vector<std::pair<int64_t, hl::SlotVector>> terms;
+    for (int64_t k : {int64_t{0}, int64_t{1}, n - 1, int64_t{2}, int64_t{1}})
+      terms.emplace_back(k, random());
+    const hl::SlotRotationSum map(*ea_, dim, terms);
+    // The plain model against the definition.
+    hl::SlotVector expect = ea_->zeros();
+    for (const auto& [k, c] : terms) {
+      hl::SlotVector r = v;
+      r.rotate(dim, k);
+      expect += r * c;
+    }
+    const hl::SlotVector model = map.apply(v);
+    ASSERT_EQ(model, expect);
+    hl::Ciphertext c = encrypt(v);
+    ea_->apply(c, map, *keys_);
+    expectSlots(c, model, "rotation sum, dim " + std::to_string(dim));
+    hl::EvaluationKeys all(ctx_);
+    ea_->addKeys(all, *sk_, map.keyExponents());
+    c = encrypt(v);
+    ea_->apply(c, map, all);
+    expectSlots(c, model, "rotation sum, hoisted, dim " + std::to_string(dim));
+  }
+}
+
 TEST_P(EncryptedArrayTest, MissingKeysFailNamingTheAutomorphism) {
   hl::EvaluationKeys none(ctx_);
   hl::Ciphertext c = encrypt(random());

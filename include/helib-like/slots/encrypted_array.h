@@ -28,6 +28,7 @@ struct ArrayImpl;
 class EncryptedArray;
 class SlotLinearMap;
 class SlotPermutation;
+class SlotRotationSum;
 
 /// A vector of ell slot values (ell = the number of slots of the context). Each value is an
 /// element of the representation its EncryptedArray chose: valueDegree() coefficients mod t,
@@ -85,6 +86,7 @@ class SlotVector {
 
  private:
   friend class EncryptedArray;
+  friend class SlotRotationSum;
   SlotVector(std::shared_ptr<const detail::ArrayImpl> impl, std::vector<uint64_t> data)
       : impl_(std::move(impl)), data_(std::move(data)) {}
   void check(const SlotVector& o, const char* op) const;
@@ -116,6 +118,35 @@ class SlotLinearMap {
   std::vector<std::shared_ptr<const PreparedPlaintext>> encoded_;  // gamma_j in every slot
 };
 
+/// A linear map along one dimension in diagonal form: y = sum_k C_k * rot_dim(x, k), the C_k
+/// plain vectors (slot-wise constants) and rot_dim the rotation along dimension `dim` (Halevi,
+/// Shoup, "Algorithms in HElib", CRYPTO 2014, section 4: the diagonal method; one hoisted
+/// Ciphertext::automorphismSum when every key is present). In a bad dimension each rotation
+/// is split into its two automorphisms with the constants masked accordingly. Permutations
+/// within the lines of a dimension (C_k 0/1 masks) and the ShiftRows-MixColumns layer of AES
+/// (C_k in GF(2^8)) are of this form. The constants are encoded and prepared once here.
+class SlotRotationSum {
+ public:
+  /// terms: (k, C_k) pairs, k taken mod the dimension's size (equal k are added). Throws
+  /// std::out_of_range for a bad dimension index and std::invalid_argument for a vector of
+  /// another array.
+  SlotRotationSum(const EncryptedArray& array, size_t dim,
+                  const std::vector<std::pair<int64_t, SlotVector>>& terms);
+  size_t dimension() const { return dim_; }
+  /// The automorphism exponents of the terms (without 1): the keys of the hoisted path.
+  std::vector<uint64_t> keyExponents() const;
+  /// The plain model: the same map on a plain vector.
+  SlotVector apply(const SlotVector& x) const;
+
+ private:
+  friend class EncryptedArray;
+  std::shared_ptr<const detail::ArrayImpl> impl_;
+  size_t dim_;
+  std::vector<std::pair<int64_t, SlotVector>> terms_;  // normalised k, C_k
+  std::vector<uint64_t> exponents_;
+  std::vector<std::shared_ptr<const PreparedPlaintext>> consts_;
+};
+
 /// A permutation of the slots (slot s receives slot perm[s]) routed through the hypercube as a
 /// Clos network (C. Clos, "A study of non-blocking switching networks", Bell System Technical
 /// Journal 32, 1953; the rearrangeable case by Koenig's edge-colouring theorem, as in V. Benes,
@@ -137,13 +168,14 @@ class SlotPermutation {
   /// each phase is one hoisted Ciphertext::automorphismSum.
   std::vector<uint64_t> keyExponents() const;
 
-  struct Phase;  // internal
+  /// The phases, in the order they are applied.
+  const std::vector<SlotRotationSum>& phaseMaps() const { return phases_; }
 
  private:
   friend class EncryptedArray;
   std::shared_ptr<const detail::ArrayImpl> impl_;
   std::vector<size_t> perm_;
-  std::vector<std::shared_ptr<const Phase>> phases_;
+  std::vector<SlotRotationSum> phases_;
 };
 
 /// The slots of a context with a chosen representation of their values, and the slot
@@ -252,6 +284,8 @@ class EncryptedArray {
   void replicate(Ciphertext& ct, size_t s, const EvaluationKeys& keys) const;
   void frobenius(Ciphertext& ct, size_t j, const EvaluationKeys& keys) const;
   void apply(Ciphertext& ct, const SlotLinearMap& map, const EvaluationKeys& keys) const;
+  /// y = sum_k C_k * rot_dim(x, k) (SlotRotationSum).
+  void apply(Ciphertext& ct, const SlotRotationSum& map, const EvaluationKeys& keys) const;
   /// Slot s receives slot perm[s] (builds a SlotPermutation; keep one to apply it often).
   void permute(Ciphertext& ct, std::span<const size_t> perm, const EvaluationKeys& keys) const;
   void permute(Ciphertext& ct, const SlotPermutation& perm, const EvaluationKeys& keys) const;
@@ -259,6 +293,7 @@ class EncryptedArray {
  private:
   friend class SlotLinearMap;
   friend class SlotPermutation;
+  friend class SlotRotationSum;
   explicit EncryptedArray(std::shared_ptr<const detail::ArrayImpl> impl) : impl_(std::move(impl)) {}
   uint64_t modulusOfValues() const;
   void check(const SlotVector& v, const char* op) const;

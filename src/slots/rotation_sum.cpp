@@ -1,0 +1,129 @@
+// Linear maps along one dimension in diagonal form (SlotRotationSum), the building block of
+// permutations and of the AES linear layer.
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "helib-like/slots/encrypted_array.h"
+#include "slots/array_impl.h"
+
+namespace hl {
+namespace {
+
+int64_t floorMod(int64_t a, int64_t n) {
+  const int64_t r = a % n;
+  return r < 0 ? r + n : r;
+}
+
+bool isZero(const SlotVector& v) {
+  return std::all_of(v.data().begin(), v.data().end(), [](uint64_t x) { return x == 0; });
+}
+
+}  // namespace
+
+SlotRotationSum::SlotRotationSum(const EncryptedArray& array, size_t dim,
+                                 const std::vector<std::pair<int64_t, SlotVector>>& terms)
+    : impl_(array.impl_), dim_(dim) {
+  const Hypercube& cube = *impl_->cube;
+  array.rotationExponents(dim, 0);  // throws std::out_of_range for a bad dimension
+  const int64_t n = static_cast<int64_t>(cube.dimensionSize(dim));
+  std::map<int64_t, SlotVector> merged;
+  for (const auto& [k, c] : terms) {
+    if (!impl_->sameValues(*c.impl_)) {
+      throw std::invalid_argument("hl::SlotRotationSum: a constant belongs to another array");
+    }
+    const int64_t kk = floorMod(k, n);
+    auto it = merged.find(kk);
+    if (it == merged.end()) {
+      merged.emplace(kk, c);
+    } else {
+      it->second += c;
+    }
+  }
+  for (auto& [k, c] : merged) {
+    terms_.emplace_back(k, c);
+    if (isZero(c)) continue;
+    const std::vector<uint64_t> e = array.rotationExponents(dim, k);
+    auto add = [&](uint64_t exponent, const SlotVector& constant) {
+      if (isZero(constant)) return;
+      exponents_.push_back(exponent);
+      consts_.push_back(std::make_shared<const PreparedPlaintext>(array.encode(constant)));
+    };
+    if (e.size() < 2) {
+      add(e.empty() ? 1 % impl_->m : e[0], c);
+      continue;
+    }
+    // Bad dimension: the slots with coordinate >= k take X -> X^(g^-k), the others X ->
+    // X^(g^(n-k)).
+    SlotVector atLeast = c, below = c;
+    for (size_t s = 0; s < impl_->ell; ++s) {
+      auto& zeroed = static_cast<int64_t>(cube.coordinate(s, dim)) >= k ? below : atLeast;
+      std::fill(zeroed[s].begin(), zeroed[s].end(), 0);
+    }
+    add(e[0], atLeast);
+    add(e[1], below);
+  }
+}
+
+std::vector<uint64_t> SlotRotationSum::keyExponents() const {
+  std::vector<uint64_t> out;
+  for (uint64_t e : exponents_) {
+    if (e != 1 % impl_->m) out.push_back(e);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+SlotVector SlotRotationSum::apply(const SlotVector& x) const {
+  if (!impl_->sameValues(*x.impl_)) {
+    throw std::invalid_argument("hl::SlotRotationSum::apply: the vector belongs to another array");
+  }
+  SlotVector y(impl_, std::vector<uint64_t>(x.data().size(), 0));
+  for (const auto& [k, c] : terms_) {
+    SlotVector r = x;
+    r.rotate(dim_, k);
+    r *= c;
+    y += r;
+  }
+  return y;
+}
+
+void EncryptedArray::apply(Ciphertext& ct, const SlotRotationSum& map,
+                           const EvaluationKeys& keys) const {
+  check(ct, "apply");
+  if (!impl_->sameValues(*map.impl_)) {
+    throw std::invalid_argument("hl::EncryptedArray::apply: the map belongs to another array");
+  }
+  if (map.exponents_.empty()) {
+    ct.multiplyByConstant(0);
+    return;
+  }
+  std::vector<const PreparedPlaintext*> consts;
+  bool allKeys = true;
+  for (size_t i = 0; i < map.exponents_.size(); ++i) {
+    consts.push_back(map.consts_[i].get());
+    const uint64_t e = map.exponents_[i];
+    allKeys = allKeys && (e == 1 % impl_->m || keys.hasAutomorphism(e));
+  }
+  if (allKeys) {
+    ct.automorphismSum(map.exponents_, consts, keys);
+    return;
+  }
+  // Term by term, composing the missing keys.
+  detail::Transaction tx(ct);
+  const Ciphertext x = ct;
+  for (size_t i = 0; i < consts.size(); ++i) {
+    Ciphertext y = x;
+    detail::ArrayImpl::automorphism(*impl_, y, map.exponents_[i], keys, "apply");
+    y.multiplyByPlaintext(*consts[i]);
+    if (i == 0) {
+      tx.work() = std::move(y);
+    } else {
+      tx.work() += y;
+    }
+  }
+}
+
+}  // namespace hl
