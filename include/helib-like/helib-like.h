@@ -22,3 +22,4 @@
 #include "helib-like/bgv/prepared_plaintext.h"
 #include "helib-like/bgv/security.h"
 #include "helib-like/slots/encrypted_array.h"
+#include "helib-like/circuits/aes.h"

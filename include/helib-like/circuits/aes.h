@@ -1,0 +1,105 @@
+#pragma once
+// AES-128 evaluated on encrypted data in the packed representation of Gentry, Halevi and Smart
+// ("Homomorphic evaluation of the AES circuit", CRYPTO 2012, sections 4-5): every state byte
+// is a GF(2^8) value in one slot, the 16 bytes of a block along the 16-long first dimension of
+// the hypercube, one block per position of the other dimensions. See doc/aes.md.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "helib-like/bgv/ciphertext.h"
+#include "helib-like/bgv/context.h"
+#include "helib-like/bgv/keys.h"
+#include "helib-like/slots/encrypted_array.h"
+
+namespace hl {
+
+/// One AES block (or an AES-128 key): 16 bytes in the order of FIPS-197 (byte i is the state
+/// entry of row i mod 4, column i / 4).
+using AesBlock = std::array<uint8_t, 16>;
+
+/// The 11 round keys of AES-128 (FIPS-197, section 5.2).
+std::array<AesBlock, 11> aesExpandKey(const AesBlock& key);
+/// AES-128 on one block in the clear (FIPS-197, sections 5.1 and 5.3): the reference the
+/// homomorphic circuit is written after. Tests compare both with OpenSSL.
+AesBlock aesEncryptBlock(const AesBlock& key, const AesBlock& in);
+AesBlock aesDecryptBlock(const AesBlock& key, const AesBlock& in);
+
+/// Which circuit an encrypted key schedule serves.
+enum class AesDirection { kEncrypt, kDecrypt };
+
+/// The round keys of one AES-128 key, expanded by the key owner and encrypted one ciphertext
+/// per round key, each replicated over every block of the slots. For decryption the inner
+/// round keys are those of the equivalent inverse cipher (FIPS-197, section 5.3.5).
+struct EncryptedAesKey {
+  AesDirection direction;
+  std::vector<Ciphertext> roundKeys;  // 11, in the order the circuit adds them
+};
+
+/// The AES-128 circuit on the slots of a context. The context must have p = 2, r = 1, a slot
+/// degree d divisible by 8 (GF(2^8) inside GF(2^d)) and a first hypercube dimension of size
+/// 16 (the bytes of a block); every other position of the hypercube holds one block, so a
+/// ciphertext holds size / 16 blocks (120 at m = 53261 with generators 43863, 28680, 15913).
+///
+/// Per round: AddRoundKey is one addition; SubBytes the inversion x^254 from three Frobenius
+/// maps and four products (multiplicative depth 3) and the affine map as a GF(2)-linear map
+/// (hoisted Frobenius images, SlotLinearMap) plus a constant; ShiftRows and MixColumns one
+/// linear map along the first dimension (SlotRotationSum: 13 rotations with GF(2^8) constants,
+/// hoisted). Decryption runs the equivalent inverse cipher with the same building blocks.
+class HomomorphicAes {
+ public:
+  /// Throws std::invalid_argument if ctx is null or does not meet the requirements above
+  /// (the message says which).
+  explicit HomomorphicAes(std::shared_ptr<const Context> ctx);
+
+  const EncryptedArray& array() const { return *ea_; }
+  /// Blocks per ciphertext.
+  size_t blocksPerCiphertext() const;
+  /// The automorphisms the circuits use (Frobenius powers 1..7 and the rotations of the
+  /// first dimension): with keys for all of them, every linear layer is one hoisted sum.
+  /// The relinearization key is needed too.
+  std::vector<uint64_t> keyExponents() const;
+
+  /// The key owner's part: the expanded, encrypted key schedule.
+  EncryptedAesKey encryptKey(const PublicKey& pk, const AesBlock& key, AesDirection dir) const;
+  EncryptedAesKey encryptKey(const SecretKey& sk, const AesBlock& key, AesDirection dir) const;
+
+  /// Packs up to blocksPerCiphertext() blocks into the slots (block b in the b-th position,
+  /// missing blocks zero). Throws std::invalid_argument on too many blocks.
+  SlotVector pack(std::span<const AesBlock> blocks) const;
+  /// The first `count` blocks of packed slots.
+  std::vector<AesBlock> unpack(const SlotVector& slots, size_t count) const;
+
+  /// AES-128 encryption (direction kEncrypt key) or decryption (kDecrypt key) of every block
+  /// of `state`, in place. Throws std::invalid_argument for a key of the other direction or
+  /// another context, and hl::CapacityError when the modulus does not leave enough capacity
+  /// for the ten rounds (the state is then unchanged).
+  void encrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys) const;
+  void decrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys) const;
+
+  /// Transciphering: from AES-128 ciphertext blocks in the clear (what a client sends) and the
+  /// encrypted key (direction kDecrypt), the FHE encryption of the plaintext blocks. The
+  /// server never sees the plaintext; the blocks need no FHE encryption by the client.
+  Ciphertext transcipher(std::span<const AesBlock> aesCiphertext, const EncryptedAesKey& key,
+                         const EvaluationKeys& keys) const;
+
+  struct Tables;  // internal: the prepared linear layers and constants
+
+ private:
+  void subBytes(Ciphertext& x, const EvaluationKeys& keys) const;
+  void invSubBytes(Ciphertext& x, const EvaluationKeys& keys) const;
+  void inverse(Ciphertext& x, const EvaluationKeys& keys) const;  // x^254
+  // The ten rounds; addFirstKey false when the caller added round key 0 already.
+  void run(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
+           bool addFirstKey) const;
+
+  std::shared_ptr<const Context> ctx_;
+  std::unique_ptr<EncryptedArray> ea_;
+  std::shared_ptr<const Tables> tables_;
+};
+
+}  // namespace hl

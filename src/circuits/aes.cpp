@@ -1,0 +1,425 @@
+#include "helib-like/circuits/aes.h"
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "helib-like/bgv/prepared_plaintext.h"
+#include "math/number_theory.h"
+
+namespace hl {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// AES-128 in the clear (FIPS-197).
+
+// Product in GF(2^8) = GF(2)[x]/(x^8 + x^4 + x^3 + x + 1).
+uint8_t gfMul(uint8_t a, uint8_t b) {
+  uint8_t r = 0;
+  while (b) {
+    if (b & 1) r ^= a;
+    a = static_cast<uint8_t>((a << 1) ^ ((a & 0x80) ? 0x1b : 0));
+    b >>= 1;
+  }
+  return r;
+}
+
+uint8_t rotl8(uint8_t b, int s) { return static_cast<uint8_t>((b << s) | (b >> (8 - s))); }
+
+// The S-box from its definition (section 5.1.1): inversion (0 -> 0), then the affine map.
+struct SBoxes {
+  std::array<uint8_t, 256> forward{}, inverse{};
+  SBoxes() {
+    for (int x = 0; x < 256; ++x) {
+      uint8_t inv = 0;
+      if (x != 0) {
+        inv = 1;
+        for (int i = 0; i < 254; ++i) inv = gfMul(inv, static_cast<uint8_t>(x));
+      }
+      const uint8_t s = static_cast<uint8_t>(inv ^ rotl8(inv, 1) ^ rotl8(inv, 2) ^ rotl8(inv, 3) ^
+                                             rotl8(inv, 4) ^ 0x63);
+      forward[x] = s;
+      inverse[s] = static_cast<uint8_t>(x);
+    }
+  }
+};
+
+const SBoxes& sboxes() {
+  static const SBoxes boxes;
+  return boxes;
+}
+
+// The circulant MixColumns matrices: entry (r, j) is coefficient[(j - r) mod 4].
+constexpr uint8_t kMix[4] = {2, 3, 1, 1};
+constexpr uint8_t kInvMix[4] = {14, 11, 13, 9};
+
+AesBlock mixColumns(const AesBlock& s, const uint8_t (&coef)[4]) {
+  AesBlock out{};
+  for (int c = 0; c < 4; ++c) {
+    for (int r = 0; r < 4; ++r) {
+      uint8_t acc = 0;
+      for (int j = 0; j < 4; ++j) acc ^= gfMul(coef[(j - r + 4) % 4], s[j + 4 * c]);
+      out[r + 4 * c] = acc;
+    }
+  }
+  return out;
+}
+
+// ShiftRows moves row r left by r: byte (r, c) receives (r, c + r); the inverse by -r.
+AesBlock shiftRows(const AesBlock& s, int direction) {
+  AesBlock out{};
+  for (int c = 0; c < 4; ++c) {
+    for (int r = 0; r < 4; ++r) out[r + 4 * c] = s[r + 4 * ((c + direction * r + 8) % 4)];
+  }
+  return out;
+}
+
+void addKey(AesBlock& s, const AesBlock& k) {
+  for (int i = 0; i < 16; ++i) s[i] ^= k[i];
+}
+
+}  // namespace
+
+std::array<AesBlock, 11> aesExpandKey(const AesBlock& key) {
+  // Words w[i] of 4 bytes (section 5.2); round key r is w[4r..4r+3].
+  std::array<std::array<uint8_t, 4>, 44> w{};
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 4; ++j) w[i][j] = key[4 * i + j];
+  }
+  uint8_t rcon = 1;
+  for (int i = 4; i < 44; ++i) {
+    std::array<uint8_t, 4> temp = w[i - 1];
+    if (i % 4 == 0) {
+      const std::array<uint8_t, 4> rot{temp[1], temp[2], temp[3], temp[0]};
+      for (int j = 0; j < 4; ++j) temp[j] = sboxes().forward[rot[j]];
+      temp[0] ^= rcon;
+      rcon = gfMul(rcon, 2);
+    }
+    for (int j = 0; j < 4; ++j) w[i][j] = w[i - 4][j] ^ temp[j];
+  }
+  std::array<AesBlock, 11> rk{};
+  for (int r = 0; r < 11; ++r) {
+    for (int i = 0; i < 16; ++i) rk[r][i] = w[4 * r + i / 4][i % 4];
+  }
+  return rk;
+}
+
+AesBlock aesEncryptBlock(const AesBlock& key, const AesBlock& in) {
+  const auto rk = aesExpandKey(key);
+  AesBlock s = in;
+  addKey(s, rk[0]);
+  for (int round = 1; round <= 10; ++round) {
+    for (auto& b : s) b = sboxes().forward[b];
+    s = shiftRows(s, 1);
+    if (round < 10) s = mixColumns(s, kMix);
+    addKey(s, rk[round]);
+  }
+  return s;
+}
+
+AesBlock aesDecryptBlock(const AesBlock& key, const AesBlock& in) {
+  const auto rk = aesExpandKey(key);
+  AesBlock s = in;
+  addKey(s, rk[10]);
+  for (int round = 9; round >= 0; --round) {
+    s = shiftRows(s, -1);
+    for (auto& b : s) b = sboxes().inverse[b];
+    addKey(s, rk[round]);
+    if (round > 0) s = mixColumns(s, kInvMix);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The homomorphic circuit.
+
+struct HomomorphicAes::Tables {
+  std::unique_ptr<SlotLinearMap> affine, invAffine;
+  std::shared_ptr<const PreparedPlaintext> c63, c05;  // the affine constants in every slot
+  // ShiftRows then MixColumns; ShiftRows alone (last round); and the inverses.
+  std::unique_ptr<SlotRotationSum> srmc, sr, invSrMc, invSr;
+};
+
+namespace {
+
+// A byte as a slot value of GF(2)[Z]/(AES polynomial): bit i = coefficient of Z^i.
+void setByte(SlotVector& v, size_t slot, uint8_t b) {
+  auto value = v[slot];
+  for (size_t i = 0; i < 8; ++i) value[i] = (b >> i) & 1;
+}
+
+uint8_t getByte(const SlotVector& v, size_t slot) {
+  auto value = v[slot];
+  uint8_t b = 0;
+  for (size_t i = 0; i < 8; ++i) b |= static_cast<uint8_t>(value[i] << i);
+  return b;
+}
+
+// The linear layer out[i] = sum_j coef(i, j) in[src(i, j)] (i, src: byte positions of a block)
+// along the first dimension: rotation by k = i - src carries byte src to byte i.
+template <class Entry>
+std::unique_ptr<SlotRotationSum> byteLayer(const EncryptedArray& ea, Entry entry) {
+  const Hypercube& cube = ea.hypercube();
+  std::map<int64_t, SlotVector> diagonals;
+  for (size_t s = 0; s < ea.size(); ++s) {
+    const int i = static_cast<int>(cube.coordinate(s, 0));
+    for (int j = 0; j < 4; ++j) {
+      const auto [src, coef] = entry(i, j);
+      if (coef == 0) continue;
+      const int64_t k = ((i - src) % 16 + 16) % 16;
+      auto it = diagonals.find(k);
+      if (it == diagonals.end()) it = diagonals.emplace(k, ea.zeros()).first;
+      setByte(it->second, s, static_cast<uint8_t>(getByte(it->second, s) ^ coef));
+    }
+  }
+  std::vector<std::pair<int64_t, SlotVector>> terms(diagonals.begin(), diagonals.end());
+  return std::make_unique<SlotRotationSum>(ea, 0, terms);
+}
+
+// The affine matrix of the S-box on bit vectors: y_i = x_i + x_{i+4} + x_{i+5} + x_{i+6} +
+// x_{i+7} (indices mod 8).
+std::vector<uint64_t> affineMatrix() {
+  std::vector<uint64_t> M(64, 0);
+  for (size_t i = 0; i < 8; ++i) {
+    for (size_t o : {0, 4, 5, 6, 7}) M[i * 8 + (i + o) % 8] = 1;
+  }
+  return M;
+}
+
+}  // namespace
+
+HomomorphicAes::HomomorphicAes(std::shared_ptr<const Context> ctx) : ctx_(std::move(ctx)) {
+  if (!ctx_) throw std::invalid_argument("hl::HomomorphicAes: no context given");
+  const Hypercube& cube = ctx_->hypercube();
+  if (ctx_->p() != 2 || ctx_->r() != 1) {
+    throw std::invalid_argument("hl::HomomorphicAes: needs p = 2 and r = 1 (bytes in GF(2^8))");
+  }
+  if (cube.degree() % 8 != 0) {
+    throw std::invalid_argument(
+        "hl::HomomorphicAes: the slot degree d = " + std::to_string(cube.degree()) +
+        " is not a multiple of 8, so GF(2^8) is not a subfield of the "
+        "slots; choose another m");
+  }
+  if (cube.dimensions() == 0 || cube.dimensionSize(0) != 16) {
+    throw std::invalid_argument(
+        "hl::HomomorphicAes: the first hypercube dimension must have 16 slots (the bytes of a "
+        "block); give Parameters::generators whose first one has order 16 (for m = 53261: "
+        "43863, 28680, 15913)");
+  }
+  ea_ = std::make_unique<EncryptedArray>(ctx_, std::vector<uint64_t>{1, 1, 0, 1, 1, 0, 0, 0, 1});
+  auto t = std::make_shared<Tables>();
+  const std::vector<uint64_t> M = affineMatrix();
+  const std::vector<uint64_t> Minv = detail::invertMatrixMod(M, 8, Modulus(2));
+  t->affine = std::make_unique<SlotLinearMap>(*ea_, M);
+  t->invAffine = std::make_unique<SlotLinearMap>(*ea_, Minv);
+  // x = A^-1 (y + 0x63) = A^-1 y + A^-1 0x63.
+  uint8_t c05 = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    uint64_t bit = 0;
+    for (size_t j = 0; j < 8; ++j) bit ^= Minv[i * 8 + j] & ((0x63 >> j) & 1);
+    c05 |= static_cast<uint8_t>(bit << i);
+  }
+  auto everySlot = [&](uint8_t b) {
+    SlotVector v = ea_->zeros();
+    for (size_t s = 0; s < v.size(); ++s) setByte(v, s, b);
+    return std::make_shared<const PreparedPlaintext>(ea_->encode(v));
+  };
+  t->c63 = everySlot(0x63);
+  t->c05 = everySlot(c05);
+  // Byte i = r + 4c. ShiftRows: (r, c) <- (r, c + r); MixColumns: out(r, c) = sum_j
+  // kMix[(j - r) mod 4] in(j, c). Together: out(r, c) = sum_j kMix[...] in(j, c + j).
+  t->srmc = byteLayer(*ea_, [](int i, int j) {
+    const int r = i % 4, c = i / 4;
+    return std::pair<int, uint8_t>{j + 4 * ((c + j) % 4), kMix[(j - r + 4) % 4]};
+  });
+  t->sr = byteLayer(*ea_, [](int i, int j) {
+    const int r = i % 4, c = i / 4;
+    return std::pair<int, uint8_t>{r + 4 * ((c + r) % 4), j == 0 ? 1 : 0};
+  });
+  // InvShiftRows: (r, c) <- (r, c - r); then InvMixColumns.
+  t->invSrMc = byteLayer(*ea_, [](int i, int j) {
+    const int r = i % 4, c = i / 4;
+    return std::pair<int, uint8_t>{j + 4 * ((c - j + 4) % 4), kInvMix[(j - r + 4) % 4]};
+  });
+  t->invSr = byteLayer(*ea_, [](int i, int j) {
+    const int r = i % 4, c = i / 4;
+    return std::pair<int, uint8_t>{r + 4 * ((c - r + 4) % 4), j == 0 ? 1 : 0};
+  });
+  tables_ = std::move(t);
+}
+
+size_t HomomorphicAes::blocksPerCiphertext() const { return ea_->size() / 16; }
+
+std::vector<uint64_t> HomomorphicAes::keyExponents() const {
+  std::vector<uint64_t> out;
+  for (size_t j = 1; j < 8; ++j) out.push_back(ea_->frobeniusExponent(j));
+  for (const SlotRotationSum* m :
+       {tables_->srmc.get(), tables_->sr.get(), tables_->invSrMc.get(), tables_->invSr.get()}) {
+    for (uint64_t e : m->keyExponents()) out.push_back(e);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+SlotVector HomomorphicAes::pack(std::span<const AesBlock> blocks) const {
+  const size_t per = blocksPerCiphertext();
+  if (blocks.size() > per) {
+    throw std::invalid_argument("hl::HomomorphicAes::pack: " + std::to_string(blocks.size()) +
+                                " blocks, a ciphertext holds " + std::to_string(per));
+  }
+  // Slot s holds byte coordinate(s, 0) of block s mod stride(0).
+  const Hypercube& cube = ea_->hypercube();
+  SlotVector v = ea_->zeros();
+  for (size_t s = 0; s < v.size(); ++s) {
+    const size_t b = s % cube.stride(0);
+    if (b < blocks.size()) setByte(v, s, blocks[b][cube.coordinate(s, 0)]);
+  }
+  return v;
+}
+
+std::vector<AesBlock> HomomorphicAes::unpack(const SlotVector& slots, size_t count) const {
+  const Hypercube& cube = ea_->hypercube();
+  if (count > blocksPerCiphertext()) {
+    throw std::invalid_argument("hl::HomomorphicAes::unpack: too many blocks");
+  }
+  std::vector<AesBlock> out(count);
+  for (size_t s = 0; s < slots.size(); ++s) {
+    const size_t b = s % cube.stride(0);
+    if (b < count) out[b][cube.coordinate(s, 0)] = getByte(slots, s);
+  }
+  return out;
+}
+
+namespace {
+
+// The round keys in the order the circuit adds them: rk[0..10] for encryption; for the
+// equivalent inverse cipher rk[10], InvMixColumns(rk[9..1]), rk[0].
+std::vector<AesBlock> scheduleFor(const AesBlock& key, AesDirection dir) {
+  const auto rk = aesExpandKey(key);
+  std::vector<AesBlock> out(rk.begin(), rk.end());
+  if (dir == AesDirection::kDecrypt) {
+    for (int r = 0; r <= 10; ++r) {
+      out[r] = (r == 0 || r == 10) ? rk[10 - r] : mixColumns(rk[10 - r], kInvMix);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+EncryptedAesKey HomomorphicAes::encryptKey(const PublicKey& pk, const AesBlock& key,
+                                           AesDirection dir) const {
+  EncryptedAesKey out{dir, {}};
+  for (const AesBlock& rk : scheduleFor(key, dir)) {
+    std::vector<AesBlock> copies(blocksPerCiphertext(), rk);
+    out.roundKeys.push_back(ea_->encrypt(pk, pack(copies)));
+  }
+  return out;
+}
+
+EncryptedAesKey HomomorphicAes::encryptKey(const SecretKey& sk, const AesBlock& key,
+                                           AesDirection dir) const {
+  EncryptedAesKey out{dir, {}};
+  for (const AesBlock& rk : scheduleFor(key, dir)) {
+    std::vector<AesBlock> copies(blocksPerCiphertext(), rk);
+    out.roundKeys.push_back(ea_->encrypt(sk, pack(copies)));
+  }
+  return out;
+}
+
+void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys) const {
+  // x^254 = x^(2+4+8+16+32+64+128) with multiplicative depth 3 (GHS 2012, section 4.1):
+  // x^3 = x^2 x, x^12 = (x^3)^4, x^14 = x^12 x^2, x^15 = x^12 x^3, x^240 = (x^15)^16,
+  // x^254 = x^240 x^14. The powers of 2 are Frobenius maps.
+  Ciphertext x2 = x;
+  ea_->frobenius(x2, 1, keys);
+  Ciphertext x3 = x2;
+  x3.multiplyBy(x, keys);
+  Ciphertext x12 = x3;
+  ea_->frobenius(x12, 2, keys);
+  Ciphertext x14 = x12;
+  x14.multiplyBy(x2, keys);
+  Ciphertext x15 = std::move(x12);
+  x15.multiplyBy(x3, keys);
+  ea_->frobenius(x15, 4, keys);
+  x15.multiplyBy(x14, keys);
+  x = std::move(x15);
+}
+
+void HomomorphicAes::subBytes(Ciphertext& x, const EvaluationKeys& keys) const {
+  inverse(x, keys);
+  ea_->apply(x, *tables_->affine, keys);
+  x.addPlaintext(*tables_->c63);
+}
+
+void HomomorphicAes::invSubBytes(Ciphertext& x, const EvaluationKeys& keys) const {
+  ea_->apply(x, *tables_->invAffine, keys);
+  x.addPlaintext(*tables_->c05);
+  inverse(x, keys);
+}
+
+void HomomorphicAes::run(Ciphertext& target, const EncryptedAesKey& key, const EvaluationKeys& keys,
+                         bool addFirstKey) const {
+  if (key.roundKeys.size() != 11) {
+    throw std::invalid_argument("hl::HomomorphicAes: the key schedule has " +
+                                std::to_string(key.roundKeys.size()) + " round keys, not 11");
+  }
+  for (const Ciphertext& rk : key.roundKeys) {
+    if (rk.contextPtr() != ctx_) {
+      throw std::invalid_argument("hl::HomomorphicAes: the key belongs to another context");
+    }
+  }
+  if (target.contextPtr() != ctx_) {
+    throw std::invalid_argument("hl::HomomorphicAes: the state belongs to another context");
+  }
+  const bool enc = key.direction == AesDirection::kEncrypt;
+  Ciphertext state = target;  // the caller's state changes only when every round succeeded
+  if (addFirstKey) state += key.roundKeys[0];
+  for (int round = 1; round <= 10; ++round) {
+    if (enc) {
+      subBytes(state, keys);
+      ea_->apply(state, round < 10 ? *tables_->srmc : *tables_->sr, keys);
+    } else {
+      invSubBytes(state, keys);
+      ea_->apply(state, round < 10 ? *tables_->invSrMc : *tables_->invSr, keys);
+    }
+    state += key.roundKeys[round];
+  }
+  target = std::move(state);
+}
+
+void HomomorphicAes::encrypt(Ciphertext& state, const EncryptedAesKey& key,
+                             const EvaluationKeys& keys) const {
+  if (key.direction != AesDirection::kEncrypt) {
+    throw std::invalid_argument(
+        "hl::HomomorphicAes::encrypt: the key schedule was made for decryption");
+  }
+  run(state, key, keys, true);
+}
+
+void HomomorphicAes::decrypt(Ciphertext& state, const EncryptedAesKey& key,
+                             const EvaluationKeys& keys) const {
+  if (key.direction != AesDirection::kDecrypt) {
+    throw std::invalid_argument(
+        "hl::HomomorphicAes::decrypt: the key schedule was made for encryption");
+  }
+  run(state, key, keys, true);
+}
+
+Ciphertext HomomorphicAes::transcipher(std::span<const AesBlock> aesCiphertext,
+                                       const EncryptedAesKey& key,
+                                       const EvaluationKeys& keys) const {
+  if (key.direction != AesDirection::kDecrypt || key.roundKeys.size() != 11) {
+    throw std::invalid_argument(
+        "hl::HomomorphicAes::transcipher: needs the encrypted key schedule for decryption");
+  }
+  // The first AddRoundKey turns the public AES ciphertext into an FHE ciphertext: start from
+  // the encrypted first round key and add the blocks as a plaintext.
+  Ciphertext state = key.roundKeys[0];
+  state.addPlaintext(ea_->encode(pack(aesCiphertext)));
+  run(state, key, keys, false);
+  return state;
+}
+
+}  // namespace hl
