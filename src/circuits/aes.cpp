@@ -131,6 +131,45 @@ AesBlock aesDecryptBlock(const AesBlock& key, const AesBlock& in) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Presets.
+
+const std::vector<AesPreset>& aesPresets() {
+  static const std::vector<AesPreset> presets{
+      {"aes-128",
+       {.m = 53261,
+        .p = 2,
+        .r = 1,
+        .ciphertextBits = 1000,
+        .digits = 5,
+        .generators = {43863, 28680, 15913}},
+       false,
+       "m = 53261, 120 blocks per ciphertext, Q 1000 bits in 5 digits, P 200 bits (132-bit "
+       "security by the estimate)"},
+      {"test",
+       {.m = 4369,
+        .p = 2,
+        .r = 1,
+        .ciphertextBits = 1400,
+        .digits = 3,
+        .generators = {258, 4115},
+        .allowInsecure = true},
+       true,
+       "m = 4369, 16 blocks per ciphertext, Q 1400 bits: INSECURE, for tests only"},
+  };
+  return presets;
+}
+
+const AesPreset& aesPreset(std::string_view name) {
+  std::string names;
+  for (const AesPreset& p : aesPresets()) {
+    if (p.name == name) return p;
+    names += (names.empty() ? "" : ", ") + p.name;
+  }
+  throw std::invalid_argument("hl::aesPreset: no preset named \"" + std::string(name) +
+                              "\" (known: " + names + ")");
+}
+
+// ---------------------------------------------------------------------------------------------
 // The homomorphic circuit.
 
 struct HomomorphicAes::Tables {

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "helib-like/bgv/ciphertext.h"
@@ -28,6 +30,23 @@ std::array<AesBlock, 11> aesExpandKey(const AesBlock& key);
 /// homomorphic circuit is written after. Tests compare both with OpenSSL.
 AesBlock aesEncryptBlock(const AesBlock& key, const AesBlock& in);
 AesBlock aesDecryptBlock(const AesBlock& key, const AesBlock& in);
+
+/// A named parameter set for the AES circuit.
+struct AesPreset {
+  std::string name;
+  Parameters params;
+  /// True for sets below 128-bit security (Parameters::allowInsecure): never for real data.
+  bool insecure;
+  std::string description;
+};
+/// The presets, best-known first:
+/// - "aes-128": m = 53261 (phi 46080, d = 24, hypercube 16 x 12 x 10), 120 blocks per
+///   ciphertext, 1000-bit Q in 5 digits and 200-bit P: 132 bits by the estimate.
+/// - "test": m = 4369 (phi 4096, d = 16, hypercube 16 x 16), 16 blocks, a 1400-bit modulus:
+///   INSECURE, for tests and quick correctness runs.
+const std::vector<AesPreset>& aesPresets();
+/// The preset of that name. Throws std::invalid_argument listing the names otherwise.
+const AesPreset& aesPreset(std::string_view name);
 
 /// Which circuit an encrypted key schedule serves.
 enum class AesDirection { kEncrypt, kDecrypt };
