@@ -347,24 +347,30 @@ std::vector<AesBlock> scheduleFor(const AesBlock& key, AesDirection dir) {
 
 }  // namespace
 
-EncryptedAesKey HomomorphicAes::encryptKey(const PublicKey& pk, const AesBlock& key,
-                                           AesDirection dir) const {
+namespace {
+
+// One ciphertext per round key (in the circuit's order), each replicated over every block.
+template <class Key>
+EncryptedAesKey encryptSchedule(const HomomorphicAes& aes, const Key& encryptionKey,
+                                const AesBlock& key, AesDirection dir) {
   EncryptedAesKey out{dir, {}};
   for (const AesBlock& rk : scheduleFor(key, dir)) {
-    std::vector<AesBlock> copies(blocksPerCiphertext(), rk);
-    out.roundKeys.push_back(ea_->encrypt(pk, pack(copies)));
+    const std::vector<AesBlock> copies(aes.blocksPerCiphertext(), rk);
+    out.roundKeys.push_back(aes.array().encrypt(encryptionKey, aes.pack(copies)));
   }
   return out;
 }
 
+}  // namespace
+
+EncryptedAesKey HomomorphicAes::encryptKey(const PublicKey& pk, const AesBlock& key,
+                                           AesDirection dir) const {
+  return encryptSchedule(*this, pk, key, dir);
+}
+
 EncryptedAesKey HomomorphicAes::encryptKey(const SecretKey& sk, const AesBlock& key,
                                            AesDirection dir) const {
-  EncryptedAesKey out{dir, {}};
-  for (const AesBlock& rk : scheduleFor(key, dir)) {
-    std::vector<AesBlock> copies(blocksPerCiphertext(), rk);
-    out.roundKeys.push_back(ea_->encrypt(sk, pack(copies)));
-  }
-  return out;
+  return encryptSchedule(*this, sk, key, dir);
 }
 
 void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys) const {
