@@ -53,6 +53,28 @@ TEST_F(MemoryPool, ReusesAFreedBufferOfTheSameSize) {
   EXPECT_EQ(hl::memoryPoolStats().cachedBytes, 2 * kBig + 64);
 }
 
+// A smaller request (a ciphertext one level down) takes a free buffer of up to 1.5 times its
+// size, which returns to the pool with its full capacity.
+TEST_F(MemoryPool, SlightlySmallerRequestsReuseLargerBuffers) {
+  void* a = poolAllocate(kBig);
+  poolFree(a, kBig);
+  const auto before = hl::memoryPoolStats();
+  void* b = poolAllocate(kBig - kBig / 5);
+  EXPECT_EQ(b, a);
+  EXPECT_EQ(hl::memoryPoolStats().hits, before.hits + 1);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, 0u);
+  poolFree(b, kBig - kBig / 5);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig);  // filed under its capacity
+  void* c = poolAllocate(kBig / 2);                     // too small to take it
+  EXPECT_NE(c, a);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig);
+  void* d = poolAllocate(kBig);  // the exact size still finds it
+  EXPECT_EQ(d, a);
+  poolFree(c, kBig / 2);
+  poolFree(d, kBig);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig + kBig / 2);
+}
+
 TEST_F(MemoryPool, SmallBuffersAreNotPooled) {
   const auto before = hl::memoryPoolStats();
   void* a = poolAllocate(hl::kPoolMinBytes - 8);

@@ -3,9 +3,9 @@
 //
 // Every buffer of at least kPoolMinBytes that the library allocates for its SIMD kernels (the
 // storage of a DoubleCRT above all: phi(m) words per prime, megabytes at the sizes users run)
-// comes from a process-wide pool. A freed buffer is kept, by its exact size, for the next
-// allocation of that size, up to a limit on the bytes kept; beyond it, buffers go back to the
-// system. Without the pool, glibc returns such blocks to the operating system when the top of
+// comes from a process-wide pool. A freed buffer is kept, by its size, for a later allocation
+// of at least 2/3 of that size (a ring element one level down reuses the buffer of the level
+// above), up to a limit on the bytes kept; beyond it, buffers go back to the system. Without the pool, glibc returns such blocks to the operating system when the top of
 // its heap grows past its trim threshold, and every homomorphic operation pays the page faults
 // of fresh memory again (on a virtual machine, several times the cost of the arithmetic:
 // doc/performance.md). The same idea as Microsoft SEAL's MemoryPoolHandle, without the handle:
