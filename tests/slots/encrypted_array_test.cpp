@@ -252,7 +252,8 @@ TEST_P(EncryptedArrayTest, RandomLinearMaps) {
 TEST_P(EncryptedArrayTest, RandomPermutation) {
   const hl::Hypercube& cube = ea_->hypercube();
   for (size_t i = 0; i < cube.dimensions(); ++i) {
-    if (cube.dimensionSize(i) > 64) GTEST_SKIP() << "a 128-long bad dimension: too many rotations";
+    if (cube.dimensionSize(i) > 64 && ea_->size() > 256)
+      GTEST_SKIP() << "a 128-long bad dimension in 1024 slots: too many rotations";
   }
   std::vector<size_t> perm(ea_->size());
   std::iota(perm.begin(), perm.end(), 0);
