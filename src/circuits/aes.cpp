@@ -145,6 +145,12 @@ const std::vector<AesPreset>& aesPresets() {
        false,
        "m = 53261, 120 blocks per ciphertext, Q 1000 bits in 5 digits, P 200 bits (132-bit "
        "security by the estimate)"},
+      {"aes-128-wide",
+       {.m = 143395, .p = 2, .r = 1, .ciphertextBits = 1400, .digits = 2, .generators = {76}},
+       false,
+       "m = 143395 = 5 * 7 * 17 * 241 (phi 92160, hypercube 16 x 120 x 2), 240 blocks per "
+       "ciphertext, Q 1400 bits in 2 digits, P 700 bits (154-bit security by the estimate); "
+       "the ten rounds fit with about 117 bits to spare; 8.5 GiB peak"},
       {"test",
        {.m = 4369,
         .p = 2,

@@ -80,44 +80,37 @@ Hypercube::Hypercube(uint64_t m, uint64_t p, std::span<const uint64_t> generator
     s.extend(g, n, m);
   };
 
-  if (!generators.empty()) {
-    for (uint64_t g : generators) {
-      if (g == 0 || g >= m || std::gcd(g, m) != 1) {
-        fail("generator " + std::to_string(g) + " is not a unit mod m = " + std::to_string(m));
-      }
-      const size_t quotient = phi / s.elements.size();
-      const size_t n = s.orderModulo(g, m, quotient, primeFactors(quotient));
-      if (n == 1) {
-        fail("generator " + std::to_string(g) + " is redundant: it lies in the group generated " +
-             "by p and the generators before it");
-      }
-      addDimension(g, n);
+  for (uint64_t g : generators) {
+    if (g == 0 || g >= m || std::gcd(g, m) != 1) {
+      fail("generator " + std::to_string(g) + " is not a unit mod m = " + std::to_string(m));
     }
-    if (s.elements.size() != phi) {
-      fail("the generators do not generate Z_m^*/<p>: they reach " +
-           std::to_string(s.elements.size() / d_) + " of the " + std::to_string(phi / d_) +
-           " slots");
+    const size_t quotient = phi / s.elements.size();
+    const size_t n = s.orderModulo(g, m, quotient, primeFactors(quotient));
+    if (n == 1) {
+      fail("generator " + std::to_string(g) + " is redundant: it lies in the group generated " +
+           "by p and the generators before it");
     }
-  } else {
-    while (s.elements.size() < phi) {
-      const size_t quotient = phi / s.elements.size();
-      const std::vector<uint64_t> factors = primeFactors(quotient);
-      uint64_t best = 0;
-      size_t bestOrder = 0;
-      bool bestGood = false;
-      for (uint64_t u = 2; u < m; ++u) {
-        if (s.member[u] || std::gcd(u, m) != 1) continue;
-        const size_t n = s.orderModulo(u, m, quotient, factors);
-        const bool good = powMod(u, n, m) == 1;
-        if (n > bestOrder || (n == bestOrder && good && !bestGood)) {
-          best = u;
-          bestOrder = n;
-          bestGood = good;
-          if (n == quotient && good) break;  // nothing beats a good generator of the whole
-        }
+    addDimension(g, n);
+  }
+  // The remaining dimensions (all of them without given generators): the largest order first.
+  while (s.elements.size() < phi) {
+    const size_t quotient = phi / s.elements.size();
+    const std::vector<uint64_t> factors = primeFactors(quotient);
+    uint64_t best = 0;
+    size_t bestOrder = 0;
+    bool bestGood = false;
+    for (uint64_t u = 2; u < m; ++u) {
+      if (s.member[u] || std::gcd(u, m) != 1) continue;
+      const size_t n = s.orderModulo(u, m, quotient, factors);
+      const bool good = powMod(u, n, m) == 1;
+      if (n > bestOrder || (n == bestOrder && good && !bestGood)) {
+        best = u;
+        bestOrder = n;
+        bestGood = good;
+        if (n == quotient && good) break;  // nothing beats a good generator of the whole
       }
-      addDimension(best, bestOrder);
     }
+    addDimension(best, bestOrder);
   }
 
   const size_t k = gens_.size();

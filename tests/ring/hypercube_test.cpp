@@ -96,11 +96,19 @@ TEST(Hypercube, AesGeneratorsGive16By12By10WithTheLastBad) {
   EXPECT_EQ(c.power(2, -1) * 15913 % 53261, 1u);
 }
 
+TEST(Hypercube, GivenGeneratorsComeFirstAndTheRestIsCompleted) {
+  const uint64_t first[] = {43863};  // order 16 at m = 53261
+  const hl::Hypercube c(53261, 2, first);
+  checkCube(c);
+  ASSERT_GE(c.dimensions(), 2u);
+  EXPECT_EQ(c.generator(0), 43863u);
+  EXPECT_EQ(c.dimensionSize(0), 16u);
+  EXPECT_TRUE(c.isGood(0));
+}
+
 TEST(Hypercube, BadGeneratorsAreRefused) {
   const uint64_t notUnit[] = {17};
   EXPECT_THROW(hl::Hypercube(4369, 2, notUnit), std::invalid_argument);
-  const uint64_t incomplete[] = {43863};
-  EXPECT_THROW(hl::Hypercube(53261, 2, incomplete), std::invalid_argument);
   const uint64_t redundant[] = {43863, 43863 * 43863 % 53261, 28680, 15913};
   EXPECT_THROW(hl::Hypercube(53261, 2, redundant), std::invalid_argument);
   EXPECT_THROW(hl::Hypercube(4369, 17), std::invalid_argument);

@@ -50,8 +50,9 @@ struct Parameters {
   size_t hammingWeight = 0;
   /// Standard deviation of the discrete Gaussian error.
   double sigma = 3.2;
-  /// Optional hypercube generators of Z_m^*/<p> for the slots layer, in the order of the
-  /// dimensions (see hl::Hypercube); empty: chosen automatically. Validated here.
+  /// Optional hypercube generators of Z_m^*/<p> for the slots layer, the first dimensions in
+  /// order (see hl::Hypercube); the remaining dimensions are chosen automatically (all of them
+  /// when empty). Validated here.
   std::vector<uint64_t> generators;
   /// Contexts estimated below 128-bit security are refused unless this is true. Tests use
   /// small, insecure rings on purpose; never set it for real data.

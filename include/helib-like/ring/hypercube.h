@@ -25,12 +25,13 @@ namespace hl {
 /// Immutable; cheap to copy (a few vectors of phi(m)/d entries).
 class Hypercube {
  public:
-  /// The hypercube of Z_m^*/<p>. With `generators` empty they are chosen automatically: each
-  /// g_i of the largest order in the quotient by the previous ones (so that the first dimension
-  /// is the longest), a good one among those where possible. Given generators are used in the
-  /// given order. Throws std::invalid_argument if m < 2 or m > 2^24, if p divides m or p < 2,
-  /// if a generator is not a unit mod m, if one is redundant (order 1 in the quotient by the
-  /// previous ones), or if the given generators do not generate Z_m^*/<p>.
+  /// The hypercube of Z_m^*/<p>. Given generators come first, in the given order; the
+  /// remaining dimensions (all of them when none are given) are chosen automatically: each
+  /// g_i of the largest order in the quotient by the previous ones, a good one among those
+  /// where possible. So {g} with g of order 16 asks for a 16-long first dimension and lets the
+  /// library complete the cube. Throws std::invalid_argument if m < 2 or m > 2^24, if p
+  /// divides m or p < 2, if a generator is not a unit mod m, or if one is redundant (order 1
+  /// in the quotient by p and the generators before it).
   Hypercube(uint64_t m, uint64_t p, std::span<const uint64_t> generators = {});
 
   uint64_t m() const { return m_; }
