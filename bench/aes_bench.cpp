@@ -131,7 +131,14 @@ int main(int argc, char** argv) {
     hl::EvaluationKeys keys(ctx);
     keys.add(sk.relinearizationKey());
     const hl::HomomorphicAes aes(ctx);
-    aes.array().addKeys(keys, sk, aes.keyExponents());
+    // Keys for the directions asked for only (each key is tens to hundreds of MiB).
+    if (direction == "both") {
+      aes.array().addKeys(keys, sk, aes.keyExponents());
+    } else {
+      aes.array().addKeys(keys, sk,
+                          aes.keyExponents(direction == "encrypt" ? hl::AesDirection::kEncrypt
+                                                                  : hl::AesDirection::kDecrypt));
+    }
     const double setup = seconds(t0, Clock::now());
 
     const size_t perCt = aes.blocksPerCiphertext();

@@ -1,6 +1,7 @@
 #include "helib-like/circuits/aes.h"
 
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -178,11 +179,18 @@ const AesPreset& aesPreset(std::string_view name) {
 // ---------------------------------------------------------------------------------------------
 // The homomorphic circuit.
 
+// The prepared layers of one direction, built on its first use (each direction holds about 30
+// prepared plaintexts over every prime of the context: 31 MB each at m = 143395).
 struct HomomorphicAes::Tables {
-  std::unique_ptr<SlotLinearMap> affine, invAffine;
-  std::shared_ptr<const PreparedPlaintext> c63, c05;  // the affine constants in every slot
-  // ShiftRows then MixColumns; ShiftRows alone (last round); and the inverses.
-  std::unique_ptr<SlotRotationSum> srmc, sr, invSrMc, invSr;
+  struct Direction {
+    std::unique_ptr<SlotLinearMap> affine;              // A, or A^-1 for decryption
+    std::shared_ptr<const PreparedPlaintext> constant;  // 0x63, or A^-1 0x63 = 0x05
+    // ShiftRows then MixColumns (rounds 1-9) and ShiftRows alone (round 10); for decryption
+    // InvShiftRows then InvMixColumns, and InvShiftRows alone.
+    std::unique_ptr<SlotRotationSum> layer, last;
+  };
+  std::once_flag once[2];
+  Direction direction[2];
 };
 
 namespace {
@@ -252,56 +260,81 @@ HomomorphicAes::HomomorphicAes(std::shared_ptr<const Context> ctx) : ctx_(std::m
         "43863, 28680, 15913)");
   }
   ea_ = std::make_unique<EncryptedArray>(ctx_, std::vector<uint64_t>{1, 1, 0, 1, 1, 0, 0, 0, 1});
-  auto t = std::make_shared<Tables>();
-  const std::vector<uint64_t> M = affineMatrix();
-  const std::vector<uint64_t> Minv = detail::invertMatrixMod(M, 8, Modulus(2));
-  t->affine = std::make_unique<SlotLinearMap>(*ea_, M);
-  t->invAffine = std::make_unique<SlotLinearMap>(*ea_, Minv);
-  // x = A^-1 (y + 0x63) = A^-1 y + A^-1 0x63.
-  uint8_t c05 = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    uint64_t bit = 0;
-    for (size_t j = 0; j < 8; ++j) bit ^= Minv[i * 8 + j] & ((0x63 >> j) & 1);
-    c05 |= static_cast<uint8_t>(bit << i);
-  }
-  auto everySlot = [&](uint8_t b) {
-    SlotVector v = ea_->zeros();
-    for (size_t s = 0; s < v.size(); ++s) setByte(v, s, b);
-    return std::make_shared<const PreparedPlaintext>(ea_->encode(v));
-  };
-  t->c63 = everySlot(0x63);
-  t->c05 = everySlot(c05);
-  // Byte i = r + 4c. ShiftRows: (r, c) <- (r, c + r); MixColumns: out(r, c) = sum_j
-  // kMix[(j - r) mod 4] in(j, c). Together: out(r, c) = sum_j kMix[...] in(j, c + j).
-  t->srmc = byteLayer(*ea_, [](int i, int j) {
-    const int r = i % 4, c = i / 4;
-    return std::pair<int, uint8_t>{j + 4 * ((c + j) % 4), kMix[(j - r + 4) % 4]};
-  });
-  t->sr = byteLayer(*ea_, [](int i, int j) {
-    const int r = i % 4, c = i / 4;
-    return std::pair<int, uint8_t>{r + 4 * ((c + r) % 4), j == 0 ? 1 : 0};
-  });
-  // InvShiftRows: (r, c) <- (r, c - r); then InvMixColumns.
-  t->invSrMc = byteLayer(*ea_, [](int i, int j) {
-    const int r = i % 4, c = i / 4;
-    return std::pair<int, uint8_t>{j + 4 * ((c - j + 4) % 4), kInvMix[(j - r + 4) % 4]};
-  });
-  t->invSr = byteLayer(*ea_, [](int i, int j) {
-    const int r = i % 4, c = i / 4;
-    return std::pair<int, uint8_t>{r + 4 * ((c - r + 4) % 4), j == 0 ? 1 : 0};
-  });
-  tables_ = std::move(t);
+  tables_ = std::make_shared<Tables>();
 }
+
+namespace {
+
+// The prepared layers of one direction, built on first use.
+const HomomorphicAes::Tables::Direction& directionTables(HomomorphicAes::Tables& tables,
+                                                         const EncryptedArray& array,
+                                                         AesDirection dir) {
+  const int d = dir == AesDirection::kEncrypt ? 0 : 1;
+  std::call_once(tables.once[d], [&] {
+    HomomorphicAes::Tables::Direction& t = tables.direction[d];
+    auto everySlot = [&](uint8_t b) {
+      SlotVector v = array.zeros();
+      for (size_t s = 0; s < v.size(); ++s) setByte(v, s, b);
+      return std::make_shared<const PreparedPlaintext>(array.encode(v));
+    };
+    const std::vector<uint64_t> M = affineMatrix();
+    if (dir == AesDirection::kEncrypt) {
+      t.affine = std::make_unique<SlotLinearMap>(array, M);
+      t.constant = everySlot(0x63);
+      // Byte i = r + 4c. ShiftRows: (r, c) <- (r, c + r); MixColumns: out(r, c) = sum_j
+      // kMix[(j - r) mod 4] in(j, c). Together: out(r, c) = sum_j kMix[...] in(j, c + j).
+      t.layer = byteLayer(array, [](int i, int j) {
+        const int r = i % 4, c = i / 4;
+        return std::pair<int, uint8_t>{j + 4 * ((c + j) % 4), kMix[(j - r + 4) % 4]};
+      });
+      t.last = byteLayer(array, [](int i, int j) {
+        const int r = i % 4, c = i / 4;
+        return std::pair<int, uint8_t>{r + 4 * ((c + r) % 4), j == 0 ? 1 : 0};
+      });
+    } else {
+      const std::vector<uint64_t> Minv = detail::invertMatrixMod(M, 8, Modulus(2));
+      t.affine = std::make_unique<SlotLinearMap>(array, Minv);
+      // x = A^-1 (y + 0x63) = A^-1 y + A^-1 0x63.
+      uint8_t c = 0;
+      for (size_t i = 0; i < 8; ++i) {
+        uint64_t bit = 0;
+        for (size_t j = 0; j < 8; ++j) bit ^= Minv[i * 8 + j] & ((0x63 >> j) & 1);
+        c |= static_cast<uint8_t>(bit << i);
+      }
+      t.constant = everySlot(c);
+      // InvShiftRows: (r, c) <- (r, c - r); then InvMixColumns.
+      t.layer = byteLayer(array, [](int i, int j) {
+        const int r = i % 4, c = i / 4;
+        return std::pair<int, uint8_t>{j + 4 * ((c - j + 4) % 4), kInvMix[(j - r + 4) % 4]};
+      });
+      t.last = byteLayer(array, [](int i, int j) {
+        const int r = i % 4, c = i / 4;
+        return std::pair<int, uint8_t>{r + 4 * ((c - r + 4) % 4), j == 0 ? 1 : 0};
+      });
+    }
+  });
+  return tables.direction[d];
+}
+
+}  // namespace
 
 size_t HomomorphicAes::blocksPerCiphertext() const { return ea_->size() / 16; }
 
-std::vector<uint64_t> HomomorphicAes::keyExponents() const {
+std::vector<uint64_t> HomomorphicAes::keyExponents(AesDirection dir) const {
   std::vector<uint64_t> out;
   for (size_t j = 1; j < 8; ++j) out.push_back(ea_->frobeniusExponent(j));
-  for (const SlotRotationSum* m :
-       {tables_->srmc.get(), tables_->sr.get(), tables_->invSrMc.get(), tables_->invSr.get()}) {
+  const Tables::Direction& t = directionTables(*tables_, *ea_, dir);
+  for (const SlotRotationSum* m : {t.layer.get(), t.last.get()}) {
     for (uint64_t e : m->keyExponents()) out.push_back(e);
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<uint64_t> HomomorphicAes::keyExponents() const {
+  std::vector<uint64_t> out = keyExponents(AesDirection::kEncrypt);
+  for (uint64_t e : keyExponents(AesDirection::kDecrypt)) out.push_back(e);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -399,14 +432,16 @@ void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys) const {
 }
 
 void HomomorphicAes::subBytes(Ciphertext& x, const EvaluationKeys& keys) const {
+  const Tables::Direction& t = directionTables(*tables_, *ea_, AesDirection::kEncrypt);
   inverse(x, keys);
-  ea_->apply(x, *tables_->affine, keys);
-  x.addPlaintext(*tables_->c63);
+  ea_->apply(x, *t.affine, keys);
+  x.addPlaintext(*t.constant);
 }
 
 void HomomorphicAes::invSubBytes(Ciphertext& x, const EvaluationKeys& keys) const {
-  ea_->apply(x, *tables_->invAffine, keys);
-  x.addPlaintext(*tables_->c05);
+  const Tables::Direction& t = directionTables(*tables_, *ea_, AesDirection::kDecrypt);
+  ea_->apply(x, *t.affine, keys);
+  x.addPlaintext(*t.constant);
   inverse(x, keys);
 }
 
@@ -430,11 +465,11 @@ void HomomorphicAes::run(Ciphertext& target, const EncryptedAesKey& key, const E
   for (int round = 1; round <= 10; ++round) {
     if (enc) {
       subBytes(state, keys);
-      ea_->apply(state, round < 10 ? *tables_->srmc : *tables_->sr, keys);
     } else {
       invSubBytes(state, keys);
-      ea_->apply(state, round < 10 ? *tables_->invSrMc : *tables_->invSr, keys);
     }
+    const Tables::Direction& t = directionTables(*tables_, *ea_, key.direction);
+    ea_->apply(state, round < 10 ? *t.layer : *t.last, keys);
     state += key.roundKeys[round];
   }
   target = std::move(state);

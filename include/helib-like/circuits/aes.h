@@ -81,9 +81,11 @@ class HomomorphicAes {
   const EncryptedArray& array() const { return *ea_; }
   /// Blocks per ciphertext.
   size_t blocksPerCiphertext() const;
-  /// The automorphisms the circuits use (Frobenius powers 1..7 and the rotations of the
-  /// first dimension): with keys for all of them, every linear layer is one hoisted sum.
-  /// The relinearization key is needed too.
+  /// The automorphisms the circuit of one direction uses (Frobenius powers 1..7 and 12
+  /// rotations of the first dimension): with keys for all of them, every linear layer is one
+  /// hoisted sum. The relinearization key is needed too. Without an argument: both
+  /// directions (22 exponents).
+  std::vector<uint64_t> keyExponents(AesDirection dir) const;
   std::vector<uint64_t> keyExponents() const;
 
   /// The key owner's part: the expanded, encrypted key schedule.
@@ -121,7 +123,7 @@ class HomomorphicAes {
 
   std::shared_ptr<const Context> ctx_;
   std::unique_ptr<EncryptedArray> ea_;
-  std::shared_ptr<const Tables> tables_;
+  std::shared_ptr<Tables> tables_;  // built lazily per direction (thread-safe)
 };
 
 }  // namespace hl
