@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Sets up and builds the project, then runs the library's demo.
+# Sets up and builds the project, then runs the demos: the ring layer, the slots worked example
+# (every encrypted operation next to the plain model), and AES-128 on encrypted data in both
+# directions on the small `test` preset (insecure; `hl-aes-bench --preset aes-128-wide` is the
+# secure run: about a minute and 8 GiB).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" >/dev/null
 build=${HL_BUILD_DIR:-$root/build}
 "$build/examples/ring_demo" "$@"
+echo
+"$build/examples/slots_demo"
+echo
+"$build/bench/hl-aes-bench" --preset test --direction both
