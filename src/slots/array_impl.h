@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@
 #include "slots/slot_ring.h"
 
 namespace hl::detail {
+
+// a mod n in [0, n), for n > 0.
+inline int64_t floorMod(int64_t a, int64_t n) {
+  const int64_t r = a % n;
+  return r < 0 ? r + n : r;
+}
 
 // Runs the steps of a multi-step operation on a copy of the target and moves the result into
 // place only when the scope is left without an exception: the caller's ciphertext is unchanged
@@ -81,6 +88,13 @@ struct ArrayImpl {
   // the operation in the error message.
   static void automorphism(const ArrayImpl& a, Ciphertext& ct, uint64_t e,
                            const EvaluationKeys& keys, const char* op);
+
+  // ct <- sum_i consts[i] * sigma_{exps[i]}(ct) (exponent 1: no automorphism): one hoisted
+  // Ciphertext::automorphismSum when a key for every exponent is present, otherwise term by
+  // term with composed keys, leaving ct unchanged if a step throws. An empty sum gives zero.
+  static void automorphismSum(const ArrayImpl& a, Ciphertext& ct, std::span<const uint64_t> exps,
+                              std::span<const PreparedPlaintext* const> consts,
+                              const EvaluationKeys& keys, const char* op);
 
   // Shortest products of available automorphism exponents: for a key set (its sorted
   // exponents), the BFS tree over Z_m^* from 1; cached per key set.

@@ -12,10 +12,7 @@
 namespace hl {
 namespace {
 
-int64_t floorMod(int64_t a, int64_t n) {
-  const int64_t r = a % n;
-  return r < 0 ? r + n : r;
-}
+using detail::floorMod;
 
 uint64_t mulMod(uint64_t a, uint64_t b, uint64_t m) {
   return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b) % m);
@@ -269,6 +266,35 @@ void detail::ArrayImpl::automorphism(const detail::ArrayImpl& a, Ciphertext& ct,
   }
 }
 
+void detail::ArrayImpl::automorphismSum(const ArrayImpl& a, Ciphertext& ct,
+                                        std::span<const uint64_t> exps,
+                                        std::span<const PreparedPlaintext* const> consts,
+                                        const EvaluationKeys& keys, const char* op) {
+  if (exps.empty()) {
+    ct.multiplyByConstant(0);
+    return;
+  }
+  const bool allKeys = std::all_of(exps.begin(), exps.end(), [&](uint64_t e) {
+    return e % a.m == 1 % a.m || keys.hasAutomorphism(e);
+  });
+  if (allKeys) {
+    ct.automorphismSum(exps, consts, keys);
+    return;
+  }
+  Transaction tx(ct);
+  const Ciphertext x = ct;
+  for (size_t i = 0; i < exps.size(); ++i) {
+    Ciphertext y = x;
+    automorphism(a, y, exps[i], keys, op);
+    y.multiplyByPlaintext(*consts[i]);
+    if (i == 0) {
+      tx.work() = std::move(y);
+    } else {
+      tx.work() += y;
+    }
+  }
+}
+
 namespace {
 
 std::string maskName(const char* what, size_t dim, int64_t k) {
@@ -493,11 +519,9 @@ void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,
   if (!impl_->sameValues(*map.impl_)) {
     throw std::invalid_argument("hl::EncryptedArray::apply: the map belongs to another array");
   }
-  // sum_j c_j Frob^j(x): with every Frobenius key present, one ModUp and one ModDown for all
-  // terms (Ciphertext::automorphismSum); otherwise term by term, composing keys.
+  // sum_j c_j Frob^j(x), the terms with c_j = 0 left out.
   std::vector<uint64_t> exps;
   std::vector<const PreparedPlaintext*> consts;
-  bool allKeys = true;
   for (size_t j = 0; j < map.encoded_.size(); ++j) {
     if (std::all_of(map.gamma_[j].begin(), map.gamma_[j].end(),
                     [](uint64_t c) { return c == 0; })) {
@@ -505,28 +529,8 @@ void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,
     }
     exps.push_back(frobeniusExponent(j));
     consts.push_back(map.encoded_[j].get());
-    allKeys = allKeys && (exps.back() == 1 % impl_->m || keys.hasAutomorphism(exps.back()));
   }
-  if (exps.empty()) {
-    ct.multiplyByConstant(0);
-    return;
-  }
-  if (allKeys) {
-    ct.automorphismSum(exps, consts, keys);
-    return;
-  }
-  detail::Transaction tx(ct);
-  const Ciphertext x = ct;
-  for (size_t i = 0; i < exps.size(); ++i) {
-    Ciphertext y = x;
-    detail::ArrayImpl::automorphism(*impl_, y, exps[i], keys, "apply");
-    y.multiplyByPlaintext(*consts[i]);
-    if (i == 0) {
-      tx.work() = std::move(y);
-    } else {
-      tx.work() += y;
-    }
-  }
+  detail::ArrayImpl::automorphismSum(*impl_, ct, exps, consts, keys, "apply");
 }
 
 // ---------------------------------------------------------------------------------------------

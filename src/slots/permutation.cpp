@@ -13,10 +13,7 @@ namespace hl {
 
 namespace {
 
-int64_t floorMod(int64_t a, int64_t n) {
-  const int64_t r = a % n;
-  return r < 0 ? r + n : r;
-}
+using detail::floorMod;
 
 // A phase before encoding: for every slot s, the slot receives the slot whose coordinate `dim`
 // is source[s] (the other coordinates equal).

@@ -11,10 +11,7 @@
 namespace hl {
 namespace {
 
-int64_t floorMod(int64_t a, int64_t n) {
-  const int64_t r = a % n;
-  return r < 0 ? r + n : r;
-}
+using detail::floorMod;
 
 bool isZero(const SlotVector& v) {
   return std::all_of(v.data().begin(), v.data().end(), [](uint64_t x) { return x == 0; });
@@ -96,34 +93,9 @@ void EncryptedArray::apply(Ciphertext& ct, const SlotRotationSum& map,
   if (!impl_->sameValues(*map.impl_)) {
     throw std::invalid_argument("hl::EncryptedArray::apply: the map belongs to another array");
   }
-  if (map.exponents_.empty()) {
-    ct.multiplyByConstant(0);
-    return;
-  }
   std::vector<const PreparedPlaintext*> consts;
-  bool allKeys = true;
-  for (size_t i = 0; i < map.exponents_.size(); ++i) {
-    consts.push_back(map.consts_[i].get());
-    const uint64_t e = map.exponents_[i];
-    allKeys = allKeys && (e == 1 % impl_->m || keys.hasAutomorphism(e));
-  }
-  if (allKeys) {
-    ct.automorphismSum(map.exponents_, consts, keys);
-    return;
-  }
-  // Term by term, composing the missing keys.
-  detail::Transaction tx(ct);
-  const Ciphertext x = ct;
-  for (size_t i = 0; i < consts.size(); ++i) {
-    Ciphertext y = x;
-    detail::ArrayImpl::automorphism(*impl_, y, map.exponents_[i], keys, "apply");
-    y.multiplyByPlaintext(*consts[i]);
-    if (i == 0) {
-      tx.work() = std::move(y);
-    } else {
-      tx.work() += y;
-    }
-  }
+  for (const auto& c : map.consts_) consts.push_back(c.get());
+  detail::ArrayImpl::automorphismSum(*impl_, ct, map.exponents_, consts, keys, "apply");
 }
 
 }  // namespace hl
