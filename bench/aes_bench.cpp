@@ -10,6 +10,7 @@
 #include <omp.h>
 #include <openssl/evp.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -94,7 +95,7 @@ int main(int argc, char** argv) {
   size_t blocks = 0;
   int threads = 0;
   uint64_t seed = 0;
-  bool json = false, listPresets = false;
+  bool json = false, listPresets = false, trace = false;
   app.add_option("--preset", presetName, "parameter preset (see --list-presets)");
   app.add_option("--blocks", blocks, "number of blocks (default: all slots of one ciphertext)");
   app.add_option("--key", keyHex, "AES-128 key, 32 hex digits (default: random)");
@@ -107,6 +108,9 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)");
   app.add_flag("--json", json, "print one JSON object per direction as the last lines");
   app.add_flag("--list-presets", listPresets, "list the presets and exit");
+  app.add_flag("--trace", trace,
+               "print level, noise bound and measured noise (with the secret key) after every "
+               "step of the circuit (diagnostics; slower)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -205,10 +209,27 @@ int main(int argc, char** argv) {
         std::optional<hl::Ciphertext> state;
         if (encrypt) state.emplace(aes.array().encrypt(pk, aes.pack(input)));
         const auto t = Clock::now();
+        // A progress line per round on a terminal; with --trace a line per step.
+        const bool tty = isatty(STDERR_FILENO) != 0;
+        const hl::AesObserver observer = [&](int round, std::string_view step,
+                                             const hl::Ciphertext& ct) {
+          if (trace) {
+            std::printf("  round %2d %-28.*s level %2zu  bound %6.1f  measured %6.1f  "
+                        "capacity %7.1f bits\n",
+                        round, static_cast<int>(step.size()), step.data(), ct.level(),
+                        ct.noiseBound(), sk.measureNoise(ct), ct.capacity());
+            std::fflush(stdout);
+          }
+          if (tty && step == "AddRoundKey" && round > 0) {
+            std::fprintf(stderr, "\r%s: round %d of 10, %.1f s, capacity %.0f bits   %s",
+                         r.direction.c_str(), round, seconds(t, Clock::now()), ct.capacity(),
+                         round == 10 ? "\n" : "");
+          }
+        };
         if (encrypt) {
-          aes.encrypt(*state, ek, keys);
+          aes.encrypt(*state, ek, keys, observer);
         } else {
-          state.emplace(aes.transcipher(input, ek, keys));
+          state.emplace(aes.transcipher(input, ek, keys, observer));
         }
         r.secondsEval = seconds(t, Clock::now());
         r.capacity = state->capacity();

@@ -1,6 +1,8 @@
 #include "helib-like/bgv/context.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -46,8 +48,19 @@ std::shared_ptr<const Context> Context::create(const Parameters& params) {
            std::to_string(params.r) + " is not below 2^" + std::to_string(kMaxPlaintextBits));
     }
   }
-  if (params.ciphertextBits <= 0) fail("ciphertextBits must be positive");
-  if (params.ciphertextBits > 100000) fail("ciphertextBits is unreasonably large");
+  if (params.primeBits.empty()) {
+    if (params.ciphertextBits <= 0) fail("ciphertextBits must be positive");
+    if (params.ciphertextBits > 100000) fail("ciphertextBits is unreasonably large");
+  } else {
+    if (params.ciphertextBits != 0) fail("give either ciphertextBits or primeBits, not both");
+    if (params.primeBits.size() > 2000) fail("primeBits has unreasonably many primes");
+    for (int b : params.primeBits) {
+      if (b < 20 || b > kMaxPrimeBits) {
+        fail("primeBits: " + std::to_string(b) + " is outside [20, " +
+             std::to_string(kMaxPrimeBits) + "]");
+      }
+    }
+  }
   if (params.specialBits < 0 || params.specialBits > 100000) fail("specialBits is out of range");
   if (!(params.sigma > 0 && params.sigma <= kMaxGaussianSigma)) {
     fail("sigma must be in (0, " + std::to_string(kMaxGaussianSigma) + "]");
@@ -75,7 +88,13 @@ std::shared_ptr<const Context> Context::create(const Parameters& params) {
   }
 
   // Ciphertext primes, then digits, then special primes sized to the largest digit.
-  const auto [L, qBits] = primeSizes(params.ciphertextBits);
+  std::vector<int> sizes = params.primeBits;
+  if (sizes.empty()) {
+    const auto [count, bits] = primeSizes(params.ciphertextBits);
+    sizes.assign(count, bits);
+  }
+  const size_t L = sizes.size();
+  const int qBits = *std::min_element(sizes.begin(), sizes.end());
   const int tBits = 64 - __builtin_clzll(static_cast<uint64_t>(t));
   if (qBits < tBits + 2) {
     fail("ciphertext primes of " + std::to_string(qBits) + " bits are too small for t of " +
@@ -85,30 +104,70 @@ std::shared_ptr<const Context> Context::create(const Parameters& params) {
     fail("digits = " + std::to_string(params.digits) + " must be between 1 and the number of " +
          "ciphertext primes (" + std::to_string(L) + ")");
   }
-  if (params.digits > 64 || (L + params.digits - 1) / params.digits > 63) {
+  if (params.digits > 64 || L > 63 * params.digits) {
     fail("at most 64 digits of at most 63 primes each are supported (" + std::to_string(L) +
          " primes in " + std::to_string(params.digits) + " digits)");
   }
-  const uint64_t divisor = cyclotomicDftDivisor(m);
-  const uint64_t pExclude[1] = {params.p};
-  std::vector<uint64_t> qs = generatePrimes(qBits, L, divisor, pExclude);
-
-  const size_t beta = params.digits;
-  size_t first = 0;
-  size_t largestDigit = 0;
-  for (size_t j = 0; j < beta; ++j) {
-    const size_t size = L / beta + (j < L % beta ? 1 : 0);
-    ctx->digits_.push_back(IndexSet::range(first, first + size));
-    largestDigit = std::max(largestDigit, size);
-    first += size;
+  // Primes of each size: the largest ones with Bluestein's transform where enough exist, else
+  // (powerful basis) the largest ones the powerful transform accepts.
+  std::vector<uint64_t> exclude{params.p};
+  auto primesOf = [&](int bits, size_t count) {
+    std::vector<uint64_t> out;
+    try {
+      out = generatePrimes(bits, count, cyclotomicDftDivisor(m), exclude);
+    } catch (const std::runtime_error&) {
+      const uint64_t relaxed = ModulusChain::primeDivisor(m);
+      if (relaxed == cyclotomicDftDivisor(m)) throw;
+      try {
+        out = generatePrimes(bits, count, relaxed, exclude);
+      } catch (const std::runtime_error&) {
+        fail("there are not " + std::to_string(count) + " primes of " + std::to_string(bits) +
+             " bits that are 1 mod " + std::to_string(relaxed) + " for m = " +
+             std::to_string(m) + "; use larger primes");
+      }
+    }
+    exclude.insert(exclude.end(), out.begin(), out.end());
+    return out;
+  };
+  std::vector<uint64_t> qs(L);
+  {
+    std::map<int, std::vector<size_t>> positions;  // size -> indices in the chain
+    for (size_t i = 0; i < L; ++i) positions[sizes[i]].push_back(i);
+    for (const auto& [bits, where] : positions) {
+      const std::vector<uint64_t> got = primesOf(bits, where.size());
+      for (size_t k = 0; k < where.size(); ++k) qs[where[k]] = got[k];
+    }
   }
-  const int pTotal =
-      params.specialBits > 0 ? params.specialBits : static_cast<int>(largestDigit) * qBits;
+
+  // Digits: consecutive primes, the boundaries where the bit count is closest to j/beta of
+  // the total (one prime at least per digit).
+  const size_t beta = params.digits;
+  std::vector<double> prefix(L + 1, 0.0);
+  for (size_t i = 0; i < L; ++i) prefix[i + 1] = prefix[i] + std::log2(static_cast<double>(qs[i]));
+  size_t first = 0;
+  double largestDigitBits = 0;
+  for (size_t j = 0; j < beta; ++j) {
+    size_t end = L;
+    if (params.primeBits.empty()) {
+      end = first + L / beta + (j < L % beta ? 1 : 0);  // equal primes: equal counts
+    } else if (j + 1 < beta) {
+      const double target = prefix[L] * static_cast<double>(j + 1) / static_cast<double>(beta);
+      end = first + 1;
+      while (end < L - (beta - 1 - j) &&
+             std::abs(prefix[end + 1] - target) < std::abs(prefix[end] - target)) {
+        ++end;
+      }
+    }
+    if (end - first > 63) fail("a digit would have more than 63 primes; ask for more digits");
+    ctx->digits_.push_back(IndexSet::range(first, end));
+    largestDigitBits = std::max(largestDigitBits, prefix[end] - prefix[first]);
+    first = end;
+  }
+  const int pTotal = params.specialBits > 0 ? params.specialBits
+                                            : static_cast<int>(std::ceil(largestDigitBits));
   const auto [K, pBits] = primeSizes(pTotal);
   if (K > 63) fail("the special modulus needs more than 63 primes; ask for fewer specialBits");
-  std::vector<uint64_t> exclude = qs;
-  exclude.push_back(params.p);
-  std::vector<uint64_t> ps = generatePrimes(std::max(pBits, tBits + 2), K, divisor, exclude);
+  std::vector<uint64_t> ps = primesOf(std::max(pBits, tBits + 2), K);
 
   ctx->numCiphertext_ = L;
   ctx->chain_ = std::make_shared<const ModulusChain>(ring, qs, ps);

@@ -285,7 +285,7 @@ Plaintext SecretKey::decrypt(const Ciphertext& ct) const {
       if (powerful) {
         chain.toWorkingCoefficients(p, row, row);
       } else {
-        chain.dft(p).inverse(row, row);
+        chain.toPowerCoefficients(p, row, row);
       }
       lift.add(idx, row);
     }

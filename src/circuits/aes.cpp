@@ -134,18 +134,34 @@ AesBlock aesDecryptBlock(const AesBlock& key, const AesBlock& in) {
 // ---------------------------------------------------------------------------------------------
 // Presets.
 
+namespace {
+
+// The ciphertext primes of the aes-128 preset, q_0 first (doc/aes.md, section 4). Modulus
+// switching drops them from the top: per round about one prime of 44-49 bits before x^3 (the
+// noise of the linear layers and of the round before) and one of 24-30 bits before x^14 and
+// x^254 each (one product's worth of noise, about 2^18.6). Found by a search over chains with
+// a model of the noise bounds, made robust to +-1.5 bits in its inputs, then checked on the
+// full circuit in both directions; 1053 bits where whole 50-bit primes needed about 1250.
+std::vector<int> aes128Chain() {
+  return {31, 44, 27, 30, 47, 26, 28, 46, 24, 27, 27, 27, 28, 27, 46, 28, 24,
+          27, 26, 27, 30, 45, 27, 28, 47, 28, 27, 49, 28, 32, 44, 27, 30};
+}
+
+}  // namespace
+
 const std::vector<AesPreset>& aesPresets() {
   static const std::vector<AesPreset> presets{
       {"aes-128",
        {.m = 53261,
         .p = 2,
         .r = 1,
-        .ciphertextBits = 1000,
-        .digits = 5,
+        .primeBits = aes128Chain(),
+        .specialBits = 176,
+        .digits = 6,
         .generators = {43863, 28680, 15913}},
        false,
-       "m = 53261, 120 blocks per ciphertext, Q 1000 bits in 5 digits, P 200 bits (132-bit "
-       "security by the estimate)"},
+       "m = 53261, 120 blocks per ciphertext, Q 1053 bits in 33 primes of 24 to 49 bits (6 "
+       "digits), P 176 bits: 128.6-bit security by the estimate"},
       {"aes-128-wide",
        {.m = 143395, .p = 2, .r = 1, .ciphertextBits = 1400, .digits = 2, .generators = {76}},
        false,
@@ -412,41 +428,51 @@ EncryptedAesKey HomomorphicAes::encryptKey(const SecretKey& sk, const AesBlock& 
   return encryptSchedule(*this, sk, key, dir);
 }
 
-void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys) const {
+void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys, const Note& note) const {
   // x^254 = x^(2+4+8+16+32+64+128) with multiplicative depth 3 (GHS 2012, section 4.1):
   // x^3 = x^2 x, x^12 = (x^3)^4, x^14 = x^12 x^2, x^15 = x^12 x^3, x^240 = (x^15)^16,
   // x^254 = x^240 x^14. The powers of 2 are Frobenius maps.
   Ciphertext x2 = x;
   ea_->frobenius(x2, 1, keys);
+  note("x^2", x2);
   Ciphertext x3 = x2;
   x3.multiplyBy(x, keys);
+  note("x^3", x3);
   Ciphertext x12 = x3;
   ea_->frobenius(x12, 2, keys);
+  note("x^12", x12);
   Ciphertext x14 = x12;
   x14.multiplyBy(x2, keys);
+  note("x^14", x14);
   Ciphertext x15 = std::move(x12);
   x15.multiplyBy(x3, keys);
+  note("x^15", x15);
   ea_->frobenius(x15, 4, keys);
+  note("x^240", x15);
   x15.multiplyBy(x14, keys);
+  note("x^254", x15);
   x = std::move(x15);
 }
 
-void HomomorphicAes::subBytes(Ciphertext& x, const EvaluationKeys& keys) const {
+void HomomorphicAes::subBytes(Ciphertext& x, const EvaluationKeys& keys, const Note& note) const {
   const Tables::Direction& t = directionTables(*tables_, *ea_, AesDirection::kEncrypt);
-  inverse(x, keys);
+  inverse(x, keys, note);
   ea_->apply(x, *t.affine, keys);
   x.addPlaintext(*t.constant);
+  note("affine", x);
 }
 
-void HomomorphicAes::invSubBytes(Ciphertext& x, const EvaluationKeys& keys) const {
+void HomomorphicAes::invSubBytes(Ciphertext& x, const EvaluationKeys& keys,
+                                 const Note& note) const {
   const Tables::Direction& t = directionTables(*tables_, *ea_, AesDirection::kDecrypt);
   ea_->apply(x, *t.affine, keys);
   x.addPlaintext(*t.constant);
-  inverse(x, keys);
+  note("inverse affine", x);
+  inverse(x, keys, note);
 }
 
 void HomomorphicAes::run(Ciphertext& target, const EncryptedAesKey& key, const EvaluationKeys& keys,
-                         bool addFirstKey) const {
+                         bool addFirstKey, const AesObserver& observer) const {
   if (key.roundKeys.size() != 11) {
     throw std::invalid_argument("hl::HomomorphicAes: the key schedule has " +
                                 std::to_string(key.roundKeys.size()) + " round keys, not 11");
@@ -461,41 +487,53 @@ void HomomorphicAes::run(Ciphertext& target, const EncryptedAesKey& key, const E
   }
   const bool enc = key.direction == AesDirection::kEncrypt;
   Ciphertext state = target;  // the caller's state changes only when every round succeeded
+  int round = 0;
+  const Note note = [&](std::string_view step, const Ciphertext& ct) {
+    if (observer) observer(round, step, ct);
+  };
   if (addFirstKey) state += key.roundKeys[0];
-  for (int round = 1; round <= 10; ++round) {
+  note("AddRoundKey", state);
+  for (round = 1; round <= 10; ++round) {
     if (enc) {
-      subBytes(state, keys);
+      subBytes(state, keys, note);
     } else {
-      invSubBytes(state, keys);
+      invSubBytes(state, keys, note);
     }
     const Tables::Direction& t = directionTables(*tables_, *ea_, key.direction);
     ea_->apply(state, round < 10 ? *t.layer : *t.last, keys);
+    if (enc) {
+      note(round < 10 ? "ShiftRows+MixColumns" : "ShiftRows", state);
+    } else {
+      note(round < 10 ? "InvShiftRows+InvMixColumns" : "InvShiftRows", state);
+    }
     state += key.roundKeys[round];
+    note("AddRoundKey", state);
   }
   target = std::move(state);
 }
 
 void HomomorphicAes::encrypt(Ciphertext& state, const EncryptedAesKey& key,
-                             const EvaluationKeys& keys) const {
+                             const EvaluationKeys& keys, const AesObserver& observer) const {
   if (key.direction != AesDirection::kEncrypt) {
     throw std::invalid_argument(
         "hl::HomomorphicAes::encrypt: the key schedule was made for decryption");
   }
-  run(state, key, keys, true);
+  run(state, key, keys, true, observer);
 }
 
 void HomomorphicAes::decrypt(Ciphertext& state, const EncryptedAesKey& key,
-                             const EvaluationKeys& keys) const {
+                             const EvaluationKeys& keys, const AesObserver& observer) const {
   if (key.direction != AesDirection::kDecrypt) {
     throw std::invalid_argument(
         "hl::HomomorphicAes::decrypt: the key schedule was made for encryption");
   }
-  run(state, key, keys, true);
+  run(state, key, keys, true, observer);
 }
 
 Ciphertext HomomorphicAes::transcipher(std::span<const AesBlock> aesCiphertext,
                                        const EncryptedAesKey& key,
-                                       const EvaluationKeys& keys) const {
+                                       const EvaluationKeys& keys,
+                                       const AesObserver& observer) const {
   if (key.direction != AesDirection::kDecrypt || key.roundKeys.size() != 11) {
     throw std::invalid_argument(
         "hl::HomomorphicAes::transcipher: needs the encrypted key schedule for decryption");
@@ -504,7 +542,7 @@ Ciphertext HomomorphicAes::transcipher(std::span<const AesBlock> aesCiphertext,
   // the encrypted first round key and add the blocks as a plaintext.
   Ciphertext state = key.roundKeys[0];
   state.addPlaintext(ea_->encode(pack(aesCiphertext)));
-  run(state, key, keys, false);
+  run(state, key, keys, false, observer);
   return state;
 }
 

@@ -882,6 +882,21 @@ bool PowerfulDft::recommended(uint64_t m) {
   return true;
 }
 
+uint64_t PowerfulDft::divisor(uint64_t m) {
+  if (const auto why = unsupportedReason(m); !why.empty()) {
+    throw std::invalid_argument("hl::PowerfulDft::divisor: " + why);
+  }
+  // Every cyclic NTT length the factors need must divide q - 1, and so must m.
+  uint64_t need = m;
+  for (const auto& f : primePowers(m)) {
+    size_t n = 1, r = 1;
+    bool padded = false;
+    const Kind k = chooseKind(f, n, r, padded);
+    if (k != Kind::kDense) need = std::lcm(need, static_cast<uint64_t>(n));
+  }
+  return need;
+}
+
 PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel level)
     : m_(m), n_(0), q_(q), zeta_(zeta), level_(SimdLevel::kScalar) {
   if (const auto why = unsupportedReason(m); !why.empty()) {
@@ -890,17 +905,7 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
   const uint64_t qv = q.value();
   n_ = eulerPhi(m);
   const auto factors = primePowers(m);
-  // Every cyclic NTT length the factors need must divide q - 1.
-  uint64_t need = m;
-  {
-    size_t dummyN = 1, dummyR = 1;
-    bool dummyPad = false;
-    for (const auto& f : factors) {
-      dummyN = 1;
-      const Kind k = chooseKind(f, dummyN, dummyR, dummyPad);
-      if (k != Kind::kDense) need = std::lcm(need, static_cast<uint64_t>(dummyN));
-    }
-  }
+  const uint64_t need = divisor(m);
   if (q.bits() > kMaxPrimeBits || !isPrime(qv) || (qv - 1) % need != 0) {
     throw std::invalid_argument(
         "hl::PowerfulDft: modulus " + std::to_string(qv) + " is not a prime below 2^" +

@@ -139,7 +139,7 @@ DoubleCRT DoubleCRT::fromCoefficients(std::shared_ptr<const ModulusChain> chain,
     const Modulus& q = r.chain_->modulus(i);
     uint64_t* row = r.data_.data() + k * r.n_;
     for (size_t j = 0; j < coeffs.size(); ++j) row[j] = q.reduceSigned(coeffs[j]);
-    r.chain_->dft(i).forward(row, row);
+    r.chain_->fromPowerCoefficients(i, row, row);
   }
   return r;
 }
@@ -214,7 +214,7 @@ DoubleCRT DoubleCRT::fromResidues(std::shared_ptr<const ModulusChain> chain, Ind
   }
 #pragma omp parallel for if (worthParallel(L, r.n_))
   for (size_t k = 0; k < L; ++k) {
-    r.chain_->dft(r.primes_[k]).forward(residues[k].data(), r.data_.data() + k * r.n_);
+    r.chain_->fromPowerCoefficients(r.primes_[k], residues[k].data(), r.data_.data() + k * r.n_);
   }
   return r;
 }
@@ -224,7 +224,7 @@ std::vector<std::vector<uint64_t>> DoubleCRT::toResidues() const {
   std::vector<std::vector<uint64_t>> out(L, std::vector<uint64_t>(n_));
 #pragma omp parallel for if (worthParallel(L, n_))
   for (size_t k = 0; k < L; ++k) {
-    chain_->dft(primes_[k]).inverse(data_.data() + k * n_, out[k].data());
+    chain_->toPowerCoefficients(primes_[k], data_.data() + k * n_, out[k].data());
   }
   return out;
 }
@@ -234,7 +234,7 @@ detail::AlignedVector<uint64_t> DoubleCRT::coefficientRows() const {
   detail::AlignedVector<uint64_t> res(L * n_);
 #pragma omp parallel for if (worthParallel(L, n_))
   for (size_t k = 0; k < L; ++k) {
-    chain_->dft(primes_[k]).inverse(data_.data() + k * n_, res.data() + k * n_);
+    chain_->toPowerCoefficients(primes_[k], data_.data() + k * n_, res.data() + k * n_);
   }
   return res;
 }
@@ -321,7 +321,7 @@ std::vector<uint64_t> DoubleCRT::liftModT(const Modulus& t, bool working) const 
       if (working) {
         chain_->toWorkingCoefficients(primes_[k], values, row.data());
       } else {
-        chain_->dft(primes_[k]).inverse(values, row.data());
+        chain_->toPowerCoefficients(primes_[k], values, row.data());
       }
       lift.add(k, row.data());
     }
@@ -500,7 +500,7 @@ DoubleCRT& DoubleCRT::addPrimes(const IndexSet& extra) {
       std::copy_n(data_.data() + primes_.position(i) * n_, n_, row);
     } else {
       const uint64_t* src = lifted.data() + extra.position(i) * n_;
-      chain_->dft(i).forward(src, row);
+      chain_->fromPowerCoefficients(i, src, row);
     }
   }
   data_.swap(out);

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "helib-like/math/primes.h"
+#include "helib-like/ring/powerful_basis.h"
+#include "math/number_theory.h"
 
 namespace hl {
 
@@ -38,13 +40,27 @@ ModulusChain::ModulusChain(std::shared_ptr<const Cyclotomic> ring,
   // The tables are independent per prime; build them in parallel. Exceptions cannot leave an
   // OpenMP region, so they are collected and rethrown.
   std::vector<std::exception_ptr> errors(all.size());
+  const uint64_t bluestein = cyclotomicDftDivisor(m);
 #pragma omp parallel for schedule(dynamic) if (all.size() > 1 && ring_->phi() >= 1024)
   for (size_t i = 0; i < all.size(); ++i) {
     try {
-      dfts_[i] = std::make_unique<CyclotomicDft>(m, moduli_[i], level);
-      // The same zeta: both transforms produce the same evaluation form.
-      if (powerful) {
-        powerful_[i] = std::make_unique<PowerfulDft>(m, moduli_[i], dfts_[i]->zeta(), level);
+      if (!powerful || (all[i] - 1) % bluestein == 0) {
+        dfts_[i] = std::make_unique<CyclotomicDft>(m, moduli_[i], level);
+        // The same zeta: both transforms produce the same evaluation form.
+        if (powerful) {
+          powerful_[i] = std::make_unique<PowerfulDft>(m, moduli_[i], dfts_[i]->zeta(), level);
+        }
+      } else {
+        // Only the powerful transform (its divisor is much smaller: 16 m against 2^18 m at
+        // m = 53261, so primes of 24-30 bits exist); the power basis goes through it.
+        if (!isPrime(all[i]) || (all[i] - 1) % PowerfulDft::divisor(m) != 0) {
+          throw std::invalid_argument(
+              "hl::ModulusChain: " + std::to_string(all[i]) + " is not a prime = 1 mod " +
+              std::to_string(PowerfulDft::divisor(m)) + " (needed for m = " + std::to_string(m) +
+              ")");
+        }
+        powerful_[i] = std::make_unique<PowerfulDft>(
+            m, moduli_[i], detail::primitiveRoot(moduli_[i], m), level);
       }
     } catch (...) {
       errors[i] = std::current_exception();
@@ -68,9 +84,56 @@ std::shared_ptr<const ModulusChain> ModulusChain::generate(std::shared_ptr<const
                                               level);
 }
 
+uint64_t ModulusChain::primeDivisor(uint64_t m) {
+  return PowerfulDft::recommended(m) ? PowerfulDft::divisor(m) : cyclotomicDftDivisor(m);
+}
+
+const CyclotomicDft& ModulusChain::dft(size_t i) const {
+  const auto& d = dfts_.at(i);
+  if (!d) {
+    throw std::logic_error("hl::ModulusChain::dft: prime " + std::to_string(i) + " (" +
+                           std::to_string(moduli_[i].value()) +
+                           ") has only the powerful transform; use toPowerCoefficients");
+  }
+  return *d;
+}
+
+void ModulusChain::toPowerCoefficients(size_t i, const uint64_t* values, uint64_t* coeffs) const {
+  if (dfts_.at(i)) {
+    dfts_[i]->inverse(values, coeffs);
+    return;
+  }
+  const Modulus& q = moduli_[i];
+  const size_t n = ring_->phi();
+  std::vector<uint64_t> w(n);
+  powerful_[i]->inverse(values, w.data());
+  const std::vector<uint64_t> power = powerfulToPowerMod(ring_->m(), q, w);
+  std::copy(power.begin(), power.end(), coeffs);
+}
+
+void ModulusChain::fromPowerCoefficients(size_t i, const uint64_t* coeffs, uint64_t* values) const {
+  if (dfts_.at(i)) {
+    dfts_[i]->forward(coeffs, values);
+    return;
+  }
+  // Centred, the powerful coefficients are sums of at most 2^(number of prime factors of m)
+  // of them, far inside 64 bits.
+  const Modulus& q = moduli_[i];
+  const size_t n = ring_->phi();
+  std::vector<int64_t> centred(n);
+  const uint64_t half = q.value() / 2;
+  for (size_t j = 0; j < n; ++j) {
+    centred[j] = coeffs[j] > half ? -static_cast<int64_t>(q.value() - coeffs[j])
+                                  : static_cast<int64_t>(coeffs[j]);
+  }
+  const std::vector<int64_t> powerful = powerToPowerful(ring_->m(), centred);
+  for (size_t j = 0; j < n; ++j) values[j] = q.reduceSigned(powerful[j]);
+  powerful_[i]->forward(values, values);
+}
+
 void ModulusChain::toWorkingCoefficients(size_t i, const uint64_t* values, uint64_t* coeffs) const {
   if (powerful_.empty()) {
-    dft(i).inverse(values, coeffs);
+    dfts_[i]->inverse(values, coeffs);
   } else {
     powerful_.at(i)->inverse(values, coeffs);
   }
@@ -79,7 +142,7 @@ void ModulusChain::toWorkingCoefficients(size_t i, const uint64_t* values, uint6
 void ModulusChain::fromWorkingCoefficients(size_t i, const uint64_t* coeffs,
                                            uint64_t* values) const {
   if (powerful_.empty()) {
-    dft(i).forward(coeffs, values);
+    dfts_[i]->forward(coeffs, values);
   } else {
     powerful_.at(i)->forward(coeffs, values);
   }

@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "helib-like/bgv/ciphertext.h"
 #include "helib-like/bgv/context.h"
@@ -20,12 +21,19 @@ namespace bgvtest {
 struct Setting {
   uint64_t m, p;
   unsigned r;
-  int ciphertextBits = 250;
+  int ciphertextBits = 250;  // kMixed: the mixed chain below
 };
+
+// ciphertextBits = kMixed: primes of 27 to 50 bits (Parameters::primeBits), the small ones with
+// only the powerful transform where m uses the powerful basis, as in the AES presets.
+inline constexpr int kMixed = -1;
+inline const std::vector<int> kMixedPrimeBits = {50, 27, 40, 28, 27, 45, 27, 50};
 
 inline std::string name(const Setting& s) {
   return "m" + std::to_string(s.m) + "_p" + std::to_string(s.p) + "_r" + std::to_string(s.r) +
-         (s.ciphertextBits == 250 ? "" : "_Q" + std::to_string(s.ciphertextBits));
+         (s.ciphertextBits == 250    ? ""
+          : s.ciphertextBits == kMixed ? "_mixed"
+                                       : "_Q" + std::to_string(s.ciphertextBits));
 }
 
 // A ~30-bit prime t = 1 (mod m): the plaintext space splits into slots of degree 1.
@@ -50,7 +58,9 @@ inline Fixture& fixtureFor(const Setting& s) {
     f->ctx = hl::Context::create({.m = s.m,
                                   .p = s.p,
                                   .r = s.r,
-                                  .ciphertextBits = s.ciphertextBits,
+                                  .ciphertextBits = s.ciphertextBits == kMixed ? 0 : s.ciphertextBits,
+                                  .primeBits = s.ciphertextBits == kMixed ? kMixedPrimeBits
+                                                                          : std::vector<int>{},
                                   .digits = 2,
                                   .allowInsecure = true});
     f->sk = std::make_unique<hl::SecretKey>(f->ctx, f->prng);

@@ -129,7 +129,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Setting{4369, 2, 1}, Setting{4369, 2, 8},
                       Setting{4369, bigPrimeFor(4369), 1}, Setting{21845, 2, 1},
                       Setting{21845, 2, 8},
-                      Setting{21845, bigPrimeFor(21845), 1}),
+                      Setting{21845, bigPrimeFor(21845), 1}, Setting{4369, 2, 1, bgvtest::kMixed},
+                      Setting{21845, 2, 8, bgvtest::kMixed}),
     [](const auto& info) { return bgvtest::name(info.param); });
 
 }  // namespace

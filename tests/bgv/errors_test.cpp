@@ -2,6 +2,7 @@
 // missing key-switching keys, objects from another context.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <string>
 
@@ -90,6 +91,51 @@ TEST(ContextValidation, LayoutMatchesTheRequest) {
   for (size_t i = 0; i < ctx->chain()->size(); ++i) {
     EXPECT_EQ(ctx->chain()->modulus(i).value() % ctx->m(), 1u);
   }
+}
+
+// Parameters::primeBits: each prime has its size, in chain order (q_0 first); digits are
+// balanced by bits; primes too small for Bluestein's divisor still get the powerful transform.
+TEST(ContextValidation, PrimeBitsGiveAMixedChain) {
+  const std::vector<int> bits = {50, 27, 40, 28, 27, 45, 27, 50};
+  const auto ctx = hl::Context::create(
+      {.m = 21845, .p = 2, .primeBits = bits, .digits = 3, .allowInsecure = true});
+  ASSERT_EQ(ctx->levels(), bits.size());
+  double total = 0;
+  for (size_t i = 0; i < bits.size(); ++i) {
+    const double lq = std::log2(static_cast<double>(ctx->chain()->modulus(i).value()));
+    EXPECT_GT(lq, bits[i] - 1.0) << i;
+    EXPECT_LT(lq, bits[i] + 0.0) << i;
+    EXPECT_EQ((ctx->chain()->modulus(i).value() - 1) % hl::ModulusChain::primeDivisor(21845), 0u);
+    total += lq;
+    EXPECT_NEAR(ctx->logModulus(i + 1), total, 1e-9);
+  }
+  EXPECT_FALSE(ctx->chain()->hasDft(1));  // 27 bits: below Bluestein's divisor 2^26.4 * ...
+  // Three digits of about a third of the bits each, covering the primes in order.
+  ASSERT_EQ(ctx->digits().size(), 3u);
+  size_t next = 0;
+  for (const hl::IndexSet& d : ctx->digits()) {
+    ASSERT_FALSE(d.empty());
+    EXPECT_EQ(d.first(), next);
+    next = d.last() + 1;
+    EXPECT_NEAR(ctx->chain()->logProduct(d), total / 3, 30.0);
+  }
+  EXPECT_EQ(next, bits.size());
+  // Refusals: both sizes given, a size out of range, more small primes than exist.
+  expectThrowWith<std::invalid_argument>(
+      [] {
+        hl::Context::create({.m = 4369, .ciphertextBits = 100, .primeBits = {50, 50},
+                             .allowInsecure = true});
+      },
+      "not both");
+  expectThrowWith<std::invalid_argument>(
+      [] { hl::Context::create({.m = 4369, .primeBits = {50, 19}, .allowInsecure = true}); },
+      "outside [20, 50]");
+  expectThrowWith<std::invalid_argument>(
+      [] {
+        hl::Context::create(
+            {.m = 53261, .primeBits = std::vector<int>(30, 24), .allowInsecure = true});
+      },
+      "primes of 24 bits");
 }
 
 TEST(BgvErrors, WrongSecretKeyIsReported) {

@@ -14,6 +14,7 @@
 #include "helib-like/detail/ntl_interop.h"
 #include "helib-like/math/cyclotomic_dft.h"
 #include "helib-like/math/powerful_dft.h"
+#include "helib-like/math/primes.h"
 #include "helib-like/math/sampler.h"
 #include "helib-like/ring/powerful_basis.h"
 
@@ -58,19 +59,48 @@ std::vector<std::vector<uint64_t>> residuesOf(const hl::ModulusChain& chain, con
   return out;
 }
 
-// Chains are expensive for large m; build each once.
-std::shared_ptr<const hl::ModulusChain> chainFor(uint64_t m) {
-  static std::map<uint64_t, std::shared_ptr<const hl::ModulusChain>> cache;
-  auto& c = cache[m];
-  if (!c) c = hl::ModulusChain::generate(std::make_shared<hl::Cyclotomic>(m), 3, 50, 2, 49);
+// Primes of about `bits` bits that are 1 mod PowerfulDft::divisor(m) but not 1 mod
+// cyclotomicDftDivisor(m): they have only the powerful transform.
+std::vector<uint64_t> powerfulOnlyPrimes(uint64_t m, int bits, size_t count) {
+  const uint64_t d = hl::PowerfulDft::divisor(m), b = hl::cyclotomicDftDivisor(m);
+  std::vector<uint64_t> out;
+  for (uint64_t k = ((uint64_t{1} << bits) - 2) / d; k > 0 && out.size() < count; --k) {
+    const uint64_t q = k * d + 1;
+    if ((q - 1) % b != 0 && NTL::ProbPrime(NTL::conv<NTL::ZZ>(q))) out.push_back(q);
+  }
+  return out;
+}
+
+// Chains are expensive for large m; build each once. `mixed`: the second ciphertext prime and
+// the first special prime have only the powerful transform (the small primes of the AES
+// presets), so every conversion to and from power-basis coefficients goes both ways.
+std::shared_ptr<const hl::ModulusChain> chainFor(uint64_t m, bool mixed = false) {
+  static std::map<std::pair<uint64_t, bool>, std::shared_ptr<const hl::ModulusChain>> cache;
+  auto& c = cache[{m, mixed}];
+  if (c) return c;
+  auto ring = std::make_shared<hl::Cyclotomic>(m);
+  if (!mixed) {
+    c = hl::ModulusChain::generate(ring, 3, 50, 2, 49);
+  } else {
+    const auto big = hl::generatePrimes(50, 3, hl::cyclotomicDftDivisor(m));
+    const auto small = powerfulOnlyPrimes(m, 30, 2);
+    c = std::make_shared<const hl::ModulusChain>(
+        ring, std::vector<uint64_t>{big[0], small[0], big[1]},
+        std::vector<uint64_t>{small[1], big[2]});
+    EXPECT_TRUE(c->hasDft(0));
+    EXPECT_FALSE(c->hasDft(1));
+    EXPECT_FALSE(c->hasDft(3));
+    EXPECT_THROW(c->dft(1), std::logic_error);
+  }
   return c;
 }
 
-class DoubleCrtRing : public ::testing::TestWithParam<uint64_t> {};
+// (m, mixed chain)
+class DoubleCrtRing : public ::testing::TestWithParam<std::pair<uint64_t, bool>> {};
 
 TEST_P(DoubleCrtRing, MultiplyMatchesNtlModPhi) {
-  const uint64_t m = GetParam();
-  auto chain = chainFor(m);
+  const uint64_t m = GetParam().first;
+  auto chain = chainFor(m, GetParam().second);
   const size_t n = chain->ring().phi();
   std::mt19937_64 rng(m + 1);
   auto a = randomSmall(n, 20, rng), b = randomSmall(n, 20, rng);
@@ -98,8 +128,8 @@ TEST_P(DoubleCrtRing, MultiplyMatchesNtlModPhi) {
 // (the conversion's second reduction path), and exactly +-q and +-(q - 1) for the smallest
 // prime: the residues equal NTL's.
 TEST_P(DoubleCrtRing, CoefficientsAboveThePrimesMatchNtl) {
-  const uint64_t m = GetParam();
-  auto chain = chainFor(m);
+  const uint64_t m = GetParam().first;
+  auto chain = chainFor(m, GetParam().second);
   const size_t n = chain->ring().phi();
   std::mt19937_64 rng(m + 11);
   auto a = randomSmall(n, 56, rng);
@@ -119,8 +149,8 @@ TEST_P(DoubleCrtRing, CoefficientsAboveThePrimesMatchNtl) {
 }
 
 TEST_P(DoubleCrtRing, AutomorphismCommutesWithConversion) {
-  const uint64_t m = GetParam();
-  auto chain = chainFor(m);
+  const uint64_t m = GetParam().first;
+  auto chain = chainFor(m, GetParam().second);
   const auto& ring = chain->ring();
   const size_t n = ring.phi();
   std::mt19937_64 rng(m + 2);
@@ -140,8 +170,8 @@ TEST_P(DoubleCrtRing, AutomorphismCommutesWithConversion) {
 }
 
 TEST_P(DoubleCrtRing, CrtOfLargeCoefficientsAndAddPrimesMatchNtl) {
-  const uint64_t m = GetParam();
-  auto chain = chainFor(m);
+  const uint64_t m = GetParam().first;
+  auto chain = chainFor(m, GetParam().second);
   const size_t n = chain->ring().phi();
   const IndexSet some = {0, 2, 3};
   // Random residues: coefficients spread over all of (-Q/2, Q/2], about 150 bits.
@@ -190,8 +220,8 @@ TEST_P(DoubleCrtRing, CrtOfLargeCoefficientsAndAddPrimesMatchNtl) {
 // toCoefficientsMod: the centred representative mod t, also at the edges of (-Q/2, Q/2];
 // toSmallCoefficientsMod (decryption's last step) up to the edges of its domain.
 TEST_P(DoubleCrtRing, CoefficientsModTMatchNtl) {
-  const uint64_t m = GetParam();
-  auto chain = chainFor(m);
+  const uint64_t m = GetParam().first;
+  auto chain = chainFor(m, GetParam().second);
   const size_t n = chain->ring().phi();
   const IndexSet some = {0, 2, 3, 4};
   NTL::ZZ Q(1);
@@ -244,8 +274,8 @@ TEST_P(DoubleCrtRing, CoefficientsModTMatchNtl) {
 // The chain's working coefficient form (key and modulus switching run in it) is the powerful
 // basis wherever PowerfulDft serves m, checked against the integer basis change, and it inverts.
 TEST_P(DoubleCrtRing, WorkingCoefficientsAreTheChainsBasisAndInvert) {
-  const uint64_t m = GetParam();
-  auto chain = chainFor(m);
+  const uint64_t m = GetParam().first;
+  auto chain = chainFor(m, GetParam().second);
   const size_t n = chain->ring().phi();
   // Powerful for products of several primes; power for prime powers (m = 2048, 8191), where
   // the two bases coincide or Bluestein is faster.
@@ -280,8 +310,8 @@ TEST_P(DoubleCrtRing, WorkingCoefficientsAreTheChainsBasisAndInvert) {
 // coefficients); and for an element small in both bases, powerfulToPowerMod of it is
 // toSmallCoefficientsMod (the two decryption paths agree), checked against the integers.
 TEST_P(DoubleCrtRing, SmallWorkingCoefficientsModTMatchTheIntegers) {
-  const uint64_t m = GetParam();
-  auto chain = chainFor(m);
+  const uint64_t m = GetParam().first;
+  auto chain = chainFor(m, GetParam().second);
   const size_t n = chain->ring().phi();
   const bool powerful = chain->workingBasis() == hl::ModulusChain::Basis::kPowerful;
   const IndexSet some = {0, 2, 3, 4};
@@ -323,8 +353,15 @@ TEST_P(DoubleCrtRing, SmallWorkingCoefficientsModTMatchTheIntegers) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Rings, DoubleCrtRing, ::testing::Values(2048, 4369, 8191, 21845, 53261),
-                         [](const auto& info) { return "m" + std::to_string(info.param); });
+INSTANTIATE_TEST_SUITE_P(
+    Rings, DoubleCrtRing,
+    ::testing::Values(std::pair<uint64_t, bool>{2048, false}, std::pair<uint64_t, bool>{4369, false},
+                      std::pair<uint64_t, bool>{8191, false}, std::pair<uint64_t, bool>{21845, false},
+                      std::pair<uint64_t, bool>{53261, false}, std::pair<uint64_t, bool>{4369, true},
+                      std::pair<uint64_t, bool>{53261, true}),
+    [](const auto& info) {
+      return "m" + std::to_string(info.param.first) + (info.param.second ? "_mixed" : "");
+    });
 
 TEST(DoubleCrt, Int64EdgeCoefficientsRoundTrip) {
   auto chain = chainFor(4369);

@@ -39,11 +39,19 @@ struct Parameters {
   /// log2 of the ciphertext modulus Q at the top level, rounded up to whole primes of at most
   /// kMaxPrimeBits bits (all of the same size).
   int ciphertextBits = 0;
+  /// Instead of ciphertextBits (leave that 0): the size in bits of each ciphertext prime, from
+  /// q_0 (the last one left) to the top prime (the first one modulus switching drops), for
+  /// circuits whose steps need different amounts of modulus (the AES presets: small primes
+  /// where a switch needs to remove only a few bits of noise). Each between 20 and
+  /// kMaxPrimeBits; sizes for which too few primes exist are refused (where the powerful basis
+  /// is used, e.g. m = 53261, primes from about 27 bits up are plentiful).
+  std::vector<int> primeBits;
   /// log2 of the special modulus P of key switching. 0 picks the size of the largest digit
   /// (so the key-switching noise stays near the modulus-switching noise).
   int specialBits = 0;
   /// Number of digits the ciphertext modulus is split into for hybrid key switching
-  /// (1 <= digits <= number of ciphertext primes). More digits: smaller P, more work.
+  /// (1 <= digits <= number of ciphertext primes): consecutive primes, balanced by bits.
+  /// More digits: smaller P, more work.
   size_t digits = 3;
   /// 0 for a uniform ternary secret; otherwise the secret has exactly this many nonzero
   /// coefficients (sparse secrets are weaker; the security estimate accounts for it).

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -57,6 +58,12 @@ enum class AesDirection { kEncrypt, kDecrypt };
 /// The round keys of one AES-128 key, expanded by the key owner and encrypted one ciphertext
 /// per round key, each replicated over every block of the slots. For decryption the inner
 /// round keys are those of the equivalent inverse cipher (FIPS-197, section 5.3.5).
+/// Called by the circuit after each of its steps, with the round (0 for the first AddRoundKey,
+/// then 1..10), the step's name ("x^3", "SubBytes", "MixColumns", "AddRoundKey", ...) and the
+/// state after it: for progress lines, and, with the secret key, for noise traces
+/// (`hl-aes-bench --trace`). It must not keep the reference.
+using AesObserver = std::function<void(int round, std::string_view step, const Ciphertext& state)>;
+
 struct EncryptedAesKey {
   AesDirection direction;
   std::vector<Ciphertext> roundKeys;  // 11, in the order the circuit adds them
@@ -102,24 +109,28 @@ class HomomorphicAes {
   /// of `state`, in place. Throws std::invalid_argument for a key of the other direction or
   /// another context, and hl::CapacityError when the modulus does not leave enough capacity
   /// for the ten rounds (the state is then unchanged).
-  void encrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys) const;
-  void decrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys) const;
+  void encrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
+               const AesObserver& observer = {}) const;
+  void decrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
+               const AesObserver& observer = {}) const;
 
   /// Transciphering: from AES-128 ciphertext blocks in the clear (what a client sends) and the
   /// encrypted key (direction kDecrypt), the FHE encryption of the plaintext blocks. The
   /// server never sees the plaintext; the blocks need no FHE encryption by the client.
   Ciphertext transcipher(std::span<const AesBlock> aesCiphertext, const EncryptedAesKey& key,
-                         const EvaluationKeys& keys) const;
+                         const EvaluationKeys& keys, const AesObserver& observer = {}) const;
 
   struct Tables;  // internal: the prepared linear layers and constants
 
  private:
-  void subBytes(Ciphertext& x, const EvaluationKeys& keys) const;
-  void invSubBytes(Ciphertext& x, const EvaluationKeys& keys) const;
-  void inverse(Ciphertext& x, const EvaluationKeys& keys) const;  // x^254
+  // `note(step, state)` reports a step of the current round to the observer.
+  using Note = std::function<void(std::string_view, const Ciphertext&)>;
+  void subBytes(Ciphertext& x, const EvaluationKeys& keys, const Note& note) const;
+  void invSubBytes(Ciphertext& x, const EvaluationKeys& keys, const Note& note) const;
+  void inverse(Ciphertext& x, const EvaluationKeys& keys, const Note& note) const;  // x^254
   // The ten rounds; addFirstKey false when the caller added round key 0 already.
   void run(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
-           bool addFirstKey) const;
+           bool addFirstKey, const AesObserver& observer) const;
 
   std::shared_ptr<const Context> ctx_;
   std::unique_ptr<EncryptedArray> ea_;

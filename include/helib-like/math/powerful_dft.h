@@ -62,6 +62,10 @@ class PowerfulDft {
   /// a cyclic NTT longer than 2048 (measured per prime, doc/performance.md: m = 53261, 21845,
   /// 4369 2-4x faster; m = 8191, 3 * 1031, 2 * 8191 2-5x slower). Builds nothing.
   static bool recommended(uint64_t m);
+  /// The D with q = 1 (mod D) required of the modulus: the lcm of m and the lengths of the
+  /// cyclic NTTs the factors need (852176 = 16 m for m = 53261, against 2^18 m for
+  /// CyclotomicDft). Throws std::invalid_argument if m is not supported.
+  static uint64_t divisor(uint64_t m);
 
   uint64_t m() const { return m_; }
   /// phi(m): the length of both forms.

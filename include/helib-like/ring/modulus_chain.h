@@ -18,8 +18,8 @@ namespace hl {
 /// (through std::shared_ptr) by every DoubleCRT over it, and safe to use from many threads.
 class ModulusChain {
  public:
-  /// Explicit primes: each a distinct prime < 2^50 with q = 1 (mod cyclotomicDftDivisor(m)).
-  /// Throws std::invalid_argument otherwise (naming the offending prime).
+  /// Explicit primes: each a distinct prime < 2^50 with q = 1 (mod primeDivisor(m)). Throws
+  /// std::invalid_argument otherwise (naming the offending prime).
   ModulusChain(std::shared_ptr<const Cyclotomic> ring, std::vector<uint64_t> ciphertextPrimes,
                std::vector<uint64_t> specialPrimes = {}, SimdLevel level = bestSimdLevel());
 
@@ -35,7 +35,21 @@ class ModulusChain {
   const std::shared_ptr<const Cyclotomic>& ringPtr() const { return ring_; }
   size_t size() const { return moduli_.size(); }
   const Modulus& modulus(size_t i) const { return moduli_.at(i); }
-  const CyclotomicDft& dft(size_t i) const { return *dfts_.at(i); }
+  /// What every prime of a chain for m must be 1 modulo: PowerfulDft::divisor(m) where the
+  /// powerful basis is the working basis (852176 = 16 m at m = 53261, so primes from 24 bits
+  /// up exist), cyclotomicDftDivisor(m) otherwise.
+  static uint64_t primeDivisor(uint64_t m);
+  /// Whether prime i has Bluestein's transform (hl::CyclotomicDft): every prime that is 1 mod
+  /// cyclotomicDftDivisor(m). The others (in a powerful-basis chain) have only the powerful
+  /// transform, and their power-basis coefficients go through it.
+  bool hasDft(size_t i) const { return dfts_.at(i) != nullptr; }
+  /// Bluestein's transform of prime i. Throws std::logic_error unless hasDft(i).
+  const CyclotomicDft& dft(size_t i) const;
+  /// Power-basis coefficients mod prime i (the polynomial of degree < phi(m), in [0, q)) from
+  /// the evaluation form, and back: Bluestein's transform where the prime has it, otherwise
+  /// the powerful transform and an exact change of basis. The pointers may be equal.
+  void toPowerCoefficients(size_t i, const uint64_t* values, uint64_t* coeffs) const;
+  void fromPowerCoefficients(size_t i, const uint64_t* coeffs, uint64_t* values) const;
 
   /// The Z-basis of R in which toWorkingCoefficients() writes coefficients.
   enum class Basis {
