@@ -255,6 +255,30 @@ std::vector<uint64_t> affineMatrix() {
   return M;
 }
 
+// The S-box's affine map A(x) = M x + 0x63 on bytes (bit i = coefficient of Z^i): its inverse
+// A^-1(y) = M^-1 y + M^-1 0x63, and its linear part M^-1 alone.
+uint8_t applyBitMatrix(const std::vector<uint64_t>& M, uint8_t x) {
+  uint8_t y = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    uint64_t bit = 0;
+    for (size_t j = 0; j < 8; ++j) bit ^= M[i * 8 + j] & ((x >> j) & 1);
+    y |= static_cast<uint8_t>(bit << i);
+  }
+  return y;
+}
+
+const std::vector<uint64_t>& inverseAffineMatrix() {
+  static const std::vector<uint64_t> Minv =
+      detail::invertMatrixMod(affineMatrix(), 8, Modulus(2));
+  return Minv;
+}
+
+uint8_t inverseAffineLinear(uint8_t y) { return applyBitMatrix(inverseAffineMatrix(), y); }
+
+uint8_t inverseAffine(uint8_t y) {
+  return static_cast<uint8_t>(inverseAffineLinear(y) ^ inverseAffineLinear(0x63));
+}
+
 }  // namespace
 
 HomomorphicAes::HomomorphicAes(std::shared_ptr<const Context> ctx) : ctx_(std::move(ctx)) {
@@ -308,16 +332,9 @@ const HomomorphicAes::Tables::Direction& directionTables(HomomorphicAes::Tables&
         return std::pair<int, uint8_t>{r + 4 * ((c + r) % 4), j == 0 ? 1 : 0};
       });
     } else {
-      const std::vector<uint64_t> Minv = detail::invertMatrixMod(M, 8, Modulus(2));
-      t.affine = std::make_unique<SlotLinearMap>(array, Minv);
-      // x = A^-1 (y + 0x63) = A^-1 y + A^-1 0x63.
-      uint8_t c = 0;
-      for (size_t i = 0; i < 8; ++i) {
-        uint64_t bit = 0;
-        for (size_t j = 0; j < 8; ++j) bit ^= Minv[i * 8 + j] & ((0x63 >> j) & 1);
-        c |= static_cast<uint8_t>(bit << i);
-      }
-      t.constant = everySlot(c);
+      t.affine = std::make_unique<SlotLinearMap>(array, inverseAffineMatrix());
+      // x = M^-1 (y + 0x63) = M^-1 y + M^-1 0x63.
+      t.constant = everySlot(inverseAffineLinear(0x63));
       // InvShiftRows: (r, c) <- (r, c - r); then InvMixColumns.
       t.layer = byteLayer(array, [](int i, int j) {
         const int r = i % 4, c = i / 4;
@@ -408,10 +425,17 @@ namespace {
 template <class Key>
 EncryptedAesKey encryptSchedule(const HomomorphicAes& aes, const Key& encryptionKey,
                                 const AesBlock& key, AesDirection dir) {
-  EncryptedAesKey out{dir, {}};
-  for (const AesBlock& rk : scheduleFor(key, dir)) {
-    const std::vector<AesBlock> copies(aes.blocksPerCiphertext(), rk);
-    out.roundKeys.push_back(aes.array().encrypt(encryptionKey, aes.pack(copies)));
+  EncryptedAesKey out{dir, {}, std::nullopt};
+  auto replicated = [&](const AesBlock& b) {
+    const std::vector<AesBlock> copies(aes.blocksPerCiphertext(), b);
+    return aes.array().encrypt(encryptionKey, aes.pack(copies));
+  };
+  const std::vector<AesBlock> schedule = scheduleFor(key, dir);
+  for (const AesBlock& rk : schedule) out.roundKeys.push_back(replicated(rk));
+  if (dir == AesDirection::kDecrypt) {
+    AesBlock first = schedule[0];
+    for (uint8_t& b : first) b = inverseAffine(b);
+    out.transcipherKey.emplace(replicated(first));
   }
   return out;
 }
@@ -472,7 +496,8 @@ void HomomorphicAes::invSubBytes(Ciphertext& x, const EvaluationKeys& keys,
 }
 
 void HomomorphicAes::run(Ciphertext& target, const EncryptedAesKey& key, const EvaluationKeys& keys,
-                         bool addFirstKey, const AesObserver& observer) const {
+                         bool addFirstKey, bool skipFirstAffine,
+                         const AesObserver& observer) const {
   if (key.roundKeys.size() != 11) {
     throw std::invalid_argument("hl::HomomorphicAes: the key schedule has " +
                                 std::to_string(key.roundKeys.size()) + " round keys, not 11");
@@ -496,6 +521,8 @@ void HomomorphicAes::run(Ciphertext& target, const EncryptedAesKey& key, const E
   for (round = 1; round <= 10; ++round) {
     if (enc) {
       subBytes(state, keys, note);
+    } else if (round == 1 && skipFirstAffine) {
+      inverse(state, keys, note);  // the caller applied the inverse affine map
     } else {
       invSubBytes(state, keys, note);
     }
@@ -518,7 +545,7 @@ void HomomorphicAes::encrypt(Ciphertext& state, const EncryptedAesKey& key,
     throw std::invalid_argument(
         "hl::HomomorphicAes::encrypt: the key schedule was made for decryption");
   }
-  run(state, key, keys, true, observer);
+  run(state, key, keys, true, false, observer);
 }
 
 void HomomorphicAes::decrypt(Ciphertext& state, const EncryptedAesKey& key,
@@ -527,7 +554,7 @@ void HomomorphicAes::decrypt(Ciphertext& state, const EncryptedAesKey& key,
     throw std::invalid_argument(
         "hl::HomomorphicAes::decrypt: the key schedule was made for encryption");
   }
-  run(state, key, keys, true, observer);
+  run(state, key, keys, true, false, observer);
 }
 
 Ciphertext HomomorphicAes::transcipher(std::span<const AesBlock> aesCiphertext,
@@ -538,11 +565,26 @@ Ciphertext HomomorphicAes::transcipher(std::span<const AesBlock> aesCiphertext,
     throw std::invalid_argument(
         "hl::HomomorphicAes::transcipher: needs the encrypted key schedule for decryption");
   }
+  if (key.transcipherKey && key.transcipherKey->contextPtr() != ctx_) {
+    throw std::invalid_argument("hl::HomomorphicAes::transcipher: the key belongs to another context");
+  }
   // The first AddRoundKey turns the public AES ciphertext into an FHE ciphertext: start from
-  // the encrypted first round key and add the blocks as a plaintext.
+  // the encrypted first round key and add the blocks as a plaintext. With the key's
+  // A^-1(rk_10), the first inverse affine map is done in the clear as well:
+  // A^-1(c + k) = L^-1(c) + A^-1(k).
+  if (key.transcipherKey) {
+    std::vector<AesBlock> linear(aesCiphertext.begin(), aesCiphertext.end());
+    for (AesBlock& b : linear) {
+      for (uint8_t& x : b) x = inverseAffineLinear(x);
+    }
+    Ciphertext state = *key.transcipherKey;
+    state.addPlaintext(ea_->encode(pack(linear)));
+    run(state, key, keys, false, true, observer);
+    return state;
+  }
   Ciphertext state = key.roundKeys[0];
   state.addPlaintext(ea_->encode(pack(aesCiphertext)));
-  run(state, key, keys, false, observer);
+  run(state, key, keys, false, false, observer);
   return state;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -58,16 +59,22 @@ enum class AesDirection { kEncrypt, kDecrypt };
 /// The round keys of one AES-128 key, expanded by the key owner and encrypted one ciphertext
 /// per round key, each replicated over every block of the slots. For decryption the inner
 /// round keys are those of the equivalent inverse cipher (FIPS-197, section 5.3.5).
+struct EncryptedAesKey {
+  AesDirection direction;
+  std::vector<Ciphertext> roundKeys;  // 11, in the order the circuit adds them
+  /// Decryption only: the inverse S-box affine map applied to the first round key,
+  /// A^-1(rk_10), replicated like the round keys. With it, transcipher() applies the first
+  /// InvSubBytes' affine map to the AES ciphertext in the clear (A^-1(c + k) = L^-1(c) +
+  /// A^-1(k), L^-1 the linear part), which saves that layer's noise (about 15 bits).
+  std::optional<Ciphertext> transcipherKey;
+};
+
 /// Called by the circuit after each of its steps, with the round (0 for the first AddRoundKey,
 /// then 1..10), the step's name ("x^3", "SubBytes", "MixColumns", "AddRoundKey", ...) and the
 /// state after it: for progress lines, and, with the secret key, for noise traces
 /// (`hl-aes-bench --trace`). It must not keep the reference.
 using AesObserver = std::function<void(int round, std::string_view step, const Ciphertext& state)>;
 
-struct EncryptedAesKey {
-  AesDirection direction;
-  std::vector<Ciphertext> roundKeys;  // 11, in the order the circuit adds them
-};
 
 /// The AES-128 circuit on the slots of a context. The context must have p = 2, r = 1, a slot
 /// degree d divisible by 8 (GF(2^8) inside GF(2^d)) and a first hypercube dimension of size
@@ -129,8 +136,9 @@ class HomomorphicAes {
   void invSubBytes(Ciphertext& x, const EvaluationKeys& keys, const Note& note) const;
   void inverse(Ciphertext& x, const EvaluationKeys& keys, const Note& note) const;  // x^254
   // The ten rounds; addFirstKey false when the caller added round key 0 already.
+  // skipFirstAffine: the caller applied round 1's inverse affine map (transcipher()).
   void run(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
-           bool addFirstKey, const AesObserver& observer) const;
+           bool addFirstKey, bool skipFirstAffine, const AesObserver& observer) const;
 
   std::shared_ptr<const Context> ctx_;
   std::unique_ptr<EncryptedArray> ea_;
