@@ -33,10 +33,28 @@ double logTopPrime(const Context& ctx, size_t l) {
 }
 
 // The noise bound after switching from level `from` down to `to`.
+// Switches of at least this many levels divide by all the dropped primes at once (one pass over
+// the remaining primes instead of one per level, for a rounding term a little larger:
+// noise::rounding grows with the number of primes divided by); shorter ones go prime by prime.
+constexpr size_t kOneStepLevels = 4;
+
+// Dropping more primes than a base converter takes happens in chunks of this many.
+size_t oneStepChunk(size_t from, size_t to) {
+  return std::min(from - to, detail::BaseConverter::kMaxSource);
+}
+
 double switchedNoise(const Context& ctx, double noise, size_t from, size_t to, size_t parts) {
-  for (size_t l = from; l > to; --l) {
-    noise =
-        detail::noise::logAdd(noise - logTopPrime(ctx, l), detail::noise::rounding(ctx, 1, parts));
+  while (from > to) {
+    if (from - to >= kOneStepLevels) {
+      const size_t k = oneStepChunk(from, to);
+      noise = detail::noise::logAdd(noise - (ctx.logModulus(from) - ctx.logModulus(from - k)),
+                                    detail::noise::rounding(ctx, k, parts));
+      from -= k;
+    } else {
+      noise = detail::noise::logAdd(noise - logTopPrime(ctx, from),
+                                    detail::noise::rounding(ctx, 1, parts));
+      --from;
+    }
   }
   return noise;
 }
@@ -119,7 +137,21 @@ Ciphertext& Ciphertext::modSwitchTo(size_t l) {
     throw std::invalid_argument("hl::Ciphertext::modSwitchTo: level " + std::to_string(l) +
                                 " is outside [1, " + std::to_string(level()) + "]");
   }
-  while (level() > l) modSwitchDown();
+  while (level() > l) {
+    const size_t L = level();
+    if (L - l < kOneStepLevels) {
+      modSwitchDown();
+      continue;
+    }
+    // Several levels in one division by q_{L-k} ... q_{L-1} (see switchedNoise).
+    const size_t k = oneStepChunk(L, l);
+    const double noise = switchedNoise(*ctx_, noiseLog2_, L, L - k, size());
+    checkCapacity(noise, L - k, "modSwitchTo");
+    const detail::BaseConverter& conv = ctx_->rnsTables().converter(IndexSet::range(L - k, L));
+    detail::scaleDown(parts_, conv, ctx_->plaintextModulus());
+    factor_ = switchedFactor(*ctx_, factor_, L, L - k);
+    noiseLog2_ = noise;
+  }
   return *this;
 }
 

@@ -141,7 +141,8 @@ void BaseConverter::convertModT(const uint64_t* u, const uint8_t* negatives, siz
 }
 
 RnsTables::RnsTables(const ModulusChain& chain, size_t numCiphertext,
-                     const std::vector<IndexSet>& digits, const Modulus& t) {
+                     const std::vector<IndexSet>& digits, const Modulus& t)
+    : chain_(&chain), numCiphertext_(numCiphertext), t_(t) {
   auto add = [&](size_t first, size_t last) {
     conv_.try_emplace({first, last}, chain, IndexSet::range(first, last + 1), t);
   };
@@ -154,8 +155,12 @@ RnsTables::RnsTables(const ModulusChain& chain, size_t numCiphertext,
 
 const BaseConverter& RnsTables::converter(const IndexSet& s) const {
   if (!s.empty() && s.last() - s.first() + 1 == s.size()) {
+    const std::lock_guard<std::mutex> lock(mu_);
     auto it = conv_.find({s.first(), s.last()});
     if (it != conv_.end()) return it->second;
+    if (s.last() < numCiphertext_ && s.size() <= BaseConverter::kMaxSource) {
+      return conv_.try_emplace({s.first(), s.last()}, *chain_, s, t_).first->second;
+    }
   }
   throw std::logic_error("hl::detail::RnsTables: no base converter for " + s.toString());
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <span>
 #include <utility>
 #include <vector>
@@ -83,13 +84,20 @@ class RnsTables {
  public:
   RnsTables(const ModulusChain& chain, size_t numCiphertext, const std::vector<IndexSet>& digits,
             const Modulus& t);
-  /// The converter whose source is exactly s (a range registered at construction: a prefix
-  /// of a digit, the special primes, or a single ciphertext prime). Throws std::logic_error
-  /// for any other set.
+  /// The converter whose source is exactly s: the ranges built at construction (prefixes of
+  /// the digits, the special primes, single ciphertext primes) or, built on first use and kept,
+  /// any other range of at most BaseConverter::kMaxSource ciphertext primes (modulus switching
+  /// down several levels at once). Thread-safe; references stay valid. Throws
+  /// std::logic_error for a set that is not such a range.
   const BaseConverter& converter(const IndexSet& s) const;
 
  private:
-  std::map<std::pair<size_t, size_t>, BaseConverter> conv_;
+  const ModulusChain* chain_;
+  size_t numCiphertext_;
+  Modulus t_;
+  mutable std::mutex mu_;
+  // std::map: insertions leave references to the other elements valid.
+  mutable std::map<std::pair<size_t, size_t>, BaseConverter> conv_;
 };
 
 /// Division by D = prod(conv.source()) that keeps the plaintext mod t (Brakerski-Gentry-
