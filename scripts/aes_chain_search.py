@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Designs the modulus chain of the aes-128 preset (doc/aes.md, section 4).
+
+A model of the library's noise bounds (log2 of the canonical-embedding norm) for the AES
+circuit of src/circuits/aes.cpp at m = 53261, with the library's rule for switching operands
+down before a product (reducedLevel in src/bgv/ciphertext.cpp), simulates the ten rounds on a
+chain of prime sizes and reports the capacity left. `search` looks for the chain (sizes in
+chain order, q_0 first) and special modulus with the smallest log2(Q P) that finishes
+encryption and transciphering with at least --margin bits left, also when the model's inputs
+move by up to 1.5 bits (a chain tuned to the model alone once failed on the real circuit).
+Check a result with `hl-aes-bench --trace` before using it.
+
+  scripts/aes_chain_search.py check 31,44,27,30,47,... --digits 6 --special 176
+  scripts/aes_chain_search.py search --digits 6 --seed 3 --iterations 40000
+
+Standard library only.
+"""
+import argparse
+import math
+import random
+
+M = 53261
+N = 46080                     # phi(m)
+BLUESTEIN = 13962051584       # cyclotomicDftDivisor(53261) = 2^18 m
+POWERFUL = 852176             # PowerfulDft::divisor(53261) = 16 m
+
+# Model inputs, read off `hl-aes-bench --trace` (bounds, not measured noise):
+FLOOR = 18.58   # rounding term of a modulus switch: log2(18 n sqrt((t^2 - 1 + 1)/12 * 2/3))
+FRESH = 15.9    # a fresh encryption plus the first round key
+AFFINE = 15.4   # growth through the affine map (8 terms)
+MIX = 15.9      # growth through ShiftRows + MixColumns (13 terms)
+SHIFT = 14.0    # growth through ShiftRows alone (last round)
+
+
+def is_prime(n):
+    if n < 2:
+        return False
+    for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
+        if n % p == 0:
+            return n == p
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d, s = d // 2, s + 1
+    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):  # deterministic below 2^64
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+_primes = {}
+
+
+def primes_of(bits):
+    """log2 of the primes the context takes for a size, largest first (Context::create: those
+    with Bluestein's divisor where enough exist, else the powerful transform's)."""
+    if bits not in _primes:
+        out = []
+        for d in (BLUESTEIN, POWERFUL):
+            out = []
+            k = (2 ** bits - 2) // d
+            while k > 0 and k * d + 1 >= 2 ** (bits - 1) and len(out) < 64:
+                if is_prime(k * d + 1):
+                    out.append(math.log2(k * d + 1))
+                k -= 1
+            if len(out) >= 40:
+                break
+        _primes[bits] = out
+    return _primes[bits]
+
+
+def real_sizes(chain):
+    used, out = {}, []
+    for b in chain:
+        k = used.get(b, 0)
+        used[b] = k + 1
+        avail = primes_of(b)
+        if k >= len(avail):
+            return None
+        out.append(avail[k])
+    return out
+
+
+def log_add(a, b):
+    if a < b:
+        a, b = b, a
+    return a + math.log2(1 + 2 ** (b - a))
+
+
+def key_switch_noise(sizes, digits, special):
+    """noise::keySwitch: the digits' error over P (digits balanced by bits) and the ModDown
+    rounding."""
+    total, L = sum(sizes), len(sizes)
+    prefix = [0.0]
+    for x in sizes:
+        prefix.append(prefix[-1] + x)
+    e, first = -1e9, 0
+    for j in range(digits):
+        end = L
+        if j + 1 < digits:
+            target, end = total * (j + 1) / digits, first + 1
+            while end < L - (digits - 1 - j) and \
+                    abs(prefix[end + 1] - target) < abs(prefix[end] - target):
+                end += 1
+        k, log_d = end - first, prefix[end] - prefix[first]
+        e = log_add(e, 1 + math.log2(18 * N) + 0.5 * (2 * log_d + math.log2(k / 12) +
+                                                       math.log2(3.2 ** 2)) - special)
+        first = end
+    K = math.ceil(special / 50)
+    return log_add(e, math.log2(18 * N * math.sqrt((3 + K) / 12 * 2 / 3)))
+
+
+def simulate(sizes, ks, direction, floor=FLOOR, affine=AFFINE, mix=MIX):
+    """Capacity left (bits) after the ten rounds, None if it runs out. direction: 'encrypt',
+    'transcipher' (the first inverse affine map in the clear) or 'decrypt'."""
+    L = len(sizes)
+
+    def reduced(noise, level):
+        while level > 1:
+            lq = sizes[level - 1]
+            nxt = log_add(noise - lq, floor)
+            if not nxt < noise - lq / 2:
+                break
+            noise, level = nxt, level - 1
+        return level
+
+    def switched(ct, level):
+        noise, lv = ct[1], ct[0]
+        while lv > level:
+            noise, lv = log_add(noise - sizes[lv - 1], floor), lv - 1
+        return [level, noise]
+
+    def mul(a, b):
+        level = min(reduced(a[1], a[0]), reduced(b[1], b[0]))
+        a, b = switched(a, level), switched(b, level)
+        return [level, log_add(a[1] + b[1], ks)]
+
+    def frob(a):
+        return [a[0], log_add(a[1], ks)]
+
+    def linear(a, growth):
+        return [a[0], log_add(a[1] + growth, ks)]
+
+    x = [L, FRESH]
+    for r in range(1, 11):
+        if direction == 'decrypt' or (direction == 'transcipher' and r > 1):
+            x = linear(x, affine)
+        x2 = frob(x)
+        x3 = mul(x2, x)
+        x12 = frob(x3)
+        x14 = mul(x12, x2)
+        x15 = mul(x12, x3)
+        x = mul(frob(x15), x14)
+        if direction == 'encrypt':
+            x = linear(x, affine)
+        x = linear(x, mix if r < 10 else SHIFT)
+        left = sum(sizes[:x[0]]) - 1 - x[1]
+        if left < 0:
+            return None
+    return left
+
+
+PERTURBATIONS = [(0, 0, 0, 0), (1.5, 1.5, 0, 0), (0, 0, 1.0, 0), (0, 0, 0, 3),
+                 (-1, -1, -0.5, 0), (1, 0, 0.5, 1), (0, 1, -0.3, 2)]
+
+
+def worst_capacity(chain, digits, special, directions):
+    sizes = real_sizes(chain)
+    if sizes is None or len(chain) < digits:
+        return None
+    ks = key_switch_noise(sizes, digits, special)
+    worst = 1e9
+    for d_aff, d_mix, d_floor, d_ks in PERTURBATIONS:
+        for direction in directions:
+            left = simulate(sizes, ks + d_ks, direction, FLOOR + d_floor, AFFINE + d_aff,
+                            MIX + d_mix)
+            if left is None:
+                return None
+            worst = min(worst, left)
+    return worst
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest='cmd', required=True)
+    c = sub.add_parser('check', help='simulate one chain')
+    c.add_argument('chain', help='prime sizes, q_0 first, comma-separated')
+    s = sub.add_parser('search', help='search for the smallest chain')
+    s.add_argument('--seed', type=int, default=1)
+    s.add_argument('--iterations', type=int, default=40000)
+    s.add_argument('--margin', type=float, default=3.0)
+    for p in (c, s):
+        p.add_argument('--digits', type=int, default=6)
+        p.add_argument('--special', type=float, default=176, help='log2 P (start value)')
+        p.add_argument('--directions', default='encrypt,transcipher')
+    args = ap.parse_args()
+    directions = args.directions.split(',')
+
+    if args.cmd == 'check':
+        chain = [int(v) for v in args.chain.split(',')]
+        sizes = real_sizes(chain)
+        ks = key_switch_noise(sizes, args.digits, args.special)
+        print(f"Q {sum(sizes):.1f} bits in {len(chain)} primes, P {args.special}, "
+              f"Q P {sum(sizes) + args.special:.1f} bits, key-switching noise {ks:.1f}")
+        for d in ('encrypt', 'transcipher', 'decrypt'):
+            left = simulate(sizes, ks, d)
+            print(f"{d}: capacity left {'none' if left is None else f'{left:.1f}'} "
+                  f"(worst under perturbation: "
+                  f"{worst_capacity(chain, args.digits, args.special, [d])})")
+        return
+
+    rng = random.Random(args.seed)
+    choices = [24, 26, 27, 28, 29, 30, 31, 32, 40, 42, 44, 45, 46, 47, 48, 49, 50]
+
+    def score(chain, special):
+        left = worst_capacity(chain, args.digits, special, directions)
+        if left is None or left < args.margin:
+            return None
+        return sum(real_sizes(chain)) + special
+
+    cur, cur_p = [50, 50] + [27, 28, 50] * 10, 250.0   # long enough to start feasible
+    cur_s = score(cur, cur_p)
+    assert cur_s is not None, "the starting chain does not finish"
+    best, best_p, best_s = cur[:], cur_p, cur_s
+    for it in range(args.iterations):
+        cand, p = cur[:], cur_p
+        move, i = rng.random(), rng.randrange(len(cand))
+        if move < 0.4:
+            cand[i] = rng.choice(choices)
+        elif move < 0.55:
+            del cand[i]
+        elif move < 0.7:
+            cand.insert(i, rng.choice(choices))
+        elif move < 0.85:
+            j = rng.randrange(len(cand))
+            cand[i], cand[j] = cand[j], cand[i]
+        else:
+            p = cur_p + rng.choice([-4, -2, -1, 1, 2, 4])
+        sc = score(cand, p)
+        temperature = max(0.01, 20 * (1 - it / args.iterations))
+        if sc is not None and (sc <= cur_s or rng.random() < math.exp((cur_s - sc) / temperature)):
+            cur, cur_p, cur_s = cand, p, sc
+            if sc < best_s:
+                best, best_p, best_s = cand[:], p, sc
+    sizes = real_sizes(best)
+    print(f"Q P {best_s:.1f} bits: Q {sum(sizes):.1f} in {len(best)} primes, P {best_p}, "
+          f"{args.digits} digits, worst capacity left "
+          f"{worst_capacity(best, args.digits, best_p, directions):.1f}")
+    print(','.join(map(str, best)))
+
+
+if __name__ == '__main__':
+    main()
