@@ -89,6 +89,61 @@ TEST_P(Noise, BoundHoldsOverRandomCircuits) {
   RecordProperty("average_slack_bits", std::to_string(slackSum / samples));
 }
 
+// modSwitchTo to every lower level, from a fresh ciphertext and from a 3-part product: one
+// division by four primes or more, prime by prime below that. Every result decrypts right with
+// its noise within the bound, and an addition that brings a top-level operand down to the
+// lowest level (an AES round key) plans the same bound.
+TEST_P(Noise, ModSwitchToEveryLevel) {
+  Fixture& f = fixtureFor(GetParam());
+  const Model model(*f.ctx);
+  const hl::Plaintext x = randomPlaintext(f), y = randomPlaintext(f);
+  const hl::Ciphertext a = f.pk->encrypt(x, f.prng);
+  hl::Ciphertext prod = f.pk->encrypt(y, f.prng);
+  prod.multiply(a);
+  ASSERT_EQ(prod.size(), 3u);
+  const NTL::ZZ_pX xy = model.mul(model.of(x), model.of(y));
+  const size_t top = a.level();
+  // With a large t the rounding term itself fills the lowest prime: such levels throw.
+  size_t lowest = top;
+  for (size_t l = top; l >= 1; --l) {
+    hl::Ciphertext c = a;
+    try {
+      c.modSwitchTo(l);
+    } catch (const hl::CapacityError&) {
+      break;
+    }
+    lowest = l;
+    EXPECT_EQ(c.level(), l);
+    EXPECT_EQ(f.sk->decrypt(c), x) << "level " << l;
+    EXPECT_LE(f.sk->measureNoise(c), c.noiseBound()) << "level " << l;
+    hl::Ciphertext p = prod;
+    try {
+      p.modSwitchTo(l);
+      EXPECT_EQ(f.sk->decrypt(p), model.back(xy, f.ctx)) << "level " << l;
+      EXPECT_LE(f.sk->measureNoise(p), p.noiseBound()) << "level " << l;
+    } catch (const hl::CapacityError&) {
+      EXPECT_LE(l, 2u);  // the product has less room, but some
+    }
+    // The same level reached in two switches decrypts the same.
+    if (l + 2 <= top) {
+      hl::Ciphertext two = a;
+      two.modSwitchTo(l + 2);
+      two.modSwitchTo(l);
+      EXPECT_EQ(f.sk->decrypt(two), x);
+    }
+  }
+  EXPECT_LE(lowest, 2u);
+  hl::Ciphertext low = f.pk->encrypt(y, f.prng);
+  low.modSwitchTo(lowest);
+  hl::Ciphertext down = a;
+  down.modSwitchTo(lowest);
+  low += a;
+  EXPECT_EQ(low.level(), lowest);
+  EXPECT_EQ(f.sk->decrypt(low), model.back(model.of(x) + model.of(y), f.ctx));
+  EXPECT_LE(f.sk->measureNoise(low), low.noiseBound());
+  EXPECT_GE(low.noiseBound(), down.noiseBound());
+}
+
 class Depth : public ::testing::TestWithParam<Setting> {};
 
 // x_1 * ... * x_{2^k} in a binary tree: every level the modulus allows decrypts right, and the
@@ -137,7 +192,8 @@ TEST_P(Depth, MultiplicationTreeStopsWithCapacityError) {
 INSTANTIATE_TEST_SUITE_P(Rings, Noise,
                          ::testing::Values(Setting{4369, 2, 1}, Setting{2048, 257, 1},
                                            Setting{4369, 2, 8},
-                                           Setting{2048, bgvtest::bigPrimeFor(2048), 1}),
+                                           Setting{2048, bgvtest::bigPrimeFor(2048), 1},
+                                           Setting{4369, 2, 1, bgvtest::kMixed}),
                          [](const auto& info) { return bgvtest::name(info.param); });
 
 // Moduli of two or three primes keep the tree within 32 factors.

@@ -136,8 +136,11 @@ class Ciphertext {
   /// std::invalid_argument at level 1 and hl::CapacityError if the rounding term would
   /// exhaust the capacity.
   Ciphertext& modSwitchDown();
-  /// Switches down to the given level (no-op at the current level). Throws
-  /// std::invalid_argument unless 1 <= l <= level().
+  /// Switches down to the given level (no-op at the current level): four levels or more in one
+  /// division by the product of the dropped primes (a slightly larger rounding term, one pass
+  /// over the remaining primes), fewer prime by prime. Throws std::invalid_argument unless
+  /// 1 <= l <= level(), and hl::CapacityError if the rounding term would exhaust the capacity
+  /// (the ciphertext may then be left at an intermediate level).
   Ciphertext& modSwitchTo(size_t l);
   /// Switches down while that lowers the noise by more than the rounding term it adds,
   /// which is what multiply() does to its operands first.

@@ -115,7 +115,9 @@ class HomomorphicAes {
   /// AES-128 encryption (direction kEncrypt key) or decryption (kDecrypt key) of every block
   /// of `state`, in place. Throws std::invalid_argument for a key of the other direction or
   /// another context, and hl::CapacityError when the modulus does not leave enough capacity
-  /// for the ten rounds (the state is then unchanged).
+  /// for the ten rounds (the state is then unchanged). Decryption of an encrypted state needs
+  /// one linear layer more than transcipher(), about 15 bits, which the `aes-128` preset does
+  /// not have: use transcipher() there, or `aes-128-wide`.
   void encrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
                const AesObserver& observer = {}) const;
   void decrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
