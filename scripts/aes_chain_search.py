@@ -19,17 +19,27 @@ import argparse
 import math
 import random
 
-M = 53261
-N = 46080                     # phi(m)
-BLUESTEIN = 13962051584       # cyclotomicDftDivisor(53261) = 2^18 m
-POWERFUL = 852176             # PowerfulDft::divisor(53261) = 16 m
+# Per ring: phi(m), the two divisors (cyclotomicDftDivisor, PowerfulDft::divisor) and the model
+# inputs, read off `hl-aes-bench --trace` (bounds, not measured noise): the rounding term of a
+# modulus switch (log2(18 n sqrt((t^2 - 1 + 1)/12 * 2/3))), a fresh encryption plus the first
+# round key, the growth through the affine map (8 terms), ShiftRows + MixColumns (13 terms)
+# and ShiftRows alone (last round).
+RINGS = {
+    'aes-128': dict(m=53261, n=46080, bluestein=13962051584, powerful=852176,
+                    floor=18.58, fresh=15.9, affine=15.4, mix=15.9, shift=14.0),
+    'aes-128-wide': dict(m=143395, n=92160, bluestein=150360555520, powerful=2294320,
+                         floor=19.58, fresh=16.8, affine=17.1, mix=18.0, shift=16.0),
+}
+M = N = BLUESTEIN = POWERFUL = 0
+FLOOR = FRESH = AFFINE = MIX = SHIFT = 0.0
 
-# Model inputs, read off `hl-aes-bench --trace` (bounds, not measured noise):
-FLOOR = 18.58   # rounding term of a modulus switch: log2(18 n sqrt((t^2 - 1 + 1)/12 * 2/3))
-FRESH = 15.9    # a fresh encryption plus the first round key
-AFFINE = 15.4   # growth through the affine map (8 terms)
-MIX = 15.9      # growth through ShiftRows + MixColumns (13 terms)
-SHIFT = 14.0    # growth through ShiftRows alone (last round)
+
+def use_ring(name):
+    global M, N, BLUESTEIN, POWERFUL, FLOOR, FRESH, AFFINE, MIX, SHIFT
+    r = RINGS[name]
+    M, N, BLUESTEIN, POWERFUL = r['m'], r['n'], r['bluestein'], r['powerful']
+    FLOOR, FRESH, AFFINE, MIX, SHIFT = r['floor'], r['fresh'], r['affine'], r['mix'], r['shift']
+    _primes.clear()
 
 
 def is_prime(n):
@@ -116,9 +126,12 @@ def key_switch_noise(sizes, digits, special):
     return log_add(e, math.log2(18 * N * math.sqrt((3 + K) / 12 * 2 / 3)))
 
 
-def simulate(sizes, ks, direction, floor=FLOOR, affine=AFFINE, mix=MIX):
+def simulate(sizes, ks, direction, floor=None, affine=None, mix=None):
     """Capacity left (bits) after the ten rounds, None if it runs out. direction: 'encrypt',
     'transcipher' (the first inverse affine map in the clear) or 'decrypt'."""
+    floor = FLOOR if floor is None else floor
+    affine = AFFINE if affine is None else affine
+    mix = MIX if mix is None else mix
     L = len(sizes)
 
     def reduced(noise, level):
@@ -148,7 +161,9 @@ def simulate(sizes, ks, direction, floor=FLOOR, affine=AFFINE, mix=MIX):
         return [a[0], log_add(a[1] + growth, ks)]
 
     x = [L, FRESH]
+    LEVELS.clear()
     for r in range(1, 11):
+        LEVELS.append(x[0])
         if direction == 'decrypt' or (direction == 'transcipher' and r > 1):
             x = linear(x, affine)
         x2 = frob(x)
@@ -164,6 +179,17 @@ def simulate(sizes, ks, direction, floor=FLOOR, affine=AFFINE, mix=MIX):
         if left < 0:
             return None
     return left
+
+
+LEVELS = []  # the level at the start of each round of the last simulate()
+
+
+def time_cost(sizes, digits, special):
+    """A proxy for the evaluation time: per round, the rows a key switch touches at the round's
+    starting level, (l + K) times the digits active there."""
+    K = math.ceil(special / 50)
+    L = len(sizes)
+    return sum((l + K) * max(1.0, digits * l / L) for l in LEVELS)
 
 
 PERTURBATIONS = [(0, 0, 0, 0), (1.5, 1.5, 0, 0), (0, 0, 1.0, 0), (0, 0, 0, 3),
@@ -196,12 +222,20 @@ def main():
     s.add_argument('--seed', type=int, default=1)
     s.add_argument('--iterations', type=int, default=40000)
     s.add_argument('--margin', type=float, default=3.0)
+    s.add_argument('--start', default='50,50' + ',27,28,50' * 10,
+                   help='a chain that finishes, to start from (with --special)')
     for p in (c, s):
+        p.add_argument('--ring', choices=sorted(RINGS), default='aes-128')
         p.add_argument('--digits', type=int, default=6)
         p.add_argument('--special', type=float, default=176, help='log2 P (start value)')
         p.add_argument('--directions', default='encrypt,transcipher')
+    s.add_argument('--objective', choices=['bits', 'time'], default='bits',
+                   help='minimise log2(Q P), or the time proxy within --budget')
+    s.add_argument('--budget', type=float, default=1e9,
+                   help='largest log2(Q P) (128-bit security: 1234 for aes-128, 2468 for wide)')
     args = ap.parse_args()
     directions = args.directions.split(',')
+    use_ring(args.ring)
 
     if args.cmd == 'check':
         chain = [int(v) for v in args.chain.split(',')]
@@ -223,9 +257,16 @@ def main():
         left = worst_capacity(chain, args.digits, special, directions)
         if left is None or left < args.margin:
             return None
-        return sum(real_sizes(chain)) + special
+        sizes = real_sizes(chain)
+        total = sum(sizes) + special
+        if total > args.budget:
+            return None
+        if args.objective == 'bits':
+            return total
+        simulate(sizes, key_switch_noise(sizes, args.digits, special), 'encrypt')
+        return time_cost(sizes, args.digits, special)
 
-    cur, cur_p = [50, 50] + [27, 28, 50] * 10, 250.0   # long enough to start feasible
+    cur, cur_p = [int(v) for v in args.start.split(',')], args.special
     cur_s = score(cur, cur_p)
     assert cur_s is not None, "the starting chain does not finish"
     best, best_p, best_s = cur[:], cur_p, cur_s
@@ -250,7 +291,8 @@ def main():
             if sc < best_s:
                 best, best_p, best_s = cand[:], p, sc
     sizes = real_sizes(best)
-    print(f"Q P {best_s:.1f} bits: Q {sum(sizes):.1f} in {len(best)} primes, P {best_p}, "
+    print(f"score {best_s:.1f} ({args.objective}): Q {sum(sizes):.1f} in {len(best)} primes, "
+          f"P {best_p}, "
           f"{args.digits} digits, worst capacity left "
           f"{worst_capacity(best, args.digits, best_p, directions):.1f}")
     print(','.join(map(str, best)))
