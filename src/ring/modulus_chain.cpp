@@ -1,5 +1,7 @@
 #include "helib-like/ring/modulus_chain.h"
 
+#include <openssl/crypto.h>
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -107,8 +109,11 @@ void ModulusChain::toPowerCoefficients(size_t i, const uint64_t* values, uint64_
   const size_t n = ring_->phi();
   std::vector<uint64_t> w(n);
   powerful_[i]->inverse(values, w.data());
-  const std::vector<uint64_t> power = powerfulToPowerMod(ring_->m(), q, w);
+  std::vector<uint64_t> power = powerfulToPowerMod(ring_->m(), q, w);
   std::copy(power.begin(), power.end(), coeffs);
+  // The element may be secret (a decryption phase): wipe the copies.
+  OPENSSL_cleanse(w.data(), n * sizeof(uint64_t));
+  OPENSSL_cleanse(power.data(), power.size() * sizeof(uint64_t));
 }
 
 void ModulusChain::fromPowerCoefficients(size_t i, const uint64_t* coeffs, uint64_t* values) const {
@@ -126,9 +131,11 @@ void ModulusChain::fromPowerCoefficients(size_t i, const uint64_t* coeffs, uint6
     centred[j] = coeffs[j] > half ? -static_cast<int64_t>(q.value() - coeffs[j])
                                   : static_cast<int64_t>(coeffs[j]);
   }
-  const std::vector<int64_t> powerful = powerToPowerful(ring_->m(), centred);
+  std::vector<int64_t> powerful = powerToPowerful(ring_->m(), centred);
   for (size_t j = 0; j < n; ++j) values[j] = q.reduceSigned(powerful[j]);
   powerful_[i]->forward(values, values);
+  OPENSSL_cleanse(centred.data(), n * sizeof(int64_t));  // the element may be secret
+  OPENSSL_cleanse(powerful.data(), powerful.size() * sizeof(int64_t));
 }
 
 void ModulusChain::toWorkingCoefficients(size_t i, const uint64_t* values, uint64_t* coeffs) const {
