@@ -100,14 +100,17 @@ std::shared_ptr<const Context> Context::create(const Parameters& params) {
     fail("ciphertext primes of " + std::to_string(qBits) + " bits are too small for t of " +
          std::to_string(tBits) + " bits; ask for more ciphertextBits");
   }
-  if (params.digits == 0 || params.digits > L) {
+  // digits = 0: the default, three digits or one per prime if there are fewer.
+  const size_t beta = params.digits == 0 ? std::min<size_t>(3, L) : params.digits;
+  if (beta > L) {
     fail("digits = " + std::to_string(params.digits) + " must be between 1 and the number of " +
-         "ciphertext primes (" + std::to_string(L) + ")");
+         "ciphertext primes (" + std::to_string(L) + "), or 0 for the default");
   }
-  if (params.digits > 64 || L > 63 * params.digits) {
+  if (beta > 64 || L > 63 * beta) {
     fail("at most 64 digits of at most 63 primes each are supported (" + std::to_string(L) +
-         " primes in " + std::to_string(params.digits) + " digits)");
+         " primes in " + std::to_string(beta) + " digits)");
   }
+  ctx->params_.digits = beta;
   // Primes of each size: the largest ones with Bluestein's transform where enough exist, else
   // (powerful basis) the largest ones the powerful transform accepts.
   std::vector<uint64_t> exclude{params.p};
@@ -141,7 +144,6 @@ std::shared_ptr<const Context> Context::create(const Parameters& params) {
 
   // Digits: consecutive primes, the boundaries where the bit count is closest to j/beta of
   // the total (one prime at least per digit).
-  const size_t beta = params.digits;
   std::vector<double> prefix(L + 1, 0.0);
   for (size_t i = 0; i < L; ++i) prefix[i + 1] = prefix[i] + std::log2(static_cast<double>(qs[i]));
   size_t first = 0;

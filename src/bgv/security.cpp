@@ -14,24 +14,63 @@ namespace {
 // a ring dimension n and a target security, the largest integer log2(Q) that reaches it, so
 // the exact boundary lies on average half a bit above the listed value; hence the + 1/2.
 //
-// Uniform ternary secret: lambda = kSlope * x + kIntercept, a minimax (Chebyshev) fit to the
-// 24 points (n, log2 Q, lambda), lambda in {128, 192, 256}, of
+// Uniform ternary secret, classical cost: the 24 points (n, log2 Q, lambda), lambda in
+// {128, 192, 256}, of
 //  - n = 2^10 .. 2^15: the HomomorphicEncryption.org standard (Albrecht et al., "Homomorphic
-//    Encryption Security Standard", v1.1, 2018, table for a ternary secret, sigma ~ 3.2):
-//    1024: 27/19/14, 2048: 54/37/29, 4096: 109/75/58, 8192: 218/152/118,
-//    16384: 438/305/237, 32768: 881/611/476;
+//    Encryption Security Standard", v1.1, 2018, table for a ternary secret, sigma ~ 3.2);
 //  - n = 2^16, 2^17: OpenFHE's extension of that table (openfhe-development,
-//    src/core/lib/lattice/stdlatticeparms.cpp, HEStd_ternary): 65536: 1747/1199/929,
-//    131072: 3523/2411/1866, the values computed with the lattice-estimator for Bossuat et
-//    al., "Security Guidelines for Implementing Homomorphic Encryption", ePrint 2024/463
-//    (github.com/gong-cr/FHE-Security-Guidelines, output_max_logQ_tables.txt). Older OpenFHE
-//    versions listed 1772/1228/956 for 2^16; we take the newer, more conservative values.
-// Largest error 4.2 bits (at 1024/19, 32768/476 and 65536/1199: the 2^10 entries carry up to
-// 20 bits of integer rounding, and the 2024 values are a few bits more conservative than the
-// 2018 ones, so no smooth formula in x gets all 24 points within 3 bits); mean error 1.8
-// bits. On the 128-bit row, the one parameters are sized by, the error is within 1.1 bits.
-constexpr double kSlope = 3.937;
-constexpr double kIntercept = -18.93;
+//    src/core/lib/lattice/stdlatticeparms.cpp, HEStd_ternary), the values computed with the
+//    lattice-estimator for Bossuat et al., "Security Guidelines for Implementing Homomorphic
+//    Encryption", ePrint 2024/463 (github.com/gong-cr/FHE-Security-Guidelines,
+//    output_max_logQ_tables.txt). Older OpenFHE versions listed 1772/1228/956 for 2^16; we
+//    take the newer, more conservative values.
+// A security estimate may be pessimistic but not optimistic. The points of one column spread
+// over x (128 bits: x from 37.17 at 2^15 to 37.58 at 2^11), so no function of x meets them
+// all; the estimate is the piecewise-linear curve through (x_max(lambda), lambda + 1), x_max
+// the LARGEST x of the column (where the column is weakest), extended beyond the first and
+// last anchors with the slopes of the first and last segments. It is therefore at most
+// 1 bit above every table entry (exactly 1 at 2048/54/128, 65536/1199/192 and 1024/14/256)
+// and at most 7.0 bits below one (1024/19/192, where the 2^10 column carries integer
+// rounding); doc/bgv.md section 6 lists the errors. Monotone: increasing in x, so increasing
+// in n and decreasing in log2(Q P).
+struct DensePoint {
+  double n, logQ, bits;
+};
+constexpr std::array<DensePoint, 24> kDenseTable = {{
+    {1024, 27, 128},   {1024, 19, 192},     {1024, 14, 256},     {2048, 54, 128},
+    {2048, 37, 192},   {2048, 29, 256},     {4096, 109, 128},    {4096, 75, 192},
+    {4096, 58, 256},   {8192, 218, 128},    {8192, 152, 192},    {8192, 118, 256},
+    {16384, 438, 128}, {16384, 305, 192},   {16384, 237, 256},   {32768, 881, 128},
+    {32768, 611, 192}, {32768, 476, 256},   {65536, 1747, 128},  {65536, 1199, 192},
+    {65536, 929, 256}, {131072, 3523, 128}, {131072, 2411, 192}, {131072, 1866, 256},
+}};
+// How far above a table entry the estimate may be at its weakest point.
+constexpr double kDenseMargin = 1.0;
+
+// The anchors (x, bits), increasing in both.
+struct Anchor {
+  double x, bits;
+};
+const std::array<Anchor, 3>& denseAnchors() {
+  static const std::array<Anchor, 3> anchors = [] {
+    std::array<Anchor, 3> a{};
+    const double levels[3] = {128.0, 192.0, 256.0};
+    for (size_t i = 0; i < 3; ++i) {
+      a[i] = {0.0, levels[i] + kDenseMargin};
+      for (const DensePoint& p : kDenseTable) {
+        if (p.bits == levels[i]) a[i].x = std::max(a[i].x, p.n / (p.logQ + 0.5));
+      }
+    }
+    return a;
+  }();
+  return anchors;
+}
+// The slope of the dense estimate below its first anchor (bits per unit of x), which the sparse
+// rows below also use.
+double denseLowSlope() {
+  const auto& a = denseAnchors();
+  return (a[1].bits - a[0].bits) / (a[1].x - a[0].x);
+}
 
 // Sparse ternary secrets with exactly h nonzero coefficients, h >= 128. Source: the sparse-
 // secret tables (4.4-4.6) of the lattice-estimator scripts accompanying ePrint 2024/463
@@ -48,9 +87,9 @@ constexpr double kIntercept = -18.93;
 // at the 128-bit level and are more optimistic above. We therefore stay conservative:
 //  - each row is the piecewise-linear curve through (x_128, 128), (x_192, 192), (x_256, 256)
 //    with x_lambda the LARGEST n / (log2 Q + 1/2) over the four n (the weakest case);
-//  - below x_128 the curve falls with the dense slope kSlope (faster than its own chord), so
-//    there the estimate is the dense one minus a constant (about 33 bits for the h = 128 row
-//    and 11 bits for the h = 256 row); above x_256 it continues its last segment;
+//  - below x_128 the curve falls with the dense estimate's slope there (faster than its own
+//    chord), so there the estimate is the dense one minus a constant; above x_256 it continues
+//    its last segment;
 //  - a weight h uses the row of the largest tabulated weight <= h (security grows with h):
 //    h in [128, 256) the h = 128 row, h >= 256 the h = 256 row;
 //  - the result is never above the dense estimate;
@@ -86,19 +125,28 @@ const SparseRow* rowFor(size_t hammingWeight) {
   return row;
 }
 
-double denseBits(double x) { return kSlope * x + kIntercept; }
+// Piecewise linear through the anchors, extended with the first and last slopes.
+double denseBits(double x) {
+  const auto& a = denseAnchors();
+  const size_t i = x <= a[1].x ? 0 : 1;
+  return a[i].bits + (a[i + 1].bits - a[i].bits) / (a[i + 1].x - a[i].x) * (x - a[i].x);
+}
 
-double denseX(double bits) { return (bits - kIntercept) / kSlope; }
+double denseX(double bits) {
+  const auto& a = denseAnchors();
+  const size_t i = bits <= a[1].bits ? 0 : 1;
+  return a[i].x + (bits - a[i].bits) * (a[i + 1].x - a[i].x) / (a[i + 1].bits - a[i].bits);
+}
 
 double sparseBits(const SparseRow& row, double x) {
-  if (x <= row.x[0]) return kLevels[0] - kSlope * (row.x[0] - x);
+  if (x <= row.x[0]) return kLevels[0] - denseLowSlope() * (row.x[0] - x);
   const size_t i = x <= row.x[1] ? 0 : 1;  // segment [x_i, x_{i+1}], extended past x_256
   const double slope = (kLevels[i + 1] - kLevels[i]) / (row.x[i + 1] - row.x[i]);
   return kLevels[i] + slope * (x - row.x[i]);
 }
 
 double sparseX(const SparseRow& row, double bits) {
-  if (bits <= kLevels[0]) return row.x[0] - (kLevels[0] - bits) / kSlope;
+  if (bits <= kLevels[0]) return row.x[0] - (kLevels[0] - bits) / denseLowSlope();
   const size_t i = bits <= kLevels[1] ? 0 : 1;
   const double slope = (kLevels[i + 1] - kLevels[i]) / (row.x[i + 1] - row.x[i]);
   return row.x[i] + (bits - kLevels[i]) / slope;

@@ -166,7 +166,7 @@ const std::vector<AesPreset>& aesPresets() {
        {.m = 143395, .p = 2, .r = 1, .ciphertextBits = 1400, .digits = 2, .generators = {76}},
        false,
        "m = 143395 = 5 * 7 * 17 * 241 (phi 92160, hypercube 16 x 120 x 2), 240 blocks per "
-       "ciphertext, Q 1400 bits in 2 digits, P 700 bits (154-bit security by the estimate); "
+       "ciphertext, Q 1400 bits in 2 digits, P 700 bits (152.8-bit security by the estimate); "
        "the ten rounds fit with about 117 bits to spare; 8.5 GiB peak"},
       {"test",
        {.m = 4369,

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <functional>
+#include <random>
 #include <string>
 
 #include "bgv_fixture.h"
@@ -44,10 +45,8 @@ TEST(ContextValidation, RejectsBadParameters) {
   p.ciphertextBits = 0;
   expectThrowWith<E>(create(p), "ciphertextBits");
   p = insecure(4369, 2);
-  p.digits = 0;
-  expectThrowWith<E>(create(p), "digits");
-  p.digits = 3;  // only 2 primes of 50 bits
-  expectThrowWith<E>(create(p), "digits");
+  p.digits = 3;  // set by hand, but only 2 primes of 50 bits
+  expectThrowWith<E>(create(p), "digits = 3");
   p = insecure(4369, 2);
   p.generators = {17};
   expectThrowWith<E>(create(p), "not a unit");
@@ -90,6 +89,50 @@ TEST(ContextValidation, LayoutMatchesTheRequest) {
   EXPECT_EQ(ctx->t(), 2u);
   for (size_t i = 0; i < ctx->chain()->size(); ++i) {
     EXPECT_EQ(ctx->chain()->modulus(i).value() % ctx->m(), 1u);
+  }
+}
+
+// Every default of Parameters fits the smallest moduli: one and two ciphertext primes, given
+// as ciphertextBits or as primeBits. The defaults resolve (digits to one per prime, P to the
+// digit's size) and a product decrypts right against the NTL model.
+TEST(ContextValidation, DefaultsFitOneAndTwoPrimeModuli) {
+  struct Case {
+    int bits;
+    std::vector<int> primeBits;
+    size_t primes;
+  };
+  const Case cases[] = {{50, {}, 1}, {100, {}, 2}, {0, {45}, 1}, {0, {50, 40}, 2}};
+  for (const Case& c : cases) {
+    hl::Parameters p{.m = 4369, .p = 2, .ciphertextBits = c.bits, .primeBits = c.primeBits,
+                     .allowInsecure = true};
+    const auto ctx = hl::Context::create(p);
+    EXPECT_EQ(ctx->levels(), c.primes);
+    EXPECT_EQ(ctx->digits().size(), c.primes);
+    EXPECT_EQ(ctx->parameters().digits, c.primes);
+    EXPECT_GE(ctx->logSpecialModulus(), ctx->logModulus(1) - 1);
+    hl::Prng prng(hl::Prng::Seed{11});
+    const hl::SecretKey sk(ctx, prng);
+    hl::EvaluationKeys keys(ctx);
+    keys.add(sk.relinearizationKey(prng));
+    const bgvtest::Model model(*ctx);
+    std::vector<uint64_t> xa(ctx->n()), ya(ctx->n());
+    std::mt19937_64 rng(5);
+    for (auto& v : xa) v = rng() % 2;
+    for (auto& v : ya) v = rng() % 2;
+    const hl::Plaintext x = hl::Plaintext::fromReduced(ctx, xa);
+    const hl::Plaintext y = hl::Plaintext::fromReduced(ctx, ya);
+    hl::Ciphertext a = sk.encrypt(x, prng);
+    a.multiplyBy(sk.encrypt(y, prng), keys);
+    EXPECT_EQ(sk.decrypt(a), model.back(model.mul(model.of(x), model.of(y)), ctx))
+        << c.bits << " bits, " << c.primeBits.size() << " prime sizes";
+  }
+  // The newcomer's first try: refused for its security, not for a parameter left alone.
+  try {
+    hl::Context::create({.m = 4369, .p = 2, .ciphertextBits = 100});
+    FAIL() << "an insecure context was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("security"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("digits"), std::string::npos) << e.what();
   }
 }
 

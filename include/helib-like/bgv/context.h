@@ -51,8 +51,9 @@ struct Parameters {
   int specialBits = 0;
   /// Number of digits the ciphertext modulus is split into for hybrid key switching
   /// (1 <= digits <= number of ciphertext primes): consecutive primes, balanced by bits.
-  /// More digits: smaller P, more work.
-  size_t digits = 3;
+  /// More digits: smaller P, more work. 0 (the default) picks min(3, number of ciphertext
+  /// primes), so the default fits every modulus; Context::parameters() reports the choice.
+  size_t digits = 0;
   /// 0 for a uniform ternary secret; otherwise the secret has exactly this many nonzero
   /// coefficients (sparse secrets are weaker; the security estimate accounts for it).
   size_t hammingWeight = 0;
