@@ -23,3 +23,4 @@
 #include "helib-like/bgv/security.h"
 #include "helib-like/slots/encrypted_array.h"
 #include "helib-like/circuits/aes.h"
+#include "helib-like/io/serialization.h"

@@ -1,6 +1,7 @@
 #pragma once
 // A BGV ciphertext with its level, plaintext factor and tracked noise bound.
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -15,6 +16,10 @@
 namespace hl {
 
 class PreparedPlaintext;
+class Ciphertext;
+namespace io {
+Ciphertext loadCiphertext(std::istream& in, const std::shared_ptr<const Context>& ctx);
+}  // namespace io
 
 /// Thrown when an operation would leave a ciphertext without capacity, i.e. when its noise
 /// bound would reach half the modulus and decryption would no longer be guaranteed. The
@@ -149,6 +154,7 @@ class Ciphertext {
  private:
   friend class SecretKey;
   friend class PublicKey;
+  friend Ciphertext io::loadCiphertext(std::istream& in, const std::shared_ptr<const Context>& ctx);
   Ciphertext(std::shared_ptr<const Context> ctx, uint64_t keyId, std::vector<DoubleCRT> parts,
              uint64_t factor, double noiseLog2)
       : ctx_(std::move(ctx)),

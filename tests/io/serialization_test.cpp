@@ -1,0 +1,233 @@
+// The binary format: round trips against the objects themselves (the decryption of a loaded
+// ciphertext, the coefficients of a loaded plaintext, the fingerprint and parameters of a
+// loaded context), and every kind of bad input refused with hl::FormatError: truncation at
+// every offset, bit flips, another context, another type, another version, an oversized
+// length, and forged bodies whose checksum was recomputed (residues above their prime,
+// levels, factors and noise out of range).
+#include "helib-like/io/serialization.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "helib-like/bgv/keys.h"
+#include "helib-like/math/prng.h"
+
+namespace {
+
+struct IoSetup {
+  std::shared_ptr<const hl::Context> ctx, other;
+  std::unique_ptr<hl::SecretKey> sk;
+  std::unique_ptr<hl::EvaluationKeys> keys;
+  hl::Prng prng{hl::Prng::Seed{3}};
+};
+
+IoSetup& setup() {
+  static IoSetup s = [] {
+    IoSetup x;
+    x.ctx = hl::Context::create(
+        {.m = 4369, .p = 2, .r = 4, .primeBits = {50, 30, 40}, .allowInsecure = true});
+    x.other = hl::Context::create(
+        {.m = 4369, .p = 2, .r = 4, .primeBits = {50, 30, 45}, .allowInsecure = true});
+    x.sk = std::make_unique<hl::SecretKey>(x.ctx, x.prng);
+    x.keys = std::make_unique<hl::EvaluationKeys>(x.ctx);
+    x.keys->add(x.sk->relinearizationKey(x.prng));
+    return x;
+  }();
+  return s;
+}
+
+hl::Plaintext randomPlaintext(const std::shared_ptr<const hl::Context>& ctx, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<uint64_t> c(ctx->n());
+  for (auto& v : c) v = rng() % ctx->t();
+  return hl::Plaintext::fromReduced(ctx, c);
+}
+
+template <class F>
+void expectFormatError(F&& f, const std::string& fragment) {
+  try {
+    f();
+    ADD_FAILURE() << "no hl::FormatError (expected one mentioning \"" << fragment << "\")";
+  } catch (const hl::FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+std::string bytesOf(const hl::Ciphertext& ct) {
+  std::ostringstream out;
+  hl::io::save(out, ct);
+  return out.str();
+}
+
+// Recomputes the trailing SHA-256 after a deliberate change, so that the body checks behind
+// the checksum are reached.
+void reseal(std::string& record) {
+  unsigned char digest[32];
+  unsigned len = 0;
+  EVP_Digest(record.data(), record.size() - 32, digest, &len, EVP_sha256(), nullptr);
+  std::memcpy(record.data() + record.size() - 32, digest, 32);
+}
+
+constexpr size_t kBody = 52;  // header bytes before the body
+
+hl::Ciphertext loadCt(const std::string& bytes) {
+  std::istringstream in(bytes);
+  return hl::io::loadCiphertext(in, setup().ctx);
+}
+
+TEST(Serialization, CiphertextRoundTrip) {
+  IoSetup& s = setup();
+  const hl::Plaintext x = randomPlaintext(s.ctx, 1), y = randomPlaintext(s.ctx, 2);
+  hl::Ciphertext a = s.sk->encrypt(x, s.prng);
+  hl::Ciphertext prod = a;
+  prod.multiply(s.sk->encrypt(y, s.prng));  // 3 parts
+  hl::Ciphertext low = a;
+  low.modSwitchDown();  // a lower level and another plaintext factor
+  for (const hl::Ciphertext* ct : {&a, &prod, &low}) {
+    const hl::Ciphertext back = loadCt(bytesOf(*ct));
+    EXPECT_EQ(back.level(), ct->level());
+    EXPECT_EQ(back.size(), ct->size());
+    EXPECT_EQ(back.plaintextFactor(), ct->plaintextFactor());
+    EXPECT_EQ(back.noiseBound(), ct->noiseBound());
+    EXPECT_EQ(back.keyId(), ct->keyId());
+    for (size_t p = 0; p < ct->size(); ++p) EXPECT_EQ(back.part(p), ct->part(p));
+    EXPECT_EQ(s.sk->decrypt(back), s.sk->decrypt(*ct));
+  }
+  EXPECT_EQ(s.sk->decrypt(loadCt(bytesOf(a))), x);
+  // The loaded ciphertext computes like the original.
+  hl::Ciphertext loaded = loadCt(bytesOf(a));
+  loaded.multiplyBy(a, *s.keys);
+  hl::Ciphertext direct = a;
+  direct.multiplyBy(a, *s.keys);
+  EXPECT_EQ(s.sk->decrypt(loaded), s.sk->decrypt(direct));
+  // Size: header, 32 bytes of metadata, 8 bytes per residue, checksum.
+  EXPECT_EQ(bytesOf(a).size(), kBody + 32 + 2 * 3 * s.ctx->n() * 8 + 32);
+}
+
+TEST(Serialization, PlaintextAndContextRoundTrip) {
+  IoSetup& s = setup();
+  const hl::Plaintext x = randomPlaintext(s.ctx, 5);
+  std::stringstream buf;
+  hl::io::save(buf, x);
+  EXPECT_EQ(hl::io::loadPlaintext(buf, s.ctx), x);
+
+  std::stringstream cbuf;
+  hl::io::save(cbuf, *s.ctx);
+  const auto back = hl::io::loadContext(cbuf);
+  EXPECT_EQ(hl::io::contextFingerprint(*back), hl::io::contextFingerprint(*s.ctx));
+  EXPECT_EQ(back->levels(), s.ctx->levels());
+  EXPECT_EQ(back->parameters().primeBits, s.ctx->parameters().primeBits);
+  EXPECT_EQ(back->parameters().digits, s.ctx->parameters().digits);
+  EXPECT_EQ(back->t(), s.ctx->t());
+  // A ciphertext saved under the original loads into the rebuilt context (same fingerprint).
+  const hl::Ciphertext a = s.sk->encrypt(x, s.prng);
+  std::istringstream in(bytesOf(a));
+  EXPECT_NO_THROW(hl::io::loadCiphertext(in, back));
+  // Different contexts have different fingerprints.
+  EXPECT_NE(hl::io::contextFingerprint(*s.other), hl::io::contextFingerprint(*s.ctx));
+}
+
+TEST(Serialization, FilesRoundTripAndMissingFilesAreReported) {
+  IoSetup& s = setup();
+  const std::string path = ::testing::TempDir() + "hl_io_test_ct.bin";
+  const hl::Ciphertext a = s.sk->encrypt(randomPlaintext(s.ctx, 7), s.prng);
+  hl::io::saveToFile(path, a);
+  EXPECT_EQ(s.sk->decrypt(hl::io::loadCiphertextFromFile(path, s.ctx)), s.sk->decrypt(a));
+  std::remove(path.c_str());
+  EXPECT_THROW(hl::io::loadCiphertextFromFile(path, s.ctx), std::runtime_error);
+  EXPECT_THROW(hl::io::saveToFile("/nonexistent-dir/x.bin", a), std::runtime_error);
+}
+
+TEST(Serialization, TruncatedAndCorruptedInputIsRefused) {
+  IoSetup& s = setup();
+  const std::string good = bytesOf(s.sk->encrypt(randomPlaintext(s.ctx, 9), s.prng));
+  // Every cut in the header, and a spread of cuts in the body and checksum.
+  for (size_t cut = 0; cut < good.size(); cut += (cut < 80 ? 1 : 997)) {
+    expectFormatError([&] { loadCt(good.substr(0, cut)); }, "");
+  }
+  // One flipped bit anywhere: the magic, the version, the type, the fingerprint, the length,
+  // the body or the checksum.
+  for (size_t pos : {size_t{0}, size_t{8}, size_t{10}, size_t{20}, size_t{45}, size_t{60},
+                     good.size() / 2, good.size() - 1}) {
+    std::string bad = good;
+    bad[pos] = static_cast<char>(bad[pos] ^ 0x10);
+    expectFormatError([&] { loadCt(bad); }, "");
+  }
+  expectFormatError([&] { loadCt(std::string(200, 'x')); }, "magic");
+  std::string version = good;
+  version[8] = 2;
+  expectFormatError([&] { loadCt(version); }, "format version 2");
+  // An empty stream.
+  expectFormatError([&] { loadCt(""); }, "truncated");
+}
+
+TEST(Serialization, WrongContextTypeOrLengthIsRefused) {
+  IoSetup& s = setup();
+  const hl::Plaintext x = randomPlaintext(s.ctx, 11);
+  // Another context: refused by fingerprint, before the body is read.
+  {
+    std::stringstream buf;
+    hl::io::save(buf, s.sk->encrypt(x, s.prng));
+    expectFormatError([&] { hl::io::loadCiphertext(buf, s.other); }, "another context");
+  }
+  // A plaintext where a ciphertext is expected, and the other way round.
+  {
+    std::stringstream buf;
+    hl::io::save(buf, x);
+    expectFormatError([&] { hl::io::loadCiphertext(buf, s.ctx); }, "expected a ciphertext");
+    std::istringstream in(bytesOf(s.sk->encrypt(x, s.prng)));
+    expectFormatError([&] { hl::io::loadPlaintext(in, s.ctx); }, "expected a plaintext");
+  }
+  // A length field of 2^60 bytes: refused before any allocation.
+  std::string huge = bytesOf(s.sk->encrypt(x, s.prng));
+  for (int i = 0; i < 8; ++i) huge[44 + i] = 0;
+  huge[44 + 7] = 0x10;
+  expectFormatError([&] { loadCt(huge); }, "more than this context allows");
+}
+
+TEST(Serialization, ForgedBodiesAreValidatedBehindTheChecksum) {
+  IoSetup& s = setup();
+  const std::string good = bytesOf(s.sk->encrypt(randomPlaintext(s.ctx, 13), s.prng));
+  auto forge = [&](size_t offset, const void* value, size_t bytes) {
+    std::string bad = good;
+    std::memcpy(bad.data() + offset, value, bytes);
+    reseal(bad);
+    return bad;
+  };
+  const uint64_t big = ~uint64_t{0} >> 1;  // far above every prime
+  // The first residue of part 0 (prime 0), and one of the last row.
+  expectFormatError([&] { loadCt(forge(kBody + 32, &big, 8)); }, "is not below prime 0");
+  expectFormatError([&] { loadCt(forge(good.size() - 32 - 8, &big, 8)); }, "is not below prime");
+  const uint64_t zero = 0, even = 2;
+  expectFormatError([&] { loadCt(forge(kBody + 8, &zero, 8)); }, "not a unit mod t");
+  expectFormatError([&] { loadCt(forge(kBody + 8, &even, 8)); }, "not a unit mod t");
+  const double nan = std::nan(""), huge = 1e6;
+  expectFormatError([&] { loadCt(forge(kBody + 16, &nan, 8)); }, "noise bound");
+  expectFormatError([&] { loadCt(forge(kBody + 16, &huge, 8)); }, "noise bound");
+  const uint32_t four = 4, level0 = 0, level9 = 9;
+  expectFormatError([&] { loadCt(forge(kBody + 24, &four, 4)); }, "2 or 3 parts");
+  expectFormatError([&] { loadCt(forge(kBody + 28, &level0, 4)); }, "level 0");
+  expectFormatError([&] { loadCt(forge(kBody + 28, &level9, 4)); }, "level 9");
+  // A lower level than the rows hold: the body size no longer matches.
+  const uint32_t level2 = 2;
+  expectFormatError([&] { loadCt(forge(kBody + 28, &level2, 4)); }, "bytes of rows");
+  // A plaintext coefficient of t or more.
+  std::stringstream buf;
+  hl::io::save(buf, randomPlaintext(s.ctx, 15));
+  std::string pt = buf.str();
+  const uint64_t t = s.ctx->t();
+  std::memcpy(pt.data() + kBody + 8, &t, 8);
+  reseal(pt);
+  std::istringstream in(pt);
+  expectFormatError([&] { hl::io::loadPlaintext(in, s.ctx); }, "not below t");
+}
+
+}  // namespace
