@@ -1,6 +1,7 @@
 // The binary format (see helib-like/io/serialization.h and doc/format.md).
 #include "helib-like/io/serialization.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <bit>
@@ -139,6 +140,14 @@ const char* typeName(ObjectType t) {
       return "plaintext";
     case ObjectType::kCiphertext:
       return "ciphertext";
+    case ObjectType::kPublicKey:
+      return "public key";
+    case ObjectType::kSecretKey:
+      return "secret key";
+    case ObjectType::kKeySwitchKey:
+      return "key-switching key";
+    case ObjectType::kEvaluationKeys:
+      return "evaluation key set";
   }
   return "unknown object";
 }
@@ -388,6 +397,204 @@ Ciphertext loadCiphertext(std::istream& in, const std::shared_ptr<const Context>
   }
   r.expectEnd();
   return Ciphertext(ctx, keyId, std::move(ps), factor, noise);
+}
+
+namespace {
+
+// The rows of an element, prime by prime.
+void writeRows(Writer& w, const DoubleCRT& x) {
+  const size_t n = x.chain().ring().phi();
+  for (size_t i : x.primes()) w.words(x.values(i).data(), n);
+}
+
+// An element over `primes` read row by row, every residue checked against its prime.
+DoubleCRT readRows(Reader& r, const Context& ctx, const IndexSet& primes, const char* what) {
+  DoubleCRT x(ctx.chain(), primes);
+  const size_t n = ctx.n();
+  for (size_t i : primes) {
+    uint64_t* row = x.values(i).data();
+    r.words(row, n);
+    const uint64_t q = ctx.chain()->modulus(i).value();
+    for (size_t j = 0; j < n; ++j) {
+      if (row[j] >= q) {
+        fail(std::string("a residue of the ") + what + " is not below prime " +
+             std::to_string(i) + " (" + std::to_string(q) + ")");
+      }
+    }
+  }
+  return x;
+}
+
+Prng::Seed readSeed(Reader& r) {
+  Prng::Seed seed{};
+  for (auto& b : seed) b = r.u8();
+  return seed;
+}
+
+UniformParts readUniform(Reader& r) {
+  const uint8_t u = r.u8();
+  if (u > 1) fail("unknown storage of the uniform parts (" + std::to_string(u) + ")");
+  return static_cast<UniformParts>(u);
+}
+
+uint64_t keySwitchKeyMaxBody(const Context& ctx) {
+  const uint64_t rows = static_cast<uint64_t>(ctx.digits().size()) * ctx.chain()->size();
+  return 8 + 8 + 32 + 1 + 4 + 2 * rows * ctx.n() * 8;
+}
+
+}  // namespace
+
+void save(std::ostream& out, const PublicKey& pk, UniformParts uniform) {
+  Writer w;
+  w.u64(pk.keyId());
+  w.raw(pk.seed().data(), pk.seed().size());
+  w.u8(static_cast<uint8_t>(uniform));
+  writeRows(w, pk.b());
+  if (uniform == UniformParts::kFull) writeRows(w, pk.a());
+  writeRecord(out, ObjectType::kPublicKey, contextFingerprint(pk.context()), w.bytes());
+}
+
+PublicKey loadPublicKey(std::istream& in, const std::shared_ptr<const Context>& ctx) {
+  if (!ctx) throw std::invalid_argument("hl::io::loadPublicKey: no context given");
+  const Digest fp = contextFingerprint(*ctx);
+  const IndexSet top = ctx->levelPrimes(ctx->levels());
+  const uint64_t maxBody = 8 + 32 + 1 + 2 * static_cast<uint64_t>(top.size()) * ctx->n() * 8;
+  const std::vector<uint8_t> body = readRecord(in, ObjectType::kPublicKey, &fp, maxBody);
+  Reader r(body.data(), body.size());
+  const uint64_t keyId = r.u64();
+  const Prng::Seed seed = readSeed(r);
+  const UniformParts uniform = readUniform(r);
+  DoubleCRT b = readRows(r, *ctx, top, "public key");
+  DoubleCRT a = [&] {
+    if (uniform == UniformParts::kFull) return readRows(r, *ctx, top, "public key");
+    Prng expand(seed);  // as SecretKey::publicKey expands it
+    return DoubleCRT::uniform(ctx->chain(), top, expand);
+  }();
+  r.expectEnd();
+  return PublicKey(ctx, keyId, seed, std::move(b), std::move(a));
+}
+
+void save(std::ostream& out, const KeySwitchKey& key, UniformParts uniform) {
+  Writer w;
+  w.u64(key.keyId());
+  w.u64(key.automorphism());
+  w.raw(key.seed().data(), key.seed().size());
+  w.u8(static_cast<uint8_t>(uniform));
+  w.u32(static_cast<uint32_t>(key.digitCount()));
+  for (size_t d = 0; d < key.digitCount(); ++d) {
+    writeRows(w, key.b(d));
+    if (uniform == UniformParts::kFull) writeRows(w, key.a(d));
+  }
+  writeRecord(out, ObjectType::kKeySwitchKey, contextFingerprint(key.context()), w.bytes());
+}
+
+KeySwitchKey loadKeySwitchKey(std::istream& in, const std::shared_ptr<const Context>& ctx) {
+  if (!ctx) throw std::invalid_argument("hl::io::loadKeySwitchKey: no context given");
+  const Digest fp = contextFingerprint(*ctx);
+  const std::vector<uint8_t> body =
+      readRecord(in, ObjectType::kKeySwitchKey, &fp, keySwitchKeyMaxBody(*ctx));
+  Reader r(body.data(), body.size());
+  const uint64_t keyId = r.u64();
+  const uint64_t k = r.u64();
+  if (k != 0 && (k == 1 || k >= ctx->m() || !ctx->ring().isUnit(k))) {
+    fail("automorphism exponent " + std::to_string(k) + " is not a unit mod m = " +
+         std::to_string(ctx->m()) + " other than 1 (or 0 for relinearization)");
+  }
+  const Prng::Seed seed = readSeed(r);
+  const UniformParts uniform = readUniform(r);
+  const uint32_t digits = r.u32();
+  if (digits != ctx->digits().size()) {
+    fail("the key has " + std::to_string(digits) + " digits, the context " +
+         std::to_string(ctx->digits().size()));
+  }
+  KeySwitchKey key(ctx, keyId, k, seed);
+  const IndexSet all = ctx->chain()->allPrimes();
+  Prng expand(seed);  // the a_j in digit order, as SecretKey::makeKeySwitchKey expands them
+  for (uint32_t d = 0; d < digits; ++d) {
+    key.b_.push_back(readRows(r, *ctx, all, "key-switching key"));
+    key.a_.push_back(uniform == UniformParts::kFull
+                         ? readRows(r, *ctx, all, "key-switching key")
+                         : DoubleCRT::uniform(ctx->chain(), all, expand));
+  }
+  r.expectEnd();
+  return key;
+}
+
+void save(std::ostream& out, const EvaluationKeys& keys, UniformParts uniform) {
+  std::vector<const KeySwitchKey*> list;
+  if (keys.hasRelinearization()) list.push_back(&keys.relinearization());
+  for (uint64_t k : keys.automorphisms()) list.push_back(&keys.automorphism(k));
+  Writer w;
+  w.u64(list.empty() ? 0 : list.front()->keyId());
+  w.u32(static_cast<uint32_t>(list.size()));
+  writeRecord(out, ObjectType::kEvaluationKeys, contextFingerprint(keys.context()), w.bytes());
+  for (const KeySwitchKey* key : list) save(out, *key, uniform);
+}
+
+EvaluationKeys loadEvaluationKeys(std::istream& in, const std::shared_ptr<const Context>& ctx) {
+  if (!ctx) throw std::invalid_argument("hl::io::loadEvaluationKeys: no context given");
+  const Digest fp = contextFingerprint(*ctx);
+  const std::vector<uint8_t> body = readRecord(in, ObjectType::kEvaluationKeys, &fp, 12);
+  Reader r(body.data(), body.size());
+  const uint64_t keyId = r.u64();
+  const uint32_t count = r.u32();
+  r.expectEnd();
+  // At most the relinearization key and one per unit of Z_m.
+  if (count > ctx->ring().phi() + 1) {
+    fail("an evaluation key set of " + std::to_string(count) + " keys for phi(m) = " +
+         std::to_string(ctx->ring().phi()));
+  }
+  EvaluationKeys keys(ctx);
+  for (uint32_t i = 0; i < count; ++i) {
+    KeySwitchKey key = loadKeySwitchKey(in, ctx);
+    if (key.keyId() != keyId) fail("key " + std::to_string(i) + " was made from another secret key");
+    const bool duplicate = key.isRelinearization() ? keys.hasRelinearization()
+                                                   : keys.hasAutomorphism(key.automorphism());
+    if (duplicate) fail("key " + std::to_string(i) + " appears twice in the set");
+    keys.add(std::move(key));
+  }
+  return keys;
+}
+
+void saveSecretKey(std::ostream& out, const SecretKey& sk) {
+  std::vector<int64_t> c = sk.s_.toCoefficients();
+  Writer w;
+  w.u64(sk.id());
+  for (int64_t v : c) w.u8(static_cast<uint8_t>(static_cast<int8_t>(v)));
+  writeRecord(out, ObjectType::kSecretKey, contextFingerprint(sk.context()), w.bytes());
+  OPENSSL_cleanse(c.data(), c.size() * sizeof(int64_t));
+  OPENSSL_cleanse(w.bytes().data(), w.bytes().size());
+}
+
+SecretKey loadSecretKey(std::istream& in, const std::shared_ptr<const Context>& ctx) {
+  if (!ctx) throw std::invalid_argument("hl::io::loadSecretKey: no context given");
+  const Digest fp = contextFingerprint(*ctx);
+  const size_t n = ctx->n();
+  std::vector<uint8_t> body = readRecord(in, ObjectType::kSecretKey, &fp, 8 + n);
+  struct Wipe {
+    std::vector<uint8_t>& b;
+    std::vector<int64_t> c;
+    ~Wipe() {
+      OPENSSL_cleanse(b.data(), b.size());
+      OPENSSL_cleanse(c.data(), c.size() * sizeof(int64_t));
+    }
+  } wipe{body, std::vector<int64_t>(n)};
+  Reader r(body.data(), body.size());
+  const uint64_t id = r.u64();
+  if (r.left() != n) fail("the secret key does not have phi(m) = " + std::to_string(n) + " coefficients");
+  size_t weight = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const auto v = static_cast<int8_t>(r.u8());
+    if (v < -1 || v > 1) fail("a secret-key coefficient is not -1, 0 or 1");
+    wipe.c[i] = v;
+    weight += v != 0;
+  }
+  const size_t h = ctx->parameters().hammingWeight;
+  if (h != 0 && weight != h) {
+    fail("the secret key has weight " + std::to_string(weight) + ", the context " +
+         std::to_string(h));
+  }
+  return SecretKey(ctx, id, DoubleCRT::fromCoefficients(ctx->chain(), ctx->chain()->allPrimes(), wipe.c));
 }
 
 namespace {

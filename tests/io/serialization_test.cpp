@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../bgv/bgv_fixture.h"
 #include "helib-like/bgv/keys.h"
 #include "helib-like/math/prng.h"
 
@@ -228,6 +229,134 @@ TEST(Serialization, ForgedBodiesAreValidatedBehindTheChecksum) {
   reseal(pt);
   std::istringstream in(pt);
   expectFormatError([&] { hl::io::loadPlaintext(in, s.ctx); }, "not below t");
+}
+
+TEST(Serialization, KeysRoundTripSeededAndFull) {
+  IoSetup& s = setup();
+  const hl::Plaintext x = randomPlaintext(s.ctx, 21), y = randomPlaintext(s.ctx, 22);
+  const hl::PublicKey pk = s.sk->publicKey(s.prng);
+  hl::EvaluationKeys keys(s.ctx);
+  keys.add(s.sk->relinearizationKey(s.prng));
+  const uint64_t k1 = 3, k2 = s.ctx->ring().units()[100];
+  keys.add(s.sk->automorphismKey(k1, s.prng));
+  keys.add(s.sk->automorphismKey(k2, s.prng));
+  size_t sizes[2] = {0, 0};
+  for (hl::io::UniformParts u : {hl::io::UniformParts::kSeed, hl::io::UniformParts::kFull}) {
+    std::stringstream pkBuf, evBuf;
+    hl::io::save(pkBuf, pk, u);
+    hl::io::save(evBuf, keys, u);
+    sizes[static_cast<int>(u)] = evBuf.str().size();
+    const hl::PublicKey pk2 = hl::io::loadPublicKey(pkBuf, s.ctx);
+    EXPECT_EQ(pk2.b(), pk.b());
+    EXPECT_EQ(pk2.a(), pk.a());  // expanded again from the seed, or read
+    EXPECT_EQ(pk2.keyId(), pk.keyId());
+    const hl::EvaluationKeys keys2 = hl::io::loadEvaluationKeys(evBuf, s.ctx);
+    EXPECT_EQ(keys2.automorphisms(), keys.automorphisms());
+    ASSERT_TRUE(keys2.hasRelinearization());
+    for (size_t d = 0; d < keys.relinearization().digitCount(); ++d) {
+      EXPECT_EQ(keys2.relinearization().b(d), keys.relinearization().b(d));
+      EXPECT_EQ(keys2.relinearization().a(d), keys.relinearization().a(d));
+      EXPECT_EQ(keys2.automorphism(k2).a(d), keys.automorphism(k2).a(d));
+    }
+    // The loaded keys work: encrypt with the loaded public key, multiply and rotate with the
+    // loaded evaluation keys, decrypt against the model.
+    const bgvtest::Model model(*s.ctx);
+    hl::Ciphertext a = pk2.encrypt(x, s.prng);
+    a.multiplyBy(pk2.encrypt(y, s.prng), keys2);
+    a.automorph(k2, keys2);
+    EXPECT_EQ(s.sk->decrypt(a), model.back(model.automorph(model.mul(model.of(x), model.of(y)), k2), s.ctx));
+  }
+  // Seeds halve the key set (the a parts are the other half).
+  EXPECT_LT(sizes[0] * 1.9, sizes[1] * 1.0);
+  std::printf("evaluation keys (relinearization + 2 automorphisms, m = 4369): %zu bytes seeded, "
+              "%zu full\n", sizes[0], sizes[1]);
+}
+
+TEST(Serialization, SecretKeyRoundTripAndRefusals) {
+  IoSetup& s = setup();
+  std::stringstream buf;
+  hl::io::saveSecretKey(buf, *s.sk);
+  const std::string bytes = buf.str();
+  EXPECT_EQ(bytes.size(), kBody + 8 + s.ctx->n() + 32);  // one byte per coefficient
+  const hl::SecretKey back = hl::io::loadSecretKey(buf, s.ctx);
+  EXPECT_EQ(back.id(), s.sk->id());
+  const hl::Plaintext x = randomPlaintext(s.ctx, 31);
+  EXPECT_EQ(back.decrypt(s.sk->encrypt(x, s.prng)), x);
+  EXPECT_EQ(s.sk->decrypt(back.encrypt(x, s.prng)), x);
+  // A coefficient of 2, with a valid checksum.
+  std::string bad = bytes;
+  bad[kBody + 8 + 5] = 2;
+  reseal(bad);
+  std::istringstream in(bad);
+  expectFormatError([&] { hl::io::loadSecretKey(in, s.ctx); }, "not -1, 0 or 1");
+  // A sparse context checks the weight.
+  const auto sparse = hl::Context::create({.m = 4369, .p = 2, .r = 4, .primeBits = {50, 30, 40},
+                                           .hammingWeight = 128, .allowInsecure = true});
+  const hl::SecretKey sparseKey(sparse, s.prng);
+  std::stringstream sbuf;
+  hl::io::saveSecretKey(sbuf, sparseKey);
+  EXPECT_EQ(hl::io::loadSecretKey(sbuf, sparse).id(), sparseKey.id());
+  std::string heavy = sbuf.str();
+  for (size_t i = 0; i < 300; ++i) heavy[kBody + 8 + i] = 1;
+  reseal(heavy);
+  std::istringstream hin(heavy);
+  expectFormatError([&] { hl::io::loadSecretKey(hin, sparse); }, "weight");
+}
+
+TEST(Serialization, ForgedKeysAreRefused) {
+  IoSetup& s = setup();
+  std::stringstream buf;
+  hl::io::save(buf, s.sk->automorphismKey(3, s.prng));
+  const std::string good = buf.str();
+  auto load = [&](const std::string& b) {
+    std::istringstream in(b);
+    return hl::io::loadKeySwitchKey(in, s.ctx);
+  };
+  EXPECT_EQ(load(good).automorphism(), 3u);
+  auto forge = [&](size_t offset, const void* value, size_t bytes) {
+    std::string bad = good;
+    std::memcpy(bad.data() + offset, value, bytes);
+    reseal(bad);
+    return bad;
+  };
+  const uint64_t one = 1, notUnit = 17, big = 1u << 30;  // 17 divides 4369
+  expectFormatError([&] { load(forge(kBody + 8, &one, 8)); }, "is not a unit");
+  expectFormatError([&] { load(forge(kBody + 8, &notUnit, 8)); }, "is not a unit");
+  expectFormatError([&] { load(forge(kBody + 8, &big, 8)); }, "is not a unit");
+  const uint8_t storage = 7;
+  expectFormatError([&] { load(forge(kBody + 48, &storage, 1)); }, "uniform parts");
+  const uint32_t digits = 5;
+  expectFormatError([&] { load(forge(kBody + 49, &digits, 4)); }, "digits");
+  const uint64_t residue = ~uint64_t{0} >> 1;
+  expectFormatError([&] { load(forge(kBody + 53, &residue, 8)); }, "not below prime");
+  // An evaluation key set that claims more keys than Z_m has units.
+  hl::EvaluationKeys keys(s.ctx);
+  keys.add(s.sk->relinearizationKey(s.prng));
+  std::stringstream ev;
+  hl::io::save(ev, keys);
+  std::string set = ev.str();
+  const uint32_t many = 1u << 30;
+  std::memcpy(set.data() + kBody + 8, &many, 4);
+  // reseal the first record only (52 + 12 + 32 bytes)
+  std::string head = set.substr(0, kBody + 12 + 32);
+  reseal(head);
+  set.replace(0, head.size(), head);
+  std::istringstream evIn(set);
+  expectFormatError([&] { hl::io::loadEvaluationKeys(evIn, s.ctx); }, "evaluation key set of");
+  // A key of another secret key in the set.
+  const hl::SecretKey other(s.ctx, s.prng);
+  std::stringstream mixed;
+  hl::io::save(mixed, keys);
+  hl::io::save(mixed, other.automorphismKey(3, s.prng));
+  std::string twoKeys = mixed.str();
+  // Patch the count from 1 to 2.
+  const uint32_t two = 2;
+  std::memcpy(twoKeys.data() + kBody + 8, &two, 4);
+  std::string head2 = twoKeys.substr(0, kBody + 12 + 32);
+  reseal(head2);
+  twoKeys.replace(0, head2.size(), head2);
+  std::istringstream mixedIn(twoKeys);
+  expectFormatError([&] { hl::io::loadEvaluationKeys(mixedIn, s.ctx); }, "another secret key");
 }
 
 }  // namespace

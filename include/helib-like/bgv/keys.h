@@ -6,6 +6,7 @@
 // section 3; Kim, Polyakov, Zucca, "Revisiting homomorphic encryption schemes for finite
 // fields", ASIACRYPT 2021, section 3). See doc/bgv.md.
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <vector>
@@ -21,6 +22,12 @@ class Ciphertext;
 class PublicKey;
 class KeySwitchKey;
 class SecretKey;
+namespace io {
+PublicKey loadPublicKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
+KeySwitchKey loadKeySwitchKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
+void saveSecretKey(std::ostream& out, const SecretKey& sk);
+SecretKey loadSecretKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
+}  // namespace io
 
 namespace detail {
 /// Decryption through the power basis whatever the chain's working basis (the phase's
@@ -84,6 +91,11 @@ class SecretKey {
  private:
   friend class PublicKey;
   friend Plaintext detail::decryptViaPowerBasis(const SecretKey& sk, const Ciphertext& ct);
+  friend void io::saveSecretKey(std::ostream& out, const SecretKey& sk);
+  friend SecretKey io::loadSecretKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
+  // A key with the given id and s (evaluation form over every prime): for loadSecretKey.
+  SecretKey(std::shared_ptr<const Context> ctx, uint64_t id, DoubleCRT s)
+      : ctx_(std::move(ctx)), id_(id), s_(std::move(s)) {}
   // [c0 + c1 s + c2 s^2]_Q over the ciphertext's primes.
   DoubleCRT phase(const Ciphertext& ct) const;
   // The phase mod the chain prime p (one of ct's primes) into out[0..n).
@@ -107,6 +119,9 @@ class PublicKey {
   uint64_t keyId() const { return keyId_; }
   /// The seed the uniform part a was expanded from.
   const Prng::Seed& seed() const { return seed_; }
+  /// b = -a s + t e and a, over the top-level ciphertext primes.
+  const DoubleCRT& b() const { return b_; }
+  const DoubleCRT& a() const { return a_; }
 
   /// Public-key encryption at the top level. Throws std::invalid_argument if pt belongs to
   /// another context.
@@ -115,6 +130,7 @@ class PublicKey {
 
  private:
   friend class SecretKey;
+  friend PublicKey io::loadPublicKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
   PublicKey(std::shared_ptr<const Context> ctx, uint64_t keyId, Prng::Seed seed, DoubleCRT b,
             DoubleCRT a)
       : ctx_(std::move(ctx)), keyId_(keyId), seed_(seed), b_(std::move(b)), a_(std::move(a)) {}
@@ -144,6 +160,8 @@ class KeySwitchKey {
 
  private:
   friend class SecretKey;
+  friend KeySwitchKey io::loadKeySwitchKey(std::istream& in,
+                                           const std::shared_ptr<const Context>& ctx);
   KeySwitchKey(std::shared_ptr<const Context> ctx, uint64_t keyId, uint64_t automorphism,
                Prng::Seed seed)
       : ctx_(std::move(ctx)), keyId_(keyId), automorphism_(automorphism), seed_(seed) {}

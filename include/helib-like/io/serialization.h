@@ -22,6 +22,7 @@
 
 #include "helib-like/bgv/ciphertext.h"
 #include "helib-like/bgv/context.h"
+#include "helib-like/bgv/keys.h"
 #include "helib-like/bgv/plaintext.h"
 
 namespace hl {
@@ -44,7 +45,15 @@ enum class ObjectType : uint16_t {
   kContext = 1,
   kPlaintext = 2,
   kCiphertext = 3,
+  kPublicKey = 4,
+  kSecretKey = 5,
+  kKeySwitchKey = 6,
+  kEvaluationKeys = 7,
 };
+
+/// How keys store their uniform parts a: as the 32-byte seed they were expanded from (half the
+/// size; the reader expands it again), or as the rows themselves.
+enum class UniformParts : uint8_t { kSeed = 0, kFull = 1 };
 
 /// SHA-256 of the data that defines the context (see the top of this file).
 std::array<uint8_t, 32> contextFingerprint(const Context& ctx);
@@ -63,6 +72,28 @@ Plaintext loadPlaintext(std::istream& in, const std::shared_ptr<const Context>& 
 /// (8 bytes per residue: phi(m) * level * parts of them).
 void save(std::ostream& out, const Ciphertext& ct);
 Ciphertext loadCiphertext(std::istream& in, const std::shared_ptr<const Context>& ctx);
+
+/// Public key: key id, seed, and b (and a with kFull) over the top-level primes.
+void save(std::ostream& out, const PublicKey& pk, UniformParts uniform = UniformParts::kSeed);
+PublicKey loadPublicKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
+
+/// Key-switching key: key id, automorphism (0: relinearization), seed, and every digit's b
+/// (and a with kFull) over every prime of the context.
+void save(std::ostream& out, const KeySwitchKey& key, UniformParts uniform = UniformParts::kSeed);
+KeySwitchKey loadKeySwitchKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
+
+/// A set of evaluation keys: a short record with the key id and the number of keys, then one
+/// key-switching key record each (so a reader never holds more than one key's bytes beyond the
+/// keys themselves).
+void save(std::ostream& out, const EvaluationKeys& keys, UniformParts uniform = UniformParts::kSeed);
+EvaluationKeys loadEvaluationKeys(std::istream& in, const std::shared_ptr<const Context>& ctx);
+
+/// The secret key, written only by this function, never by save(): its id and its phi(m)
+/// ternary coefficients (one byte each). The caller decides where secrets may go; the reader
+/// checks every coefficient is -1, 0 or 1 (and the weight, for a sparse context). Buffers
+/// that held the key are wiped.
+void saveSecretKey(std::ostream& out, const SecretKey& sk);
+SecretKey loadSecretKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
 
 /// The same to and from files (std::runtime_error naming the file if it cannot be opened or
 /// written; the readers' FormatError otherwise).
