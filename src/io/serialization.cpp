@@ -132,7 +132,7 @@ class Reader {
   size_t left_;
 };
 
-const char* typeName(ObjectType t) {
+const char* nameOf(ObjectType t) {
   switch (t) {
     case ObjectType::kContext:
       return "context";
@@ -168,7 +168,7 @@ void writeRecord(std::ostream& out, ObjectType type, const Digest& fingerprint,
             static_cast<std::streamsize>(head.bytes().size()));
   out.write(reinterpret_cast<const char*>(body.data()), static_cast<std::streamsize>(body.size()));
   out.write(reinterpret_cast<const char*>(digest.data()), kDigestBytes);
-  if (!out) throw std::runtime_error("hl::io: writing the " + std::string(typeName(type)) + " failed");
+  if (!out) throw std::runtime_error("hl::io: writing the " + std::string(nameOf(type)) + " failed");
 }
 
 void readExactly(std::istream& in, void* dst, size_t n, const char* what) {
@@ -195,19 +195,19 @@ std::vector<uint8_t> readRecord(std::istream& in, ObjectType type, const Digest*
   const uint16_t got = h.u16();
   if (got != static_cast<uint16_t>(type)) {
     const auto gotType = static_cast<ObjectType>(got);
-    fail(std::string("expected a ") + typeName(type) + ", found a " + typeName(gotType) +
+    fail(std::string("expected a ") + nameOf(type) + ", found a " + nameOf(gotType) +
          " (type " + std::to_string(got) + ")");
   }
   Digest fingerprint{};
   std::memcpy(fingerprint.data(), header + 12, 32);
   if (expected != nullptr && fingerprint != *expected) {
-    fail(std::string("the ") + typeName(type) +
+    fail(std::string("the ") + nameOf(type) +
          " belongs to another context (the context fingerprints differ)");
   }
   Reader len(header + 44, 8);
   const uint64_t bodyBytes = len.u64();
   if (bodyBytes > maxBody) {
-    fail(std::string("a ") + typeName(type) + " body of " + std::to_string(bodyBytes) +
+    fail(std::string("a ") + nameOf(type) + " body of " + std::to_string(bodyBytes) +
          " bytes is more than this context allows (" + std::to_string(maxBody) + ")");
   }
   std::vector<uint8_t> body(bodyBytes);
@@ -223,6 +223,26 @@ std::vector<uint8_t> readRecord(std::istream& in, ObjectType type, const Digest*
 }
 
 }  // namespace
+
+const char* typeName(ObjectType type) { return nameOf(type); }
+
+RecordInfo peekRecord(std::istream& in) {
+  uint8_t header[kHeaderBytes];
+  readExactly(in, header, kHeaderBytes, "header");
+  if (std::memcmp(header, kMagic, 8) != 0) fail("not a helib-like object (bad magic)");
+  Reader h(header + 8, kHeaderBytes - 8);
+  RecordInfo info;
+  info.version = h.u16();
+  if (info.version != kFormatVersion) {
+    fail("format version " + std::to_string(info.version) + ", this library reads version " +
+         std::to_string(kFormatVersion));
+  }
+  info.type = static_cast<ObjectType>(h.u16());
+  std::memcpy(info.fingerprint.data(), header + 12, 32);
+  Reader len(header + 44, 8);
+  info.bodyBytes = len.u64();
+  return info;
+}
 
 std::array<uint8_t, 32> contextFingerprint(const Context& ctx) {
   Writer w;

@@ -55,6 +55,18 @@ enum class ObjectType : uint16_t {
 /// size; the reader expands it again), or as the rows themselves.
 enum class UniformParts : uint8_t { kSeed = 0, kFull = 1 };
 
+/// What a record's header says, read without a context and without reading the body (for
+/// `hl info`). Throws FormatError for a truncated header, a bad magic or an unknown version.
+struct RecordInfo {
+  uint16_t version = 0;
+  ObjectType type = ObjectType::kContext;
+  std::array<uint8_t, 32> fingerprint{};
+  uint64_t bodyBytes = 0;
+};
+RecordInfo peekRecord(std::istream& in);
+/// The name of a type ("ciphertext", "key-switching key", ...).
+const char* typeName(ObjectType type);
+
 /// SHA-256 of the data that defines the context (see the top of this file).
 std::array<uint8_t, 32> contextFingerprint(const Context& ctx);
 
