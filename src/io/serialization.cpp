@@ -14,6 +14,7 @@
 #include <ostream>
 #include <vector>
 
+#include "helib-like/math/cyclotomic_dft.h"
 #include "helib-like/ring/double_crt.h"
 
 namespace hl::io {
@@ -291,7 +292,7 @@ void save(std::ostream& out, const Context& ctx) {
   writeRecord(out, ObjectType::kContext, contextFingerprint(ctx), w.bytes());
 }
 
-std::shared_ptr<const Context> loadContext(std::istream& in) {
+std::shared_ptr<const Context> loadContext(std::istream& in, const ContextLimits& limits) {
   Digest fingerprint{};
   const std::vector<uint8_t> body =
       readRecord(in, ObjectType::kContext, nullptr, kMaxContextBody, &fingerprint);
@@ -313,6 +314,20 @@ std::shared_ptr<const Context> loadContext(std::istream& in) {
   for (uint32_t i = 0; i < gens; ++i) p.generators.push_back(r.u64());
   p.allowInsecure = r.u8() != 0;
   r.expectEnd();
+  // Limits before anything is built: m and phi(m), and the modulus (primes of 20 bits at the
+  // least, so the bits bound the number of primes too).
+  if (p.m < 2 || p.m > (uint64_t{1} << 24) || eulerPhi(p.m) > limits.maxPhi) {
+    fail("m = " + std::to_string(p.m) + " is outside what this reader accepts (phi(m) <= " +
+         std::to_string(limits.maxPhi) + ")");
+  }
+  int64_t bits = static_cast<int64_t>(p.ciphertextBits) + p.specialBits;
+  for (int b : p.primeBits) bits += b;
+  if (p.ciphertextBits < 0 || p.specialBits < 0 || bits > limits.maxModulusBits ||
+      p.primeBits.size() > static_cast<size_t>(limits.maxModulusBits / 20) || p.digits > 64 ||
+      p.generators.size() > 64) {
+    fail("the recorded modulus is beyond what this reader accepts (" +
+         std::to_string(limits.maxModulusBits) + " bits)");
+  }
   std::shared_ptr<const Context> ctx;
   try {
     ctx = Context::create(p);
@@ -645,9 +660,10 @@ void saveToFile(const std::string& path, const Context& ctx) { saveFile(path, ct
 void saveToFile(const std::string& path, const Plaintext& pt) { saveFile(path, pt); }
 void saveToFile(const std::string& path, const Ciphertext& ct) { saveFile(path, ct); }
 
-std::shared_ptr<const Context> loadContextFromFile(const std::string& path) {
+std::shared_ptr<const Context> loadContextFromFile(const std::string& path,
+                                                   const ContextLimits& limits) {
   std::ifstream in = openIn(path);
-  return loadContext(in);
+  return loadContext(in, limits);
 }
 
 Plaintext loadPlaintextFromFile(const std::string& path,

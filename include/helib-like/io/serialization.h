@@ -73,8 +73,15 @@ std::array<uint8_t, 32> contextFingerprint(const Context& ctx);
 /// The context's parameters (with the digits it resolved). loadContext rebuilds the context
 /// with Context::create and refuses it unless the rebuilt context has the recorded
 /// fingerprint (the same primes: a library that chooses primes differently cannot load it).
+/// Building a context costs time and memory that grow with phi(m) and the number of primes:
+/// loadContext refuses recorded parameters beyond these limits before building anything (a
+/// forged record must not make a reader spend minutes or gigabytes).
+struct ContextLimits {
+  size_t maxPhi = size_t{1} << 17;  // the largest ring the security tables cover
+  int maxModulusBits = 8000;        // log2(Q) + log2(P)
+};
 void save(std::ostream& out, const Context& ctx);
-std::shared_ptr<const Context> loadContext(std::istream& in);
+std::shared_ptr<const Context> loadContext(std::istream& in, const ContextLimits& limits = {});
 
 /// Coefficients in [0, t).
 void save(std::ostream& out, const Plaintext& pt);
@@ -112,7 +119,8 @@ SecretKey loadSecretKey(std::istream& in, const std::shared_ptr<const Context>& 
 void saveToFile(const std::string& path, const Context& ctx);
 void saveToFile(const std::string& path, const Plaintext& pt);
 void saveToFile(const std::string& path, const Ciphertext& ct);
-std::shared_ptr<const Context> loadContextFromFile(const std::string& path);
+std::shared_ptr<const Context> loadContextFromFile(const std::string& path,
+                                                   const ContextLimits& limits = {});
 Plaintext loadPlaintextFromFile(const std::string& path,
                                 const std::shared_ptr<const Context>& ctx);
 Ciphertext loadCiphertextFromFile(const std::string& path,
