@@ -44,5 +44,13 @@ int main(int argc, char** argv) {
   });
   write("evaluation_keys", "set", [&](std::ostream& o) { hl::io::save(o, keys); });
   write("secret_key", "sk", [&](std::ostream& o) { hl::io::saveSecretKey(o, sk); });
+  // Compressed records.
+  const auto z = hl::io::Compression::kZstd;
+  write("ciphertext", "zstd", [&](std::ostream& o) { hl::io::save(o, ct, z); });
+  write("plaintext", "zstd", [&](std::ostream& o) { hl::io::save(o, pt, z); });
+  write("context", "zstd", [&](std::ostream& o) { hl::io::save(o, *ctx, z); });
+  write("keyswitch_key", "zstd", [&](std::ostream& o) {
+    hl::io::save(o, keys.relinearization(), hl::io::UniformParts::kSeed, z);
+  });
   return 0;
 }

@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(build-essential cmake libntl-dev libgmp-dev libssl-dev libgtest-dev
-          libbenchmark-dev libcli11-dev nlohmann-json3-dev
+          libbenchmark-dev libcli11-dev nlohmann-json3-dev libzstd-dev
           clang libclang-rt-dev libomp-dev)  # the last three: the fuzz targets (scripts/fuzz.sh)
 missing=()
 for p in "${packages[@]}"; do

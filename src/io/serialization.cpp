@@ -3,8 +3,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <zstd.h>
 
 #include <bit>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -153,12 +155,27 @@ const char* nameOf(ObjectType t) {
   return "unknown object";
 }
 
+constexpr uint16_t kCompressedBit = 0x8000;
+constexpr int kZstdLevel = 3;
+
+// The zstd form of a body: its uncompressed size (u64), then one zstd frame.
+std::vector<uint8_t> compress(const std::vector<uint8_t>& body) {
+  std::vector<uint8_t> out(8 + ZSTD_compressBound(body.size()));
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(static_cast<uint64_t>(body.size()) >> (8 * i));
+  const size_t n = ZSTD_compress(out.data() + 8, out.size() - 8, body.data(), body.size(), kZstdLevel);
+  if (ZSTD_isError(n)) throw std::runtime_error(std::string("hl::io: zstd: ") + ZSTD_getErrorName(n));
+  out.resize(8 + n);
+  return out;
+}
+
 void writeRecord(std::ostream& out, ObjectType type, const Digest& fingerprint,
-                 std::vector<uint8_t>& body) {
+                 std::vector<uint8_t>& body, Compression compression = Compression::kNone) {
+  if (compression == Compression::kZstd) body = compress(body);
   Writer head;
   head.raw(kMagic, 8);
   head.u16(kFormatVersion);
-  head.u16(static_cast<uint16_t>(type));
+  head.u16(static_cast<uint16_t>(static_cast<uint16_t>(type) |
+                                 (compression == Compression::kZstd ? kCompressedBit : 0)));
   head.raw(fingerprint.data(), fingerprint.size());
   head.u64(body.size());
   Sha256 sha;
@@ -193,7 +210,9 @@ std::vector<uint8_t> readRecord(std::istream& in, ObjectType type, const Digest*
     fail("format version " + std::to_string(version) + ", this library reads version " +
          std::to_string(kFormatVersion));
   }
-  const uint16_t got = h.u16();
+  const uint16_t rawType = h.u16();
+  const bool compressed = (rawType & kCompressedBit) != 0;
+  const uint16_t got = rawType & static_cast<uint16_t>(~kCompressedBit);
   if (got != static_cast<uint16_t>(type)) {
     const auto gotType = static_cast<ObjectType>(got);
     fail(std::string("expected a ") + nameOf(type) + ", found a " + nameOf(gotType) +
@@ -207,7 +226,12 @@ std::vector<uint8_t> readRecord(std::istream& in, ObjectType type, const Digest*
   }
   Reader len(header + 44, 8);
   const uint64_t bodyBytes = len.u64();
-  if (bodyBytes > maxBody) {
+  // A compressed body is at most zstd's bound for the largest uncompressed one.
+  const uint64_t maxStored =
+      compressed ? 8 + static_cast<uint64_t>(ZSTD_compressBound(static_cast<size_t>(
+                           std::min<uint64_t>(maxBody, uint64_t{1} << 40))))
+                 : maxBody;
+  if (bodyBytes > maxStored) {
     fail(std::string("a ") + nameOf(type) + " body of " + std::to_string(bodyBytes) +
          " bytes is more than this context allows (" + std::to_string(maxBody) + ")");
   }
@@ -220,7 +244,20 @@ std::vector<uint8_t> readRecord(std::istream& in, ObjectType type, const Digest*
   sha.update(body.data(), body.size());
   if (sha.finish() != stored) fail("checksum mismatch (the data is corrupted)");
   if (fingerprintOut != nullptr) *fingerprintOut = fingerprint;
-  return body;
+  if (!compressed) return body;
+  // Decompress into exactly the declared size, itself bounded like an uncompressed body.
+  Reader r(body.data(), body.size());
+  const uint64_t rawSize = r.u64();
+  if (rawSize > maxBody) {
+    fail(std::string("a compressed ") + nameOf(type) + " declares " + std::to_string(rawSize) +
+         " bytes, more than this context allows (" + std::to_string(maxBody) + ")");
+  }
+  const unsigned long long frameSize = ZSTD_getFrameContentSize(body.data() + 8, body.size() - 8);
+  if (frameSize != rawSize) fail("the compressed body is not one zstd frame of the declared size");
+  std::vector<uint8_t> raw(static_cast<size_t>(rawSize));
+  const size_t n = ZSTD_decompress(raw.data(), raw.size(), body.data() + 8, body.size() - 8);
+  if (ZSTD_isError(n) || n != rawSize) fail("the compressed body does not decompress");
+  return raw;
 }
 
 }  // namespace
@@ -238,7 +275,9 @@ RecordInfo peekRecord(std::istream& in) {
     fail("format version " + std::to_string(info.version) + ", this library reads version " +
          std::to_string(kFormatVersion));
   }
-  info.type = static_cast<ObjectType>(h.u16());
+  const uint16_t rawType = h.u16();
+  info.compressed = (rawType & kCompressedBit) != 0;
+  info.type = static_cast<ObjectType>(rawType & static_cast<uint16_t>(~kCompressedBit));
   std::memcpy(info.fingerprint.data(), header + 12, 32);
   Reader len(header + 44, 8);
   info.bodyBytes = len.u64();
@@ -273,7 +312,7 @@ std::array<uint8_t, 32> contextFingerprint(const Context& ctx) {
 }
 
 // Context: the Parameters, then Context::create and a fingerprint check.
-void save(std::ostream& out, const Context& ctx) {
+void save(std::ostream& out, const Context& ctx, Compression compression) {
   const Parameters& p = ctx.parameters();
   Writer w;
   w.u64(p.m);
@@ -289,7 +328,7 @@ void save(std::ostream& out, const Context& ctx) {
   w.u32(static_cast<uint32_t>(p.generators.size()));
   for (uint64_t g : p.generators) w.u64(g);
   w.u8(p.allowInsecure ? 1 : 0);
-  writeRecord(out, ObjectType::kContext, contextFingerprint(ctx), w.bytes());
+  writeRecord(out, ObjectType::kContext, contextFingerprint(ctx), w.bytes(), compression);
 }
 
 std::shared_ptr<const Context> loadContext(std::istream& in, const ContextLimits& limits) {
@@ -341,12 +380,12 @@ std::shared_ptr<const Context> loadContext(std::istream& in, const ContextLimits
   return ctx;
 }
 
-void save(std::ostream& out, const Plaintext& pt) {
+void save(std::ostream& out, const Plaintext& pt, Compression compression) {
   Writer w;
   const std::vector<uint64_t>& c = pt.coefficients();
   w.u64(c.size());
   w.words(c.data(), c.size());
-  writeRecord(out, ObjectType::kPlaintext, contextFingerprint(pt.context()), w.bytes());
+  writeRecord(out, ObjectType::kPlaintext, contextFingerprint(pt.context()), w.bytes(), compression);
 }
 
 Plaintext loadPlaintext(std::istream& in, const std::shared_ptr<const Context>& ctx) {
@@ -370,7 +409,7 @@ Plaintext loadPlaintext(std::istream& in, const std::shared_ptr<const Context>& 
 
 // Ciphertext body: key id, factor, noise bound, parts, level, then the rows part by part,
 // prime by prime (q_0 first).
-void save(std::ostream& out, const Ciphertext& ct) {
+void save(std::ostream& out, const Ciphertext& ct, Compression compression) {
   Writer w;
   const size_t n = ct.context().n(), level = ct.level();
   w.u64(ct.keyId());
@@ -382,7 +421,7 @@ void save(std::ostream& out, const Ciphertext& ct) {
   for (size_t part = 0; part < ct.size(); ++part) {
     for (size_t i = 0; i < level; ++i) w.words(ct.part(part).values(i).data(), n);
   }
-  writeRecord(out, ObjectType::kCiphertext, contextFingerprint(ct.context()), w.bytes());
+  writeRecord(out, ObjectType::kCiphertext, contextFingerprint(ct.context()), w.bytes(), compression);
 }
 
 Ciphertext loadCiphertext(std::istream& in, const std::shared_ptr<const Context>& ctx) {
@@ -479,14 +518,14 @@ uint64_t keySwitchKeyMaxBody(const Context& ctx) {
 
 }  // namespace
 
-void save(std::ostream& out, const PublicKey& pk, UniformParts uniform) {
+void save(std::ostream& out, const PublicKey& pk, UniformParts uniform, Compression compression) {
   Writer w;
   w.u64(pk.keyId());
   w.raw(pk.seed().data(), pk.seed().size());
   w.u8(static_cast<uint8_t>(uniform));
   writeRows(w, pk.b());
   if (uniform == UniformParts::kFull) writeRows(w, pk.a());
-  writeRecord(out, ObjectType::kPublicKey, contextFingerprint(pk.context()), w.bytes());
+  writeRecord(out, ObjectType::kPublicKey, contextFingerprint(pk.context()), w.bytes(), compression);
 }
 
 PublicKey loadPublicKey(std::istream& in, const std::shared_ptr<const Context>& ctx) {
@@ -509,7 +548,8 @@ PublicKey loadPublicKey(std::istream& in, const std::shared_ptr<const Context>& 
   return PublicKey(ctx, keyId, seed, std::move(b), std::move(a));
 }
 
-void save(std::ostream& out, const KeySwitchKey& key, UniformParts uniform) {
+void save(std::ostream& out, const KeySwitchKey& key, UniformParts uniform,
+          Compression compression) {
   Writer w;
   w.u64(key.keyId());
   w.u64(key.automorphism());
@@ -520,7 +560,7 @@ void save(std::ostream& out, const KeySwitchKey& key, UniformParts uniform) {
     writeRows(w, key.b(d));
     if (uniform == UniformParts::kFull) writeRows(w, key.a(d));
   }
-  writeRecord(out, ObjectType::kKeySwitchKey, contextFingerprint(key.context()), w.bytes());
+  writeRecord(out, ObjectType::kKeySwitchKey, contextFingerprint(key.context()), w.bytes(), compression);
 }
 
 KeySwitchKey loadKeySwitchKey(std::istream& in, const std::shared_ptr<const Context>& ctx) {
@@ -555,7 +595,8 @@ KeySwitchKey loadKeySwitchKey(std::istream& in, const std::shared_ptr<const Cont
   return key;
 }
 
-void save(std::ostream& out, const EvaluationKeys& keys, UniformParts uniform) {
+void save(std::ostream& out, const EvaluationKeys& keys, UniformParts uniform,
+          Compression compression) {
   std::vector<const KeySwitchKey*> list;
   if (keys.hasRelinearization()) list.push_back(&keys.relinearization());
   for (uint64_t k : keys.automorphisms()) list.push_back(&keys.automorphism(k));
@@ -563,7 +604,7 @@ void save(std::ostream& out, const EvaluationKeys& keys, UniformParts uniform) {
   w.u64(list.empty() ? 0 : list.front()->keyId());
   w.u32(static_cast<uint32_t>(list.size()));
   writeRecord(out, ObjectType::kEvaluationKeys, contextFingerprint(keys.context()), w.bytes());
-  for (const KeySwitchKey* key : list) save(out, *key, uniform);
+  for (const KeySwitchKey* key : list) save(out, *key, uniform, compression);
 }
 
 EvaluationKeys loadEvaluationKeys(std::istream& in, const std::shared_ptr<const Context>& ctx) {
@@ -592,7 +633,12 @@ EvaluationKeys loadEvaluationKeys(std::istream& in, const std::shared_ptr<const 
 }
 
 void saveSecretKey(std::ostream& out, const SecretKey& sk) {
-  std::vector<int64_t> c = sk.s_.toCoefficients();
+  // The ternary coefficients are the centred residues mod any one prime: read them from q_0
+  // alone (the CRT over every prime costs seconds at m = 53261).
+  DoubleCRT one = sk.s_;
+  one.dropPrimes(sk.s_.primes() - IndexSet{0});
+  std::vector<int64_t> c = one.toCoefficients();
+  one.wipe();
   Writer w;
   w.u64(sk.id());
   for (int64_t v : c) w.u8(static_cast<uint8_t>(static_cast<int8_t>(v)));

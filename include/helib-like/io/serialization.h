@@ -3,7 +3,7 @@
 //
 // Every object is one record:
 //
-//   magic "HLIKEBGV" (8 bytes) | format version (u16) | object type (u16) |
+//   magic "HLIKEBGV" (8 bytes) | format version (u16) | object type (u16, bit 15: zstd body) |
 //   context fingerprint (32 bytes) | body length (u64) | body | SHA-256 of all before (32 bytes)
 //
 // little-endian throughout. The fingerprint is a SHA-256 of what defines the context (m, p, r,
@@ -55,11 +55,17 @@ enum class ObjectType : uint16_t {
 /// size; the reader expands it again), or as the rows themselves.
 enum class UniformParts : uint8_t { kSeed = 0, kFull = 1 };
 
+/// Whether a record's body is compressed with zstd (level 3). Residues mod a prime are uniform,
+/// so what compression wins is mostly the unused high bits of primes below 2^64 (see
+/// doc/format.md for measured sizes). Readers take both.
+enum class Compression : uint8_t { kNone = 0, kZstd = 1 };
+
 /// What a record's header says, read without a context and without reading the body (for
 /// `hl info`). Throws FormatError for a truncated header, a bad magic or an unknown version.
 struct RecordInfo {
   uint16_t version = 0;
   ObjectType type = ObjectType::kContext;
+  bool compressed = false;
   std::array<uint8_t, 32> fingerprint{};
   uint64_t bodyBytes = 0;
 };
@@ -80,31 +86,34 @@ struct ContextLimits {
   size_t maxPhi = size_t{1} << 17;  // the largest ring the security tables cover
   int maxModulusBits = 8000;        // log2(Q) + log2(P)
 };
-void save(std::ostream& out, const Context& ctx);
+void save(std::ostream& out, const Context& ctx, Compression compression = Compression::kNone);
 std::shared_ptr<const Context> loadContext(std::istream& in, const ContextLimits& limits = {});
 
 /// Coefficients in [0, t).
-void save(std::ostream& out, const Plaintext& pt);
+void save(std::ostream& out, const Plaintext& pt, Compression compression = Compression::kNone);
 Plaintext loadPlaintext(std::istream& in, const std::shared_ptr<const Context>& ctx);
 
 /// Level, parts, plaintext factor, noise bound, key id and the evaluation rows of every part
 /// (8 bytes per residue: phi(m) * level * parts of them).
-void save(std::ostream& out, const Ciphertext& ct);
+void save(std::ostream& out, const Ciphertext& ct, Compression compression = Compression::kNone);
 Ciphertext loadCiphertext(std::istream& in, const std::shared_ptr<const Context>& ctx);
 
 /// Public key: key id, seed, and b (and a with kFull) over the top-level primes.
-void save(std::ostream& out, const PublicKey& pk, UniformParts uniform = UniformParts::kSeed);
+void save(std::ostream& out, const PublicKey& pk, UniformParts uniform = UniformParts::kSeed,
+          Compression compression = Compression::kNone);
 PublicKey loadPublicKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
 
 /// Key-switching key: key id, automorphism (0: relinearization), seed, and every digit's b
 /// (and a with kFull) over every prime of the context.
-void save(std::ostream& out, const KeySwitchKey& key, UniformParts uniform = UniformParts::kSeed);
+void save(std::ostream& out, const KeySwitchKey& key, UniformParts uniform = UniformParts::kSeed,
+          Compression compression = Compression::kNone);
 KeySwitchKey loadKeySwitchKey(std::istream& in, const std::shared_ptr<const Context>& ctx);
 
 /// A set of evaluation keys: a short record with the key id and the number of keys, then one
 /// key-switching key record each (so a reader never holds more than one key's bytes beyond the
 /// keys themselves).
-void save(std::ostream& out, const EvaluationKeys& keys, UniformParts uniform = UniformParts::kSeed);
+void save(std::ostream& out, const EvaluationKeys& keys, UniformParts uniform = UniformParts::kSeed,
+          Compression compression = Compression::kNone);
 EvaluationKeys loadEvaluationKeys(std::istream& in, const std::shared_ptr<const Context>& ctx);
 
 /// The secret key, written only by this function, never by save(): its id and its phi(m)
