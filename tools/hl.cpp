@@ -249,24 +249,12 @@ int runKeygen(const hl::Parameters& params, const Files& files, bool rotations) 
     const hl::EncryptedArray ea(ctx);
     ea.addKeys(keys, sk, ea.defaultKeyExponents());
   }
-  {
-    std::ofstream out = openOut(files.context());
-    hl::io::save(out, *ctx);
-  }
-  {
-    std::ofstream out = openOut(files.publicKey());
-    hl::io::save(out, sk.publicKey());
-  }
-  {
-    std::ofstream out = openOut(files.evalKeys());
-    hl::io::save(out, keys);
-  }
+  hl::io::saveToFile(files.context().string(), *ctx);
+  hl::io::saveToFile(files.publicKey().string(), sk.publicKey());
+  hl::io::saveToFile(files.evalKeys().string(), keys);
   std::fprintf(stderr, "hl keygen: writing the SECRET key to %s: keep it private\n",
                files.secretKey().string().c_str());
-  {
-    std::ofstream out = openOut(files.secretKey());
-    hl::io::saveSecretKey(out, sk);
-  }
+  hl::io::saveSecretKeyToFile(files.secretKey().string(), sk);
   std::printf("m = %llu, phi(m) = %zu, %zu slots, Q %.0f bits, P %.0f bits, security %.1f bits, "
               "%zu evaluation keys, in %s\n",
               static_cast<unsigned long long>(ctx->m()), ctx->n(), ctx->hypercube().size(),
@@ -276,14 +264,12 @@ int runKeygen(const hl::Parameters& params, const Files& files, bool rotations) 
 }
 
 std::shared_ptr<const hl::Context> loadContext(const Files& files) {
-  std::ifstream in = openIn(files.context());
-  return hl::io::loadContext(in);
+  return hl::io::loadContextFromFile(files.context().string());
 }
 
 int runEncrypt(const Files& files, const std::string& inPath, const std::string& outPath) {
   auto ctx = loadContext(files);
-  std::ifstream pkIn = openIn(files.publicKey());
-  const hl::PublicKey pk = hl::io::loadPublicKey(pkIn, ctx);
+  const hl::PublicKey pk = hl::io::loadPublicKeyFromFile(files.publicKey().string(), ctx);
   const hl::EncryptedArray ea(ctx);
   const std::vector<int64_t> values = parseValues(readAll(inPath));
   if (values.size() > ea.size()) {
@@ -298,10 +284,8 @@ int runEncrypt(const Files& files, const std::string& inPath, const std::string&
 
 int runDecrypt(const Files& files, const std::string& inPath, bool json, size_t count) {
   auto ctx = loadContext(files);
-  std::ifstream skIn = openIn(files.secretKey());
-  const hl::SecretKey sk = hl::io::loadSecretKey(skIn, ctx);
-  std::ifstream ctIn = openIn(inPath);
-  const hl::Ciphertext ct = hl::io::loadCiphertext(ctIn, ctx);
+  const hl::SecretKey sk = hl::io::loadSecretKeyFromFile(files.secretKey().string(), ctx);
+  const hl::Ciphertext ct = hl::io::loadCiphertextFromFile(inPath, ctx);
   const hl::EncryptedArray ea(ctx);
   const hl::SlotVector v = ea.decrypt(sk, ct);
   const size_t n = count == 0 ? v.size() : std::min(count, v.size());

@@ -705,6 +705,31 @@ void saveFile(const std::string& path, const T& object) {
 void saveToFile(const std::string& path, const Context& ctx) { saveFile(path, ctx); }
 void saveToFile(const std::string& path, const Plaintext& pt) { saveFile(path, pt); }
 void saveToFile(const std::string& path, const Ciphertext& ct) { saveFile(path, ct); }
+void saveToFile(const std::string& path, const PublicKey& pk) { saveFile(path, pk); }
+void saveToFile(const std::string& path, const EvaluationKeys& keys) { saveFile(path, keys); }
+
+void saveSecretKeyToFile(const std::string& path, const SecretKey& sk) {
+  std::ofstream out = openOut(path);
+  saveSecretKey(out, sk);
+  out.close();
+  if (!out) throw std::runtime_error("hl::io: writing \"" + path + "\" failed");
+}
+
+PublicKey loadPublicKeyFromFile(const std::string& path, const std::shared_ptr<const Context>& ctx) {
+  std::ifstream in = openIn(path);
+  return loadPublicKey(in, ctx);
+}
+
+EvaluationKeys loadEvaluationKeysFromFile(const std::string& path,
+                                          const std::shared_ptr<const Context>& ctx) {
+  std::ifstream in = openIn(path);
+  return loadEvaluationKeys(in, ctx);
+}
+
+SecretKey loadSecretKeyFromFile(const std::string& path, const std::shared_ptr<const Context>& ctx) {
+  std::ifstream in = openIn(path);
+  return loadSecretKey(in, ctx);
+}
 
 std::shared_ptr<const Context> loadContextFromFile(const std::string& path,
                                                    const ContextLimits& limits) {

@@ -144,6 +144,24 @@ TEST(Serialization, FilesRoundTripAndMissingFilesAreReported) {
   EXPECT_EQ(s.sk->decrypt(hl::io::loadCiphertextFromFile(path, s.ctx)), s.sk->decrypt(a));
   std::remove(path.c_str());
   EXPECT_THROW(hl::io::loadCiphertextFromFile(path, s.ctx), std::runtime_error);
+  // Keys and the context through files.
+  const std::string dir = ::testing::TempDir();
+  hl::io::saveToFile(dir + "hl_io_ctx.bin", *s.ctx);
+  hl::io::saveToFile(dir + "hl_io_pk.bin", s.sk->publicKey(s.prng));
+  hl::io::saveToFile(dir + "hl_io_ev.bin", *s.keys);
+  hl::io::saveSecretKeyToFile(dir + "hl_io_sk.bin", *s.sk);
+  const auto ctx = hl::io::loadContextFromFile(dir + "hl_io_ctx.bin");
+  const hl::PublicKey pk = hl::io::loadPublicKeyFromFile(dir + "hl_io_pk.bin", ctx);
+  const hl::EvaluationKeys ev = hl::io::loadEvaluationKeysFromFile(dir + "hl_io_ev.bin", ctx);
+  const hl::SecretKey sk = hl::io::loadSecretKeyFromFile(dir + "hl_io_sk.bin", ctx);
+  const hl::Plaintext x = randomPlaintext(ctx, 8);
+  hl::Ciphertext c = pk.encrypt(x, s.prng);
+  c.multiplyBy(c, ev);
+  const bgvtest::Model model(*ctx);
+  EXPECT_EQ(sk.decrypt(c), model.back(model.mul(model.of(x), model.of(x)), ctx));
+  for (const char* f : {"hl_io_ctx.bin", "hl_io_pk.bin", "hl_io_ev.bin", "hl_io_sk.bin"}) {
+    std::remove((dir + f).c_str());
+  }
   EXPECT_THROW(hl::io::saveToFile("/nonexistent-dir/x.bin", a), std::runtime_error);
 }
 

@@ -128,6 +128,14 @@ SecretKey loadSecretKey(std::istream& in, const std::shared_ptr<const Context>& 
 void saveToFile(const std::string& path, const Context& ctx);
 void saveToFile(const std::string& path, const Plaintext& pt);
 void saveToFile(const std::string& path, const Ciphertext& ct);
+void saveToFile(const std::string& path, const PublicKey& pk);
+void saveToFile(const std::string& path, const EvaluationKeys& keys);
+/// The secret key to a file: only by this explicitly named function.
+void saveSecretKeyToFile(const std::string& path, const SecretKey& sk);
+PublicKey loadPublicKeyFromFile(const std::string& path, const std::shared_ptr<const Context>& ctx);
+EvaluationKeys loadEvaluationKeysFromFile(const std::string& path,
+                                          const std::shared_ptr<const Context>& ctx);
+SecretKey loadSecretKeyFromFile(const std::string& path, const std::shared_ptr<const Context>& ctx);
 std::shared_ptr<const Context> loadContextFromFile(const std::string& path,
                                                    const ContextLimits& limits = {});
 Plaintext loadPlaintextFromFile(const std::string& path,
