@@ -398,8 +398,14 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);  // --help: the usage on standard output, exit 0
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    // A bad command line: one line on stderr, exit 2.
+    std::fprintf(stderr, "hl: %s (hl --help, hl COMMAND --help)\n", e.what());
+    return 2;
   }
   try {
     if (*params) {

@@ -47,7 +47,10 @@ expect_error "corrupted ciphertext" "$hl" decrypt --dir "$work/keys" --in "$work
 "$hl" keygen --m 2048 --p 257 --bits 150 --allow-insecure --dir "$work/other" >/dev/null 2>&1 || fail "second keygen"
 expect_error "other context" "$hl" decrypt --dir "$work/other" --in "$work/a.ct"
 expect_error "insecure without the flag" "$hl" keygen --m 2048 --p 257 --bits 200 --dir "$work/x"
-"$hl" frobnicate >/dev/null 2>&1 && fail "an unknown command was accepted"
+"$hl" frobnicate >/dev/null 2>"$work/err.txt"; [ $? -eq 2 ] || fail "an unknown command did not exit 2"
+[ "$(wc -l <"$work/err.txt")" -eq 1 ] || fail "unknown command: stderr is not one line"
+"$hl" keygen --m 2048 >/dev/null 2>"$work/err.txt"; [ $? -eq 2 ] || fail "a missing option did not exit 2"
+[ "$(wc -l <"$work/err.txt")" -eq 1 ] || fail "missing option: stderr is not one line: $(cat "$work/err.txt")"
 "$hl" keygen --help | grep -q -- "--bits" || fail "keygen --help"
 
 # params: a small search (bytes in slots, depth 3), with one measured candidate.
