@@ -199,33 +199,42 @@ void readExactly(std::istream& in, void* dst, size_t n, const char* what) {
 // Reads one record of the given type: checks magic, version, type, the fingerprint (when
 // `expected` is given), the length against maxBody, and the checksum. Returns the body and
 // the recorded fingerprint.
-std::vector<uint8_t> readRecord(std::istream& in, ObjectType type, const Digest* expected,
-                                uint64_t maxBody, Digest* fingerprintOut = nullptr) {
-  uint8_t header[kHeaderBytes];
+// Reads and checks the fixed header (magic, version); the type field is returned with its
+// compression bit separated.
+RecordInfo readHeader(std::istream& in, uint8_t (&header)[kHeaderBytes]) {
   readExactly(in, header, kHeaderBytes, "header");
   if (std::memcmp(header, kMagic, 8) != 0) fail("not a helib-like object (bad magic)");
   Reader h(header + 8, kHeaderBytes - 8);
-  const uint16_t version = h.u16();
-  if (version != kFormatVersion) {
-    fail("format version " + std::to_string(version) + ", this library reads version " +
+  RecordInfo info;
+  info.version = h.u16();
+  if (info.version != kFormatVersion) {
+    fail("format version " + std::to_string(info.version) + ", this library reads version " +
          std::to_string(kFormatVersion));
   }
   const uint16_t rawType = h.u16();
-  const bool compressed = (rawType & kCompressedBit) != 0;
-  const uint16_t got = rawType & static_cast<uint16_t>(~kCompressedBit);
-  if (got != static_cast<uint16_t>(type)) {
-    const auto gotType = static_cast<ObjectType>(got);
-    fail(std::string("expected a ") + nameOf(type) + ", found a " + nameOf(gotType) +
-         " (type " + std::to_string(got) + ")");
+  info.compressed = (rawType & kCompressedBit) != 0;
+  info.type = static_cast<ObjectType>(rawType & static_cast<uint16_t>(~kCompressedBit));
+  std::memcpy(info.fingerprint.data(), header + 12, 32);
+  Reader len(header + 44, 8);
+  info.bodyBytes = len.u64();
+  return info;
+}
+
+std::vector<uint8_t> readRecord(std::istream& in, ObjectType type, const Digest* expected,
+                                uint64_t maxBody, Digest* fingerprintOut = nullptr) {
+  uint8_t header[kHeaderBytes];
+  const RecordInfo info = readHeader(in, header);
+  const bool compressed = info.compressed;
+  if (info.type != type) {
+    fail(std::string("expected a ") + nameOf(type) + ", found a " + nameOf(info.type) +
+         " (type " + std::to_string(static_cast<uint16_t>(info.type)) + ")");
   }
-  Digest fingerprint{};
-  std::memcpy(fingerprint.data(), header + 12, 32);
+  const Digest& fingerprint = info.fingerprint;
+  const uint64_t bodyBytes = info.bodyBytes;
   if (expected != nullptr && fingerprint != *expected) {
     fail(std::string("the ") + nameOf(type) +
          " belongs to another context (the context fingerprints differ)");
   }
-  Reader len(header + 44, 8);
-  const uint64_t bodyBytes = len.u64();
   // A compressed body is at most zstd's bound for the largest uncompressed one.
   const uint64_t maxStored =
       compressed ? 8 + static_cast<uint64_t>(ZSTD_compressBound(static_cast<size_t>(
@@ -260,28 +269,37 @@ std::vector<uint8_t> readRecord(std::istream& in, ObjectType type, const Digest*
   return raw;
 }
 
+// The rows of an element, prime by prime.
+void writeRows(Writer& w, const DoubleCRT& x) {
+  const size_t n = x.chain().ring().phi();
+  for (size_t i : x.primes()) w.words(x.values(i).data(), n);
+}
+
+// An element over `primes` read row by row, every residue checked against its prime.
+DoubleCRT readRows(Reader& r, const Context& ctx, const IndexSet& primes, const char* what) {
+  DoubleCRT x(ctx.chain(), primes);
+  const size_t n = ctx.n();
+  for (size_t i : primes) {
+    uint64_t* row = x.values(i).data();
+    r.words(row, n);
+    const uint64_t q = ctx.chain()->modulus(i).value();
+    for (size_t j = 0; j < n; ++j) {
+      if (row[j] >= q) {
+        fail(std::string("a residue of the ") + what + " is not below prime " +
+             std::to_string(i) + " (" + std::to_string(q) + ")");
+      }
+    }
+  }
+  return x;
+}
+
 }  // namespace
 
 const char* typeName(ObjectType type) { return nameOf(type); }
 
 RecordInfo peekRecord(std::istream& in) {
   uint8_t header[kHeaderBytes];
-  readExactly(in, header, kHeaderBytes, "header");
-  if (std::memcmp(header, kMagic, 8) != 0) fail("not a helib-like object (bad magic)");
-  Reader h(header + 8, kHeaderBytes - 8);
-  RecordInfo info;
-  info.version = h.u16();
-  if (info.version != kFormatVersion) {
-    fail("format version " + std::to_string(info.version) + ", this library reads version " +
-         std::to_string(kFormatVersion));
-  }
-  const uint16_t rawType = h.u16();
-  info.compressed = (rawType & kCompressedBit) != 0;
-  info.type = static_cast<ObjectType>(rawType & static_cast<uint16_t>(~kCompressedBit));
-  std::memcpy(info.fingerprint.data(), header + 12, 32);
-  Reader len(header + 44, 8);
-  info.bodyBytes = len.u64();
-  return info;
+  return readHeader(in, header);
 }
 
 std::array<uint8_t, 32> contextFingerprint(const Context& ctx) {
@@ -454,50 +472,12 @@ Ciphertext loadCiphertext(std::istream& in, const std::shared_ptr<const Context>
   }
   std::vector<DoubleCRT> ps;
   const IndexSet primes = ctx->levelPrimes(level);
-  for (uint32_t part = 0; part < parts; ++part) {
-    DoubleCRT x(ctx->chain(), primes);
-    for (size_t i = 0; i < level; ++i) {
-      uint64_t* row = x.values(i).data();
-      r.words(row, n);
-      const uint64_t q = ctx->chain()->modulus(i).value();
-      for (size_t j = 0; j < n; ++j) {
-        if (row[j] >= q) {
-          fail("residue " + std::to_string(j) + " of part " + std::to_string(part) +
-               " is not below prime " + std::to_string(i) + " (" + std::to_string(q) + ")");
-        }
-      }
-    }
-    ps.push_back(std::move(x));
-  }
+  for (uint32_t part = 0; part < parts; ++part) ps.push_back(readRows(r, *ctx, primes, "ciphertext"));
   r.expectEnd();
   return Ciphertext(ctx, keyId, std::move(ps), factor, noise);
 }
 
 namespace {
-
-// The rows of an element, prime by prime.
-void writeRows(Writer& w, const DoubleCRT& x) {
-  const size_t n = x.chain().ring().phi();
-  for (size_t i : x.primes()) w.words(x.values(i).data(), n);
-}
-
-// An element over `primes` read row by row, every residue checked against its prime.
-DoubleCRT readRows(Reader& r, const Context& ctx, const IndexSet& primes, const char* what) {
-  DoubleCRT x(ctx.chain(), primes);
-  const size_t n = ctx.n();
-  for (size_t i : primes) {
-    uint64_t* row = x.values(i).data();
-    r.words(row, n);
-    const uint64_t q = ctx.chain()->modulus(i).value();
-    for (size_t j = 0; j < n; ++j) {
-      if (row[j] >= q) {
-        fail(std::string("a residue of the ") + what + " is not below prime " +
-             std::to_string(i) + " (" + std::to_string(q) + ")");
-      }
-    }
-  }
-  return x;
-}
 
 Prng::Seed readSeed(Reader& r) {
   Prng::Seed seed{};
@@ -635,8 +615,8 @@ EvaluationKeys loadEvaluationKeys(std::istream& in, const std::shared_ptr<const 
 void saveSecretKey(std::ostream& out, const SecretKey& sk) {
   // The ternary coefficients are the centred residues mod any one prime: read them from q_0
   // alone (the CRT over every prime costs seconds at m = 53261).
-  DoubleCRT one = sk.s_;
-  one.dropPrimes(sk.s_.primes() - IndexSet{0});
+  DoubleCRT one(sk.contextPtr()->chain(), IndexSet{0});
+  std::copy_n(sk.s_.values(0).data(), sk.context().n(), one.values(0).data());
   std::vector<int64_t> c = one.toCoefficients();
   one.wipe();
   Writer w;
