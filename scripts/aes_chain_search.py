@@ -26,7 +26,7 @@ import random
 # and ShiftRows alone (last round).
 RINGS = {
     'aes-128': dict(m=53261, n=46080, bluestein=13962051584, powerful=852176,
-                    floor=18.58, fresh=15.9, affine=15.4, mix=15.9, shift=14.0),
+                    floor=18.58, fresh=15.9, affine=11.0, mix=11.8, shift=10.3),
     'aes-128-wide': dict(m=143395, n=92160, bluestein=150360555520, powerful=2294320,
                          floor=19.58, fresh=16.8, affine=17.1, mix=18.0, shift=16.0),
 }
@@ -196,6 +196,9 @@ PERTURBATIONS = [(0, 0, 0, 0), (1.5, 1.5, 0, 0), (0, 0, 1.0, 0), (0, 0, 0, 3),
                  (-1, -1, -0.5, 0), (1, 0, 0.5, 1), (0, 1, -0.3, 2)]
 
 
+PERTURB = 1.0  # scales PERTURBATIONS (--perturb)
+
+
 def worst_capacity(chain, digits, special, directions):
     sizes = real_sizes(chain)
     if sizes is None or len(chain) < digits:
@@ -204,8 +207,8 @@ def worst_capacity(chain, digits, special, directions):
     worst = 1e9
     for d_aff, d_mix, d_floor, d_ks in PERTURBATIONS:
         for direction in directions:
-            left = simulate(sizes, ks + d_ks, direction, FLOOR + d_floor, AFFINE + d_aff,
-                            MIX + d_mix)
+            left = simulate(sizes, ks + PERTURB * d_ks, direction, FLOOR + PERTURB * d_floor,
+                            AFFINE + PERTURB * d_aff, MIX + PERTURB * d_mix)
             if left is None:
                 return None
             worst = min(worst, left)
@@ -229,6 +232,8 @@ def main():
         p.add_argument('--digits', type=int, default=6)
         p.add_argument('--special', type=float, default=176, help='log2 P (start value)')
         p.add_argument('--directions', default='encrypt,transcipher')
+        p.add_argument('--perturb', type=float, default=1.0,
+                       help='scale of the model perturbations a chain must survive')
     s.add_argument('--objective', choices=['bits', 'time'], default='bits',
                    help='minimise log2(Q P), or the time proxy within --budget')
     s.add_argument('--budget', type=float, default=1e9,
@@ -236,6 +241,8 @@ def main():
     args = ap.parse_args()
     directions = args.directions.split(',')
     use_ring(args.ring)
+    global PERTURB
+    PERTURB = args.perturb
 
     if args.cmd == 'check':
         chain = [int(v) for v in args.chain.split(',')]

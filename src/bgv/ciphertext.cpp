@@ -562,17 +562,31 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
   }
   const std::vector<uint64_t> kk = checkAutomorphisms(ks, keys, "automorphismSum");
   const size_t terms = kk.size();
-  std::vector<double> norms(terms);
   std::unique_ptr<bool[]> switched(new bool[terms]);
   bool anySwitch = false, anyIdentity = false;
+  // max over zeta of sum_j |c_j(zeta)|, over all terms and over the key-switched ones (the
+  // noise model, noise::automorphismSum); a missing constant is 1, |1(zeta)| = 1.
+  const size_t n0 = ctx_->n();
+  std::vector<double> sumAll(n0, 0.0), sumSwitched(n0, 0.0);
   for (size_t j = 0; j < terms; ++j) {
-    norms[j] = consts[j] == nullptr ? 0.0 : consts[j]->normLog2();
     switched[j] = kk[j] != 1;
     anySwitch |= switched[j];
     anyIdentity |= !switched[j];
+    std::vector<double>& sum = switched[j] ? sumSwitched : sumAll;
+    if (consts[j] == nullptr) {
+      for (double& v : sum) v += 1.0;
+    } else {
+      const std::vector<double>& e = consts[j]->embeddingAbs();
+      for (size_t i = 0; i < n0; ++i) sum[i] += e[i];
+    }
   }
-  double noise = detail::noise::automorphismSum(*ctx_, level(), noiseLog2_, norms.data(),
-                                                switched.get(), terms);
+  for (size_t i = 0; i < n0; ++i) sumAll[i] += sumSwitched[i];
+  auto maxLog2 = [](const std::vector<double>& v) {
+    const double largest = *std::max_element(v.begin(), v.end());
+    return largest > 0 ? std::log2(largest) : -std::numeric_limits<double>::infinity();
+  };
+  double noise = detail::noise::automorphismSum(*ctx_, level(), noiseLog2_, maxLog2(sumAll),
+                                                maxLog2(sumSwitched), anySwitch);
   if (noise == -std::numeric_limits<double>::infinity()) noise = 0.0;  // every constant is 0
   checkCapacity(noise, level(), "automorphismSum");
 

@@ -101,29 +101,25 @@ inline double keySwitch(const Context& ctx, size_t level) {
 }
 
 /// The bound after sum_j c_j sigma_j(x) with one ModDown (Ciphertext::automorphismSum, doc/bgv.md
-/// section 4b), for x with noise bound `noise` at level `level`: normLog2[j] = log2 ||c_j||,
-/// switched[j] whether term j is key-switched (k_j != 1). The phase is
+/// section 4b), for x with noise bound `noise` at level `level`. The phase is
 ///     sum_j c_j sigma_j(nu) + (t sum_{switched j} c_j E_j - delta_0 - delta_1 s) / P,
 /// E_j = sum_g sigma_j(d_g) e_{j,g} the error of term j's inner product before the division:
 /// each term's inner-product error is multiplied by its constant before the one ModDown, so
 /// the constants multiply (t/P) E (keySwitchError) and not the rounding term, which comes once.
-/// Worst-case sums over j (||c_j sigma_j(nu)|| <= ||c_j|| ||nu||, submultiplicativity; the
-/// E_j are bounded one by one).
-inline double automorphismSum(const Context& ctx, size_t level, double noise,
-                              const double* normLog2, const bool* switched, size_t terms) {
-  const double none = -std::numeric_limits<double>::infinity();
-  double b = none, e = none;
-  bool any = false;
-  const double ks = keySwitchError(ctx, level);
-  for (size_t j = 0; j < terms; ++j) {
-    b = logAdd(b, noise + normLog2[j]);
-    if (switched[j]) {
-      e = logAdd(e, ks + normLog2[j]);
-      any = true;
-    }
+/// Coordinate by coordinate, |sum_j c_j(zeta) sigma_j(nu)(zeta)| <= sum_j |c_j(zeta)| ||nu||
+/// (an automorphism permutes the coordinates, so ||sigma_j(nu)|| = ||nu||), and likewise for
+/// the E_j, each bounded by keySwitchError: allLog2 = log2 max_zeta sum_j |c_j(zeta)| over all
+/// terms, switchedLog2 the same over the key-switched terms, anySwitched whether there is one
+/// (the ModDown rounding term comes with it even if their constants are 0). Never above
+/// the sum of the constants' norms, and well below it when their largest coordinates lie at
+/// different zeta.
+inline double automorphismSum(const Context& ctx, size_t level, double noise, double allLog2,
+                              double switchedLog2, bool anySwitched) {
+  double b = noise + allLog2;
+  if (anySwitched) {
+    b = logAdd(b, keySwitchError(ctx, level) + switchedLog2);
+    b = logAdd(b, rounding(ctx, ctx.specialPrimes().size(), 2));
   }
-  b = logAdd(b, e);
-  if (any) b = logAdd(b, rounding(ctx, ctx.specialPrimes().size(), 2));
   return b;
 }
 

@@ -146,21 +146,24 @@ struct Plan {
     units = ring.units();
   }
 
-  // max_{j in Z_m^*} |a(zeta^j)| for coefficients of magnitude at most about 1.
-  double maxAbsValue(std::span<const double> coeffs) const {
+  // |a(zeta^j)| for every j in Z_m^*, in a fixed order (the same for every call on the same
+  // m), for coefficients of magnitude at most about 1.
+  std::vector<double> absValues(std::span<const double> coeffs) const {
     std::vector<Complex> a(fft->size(), Complex{});
     for (size_t k = 0; k < coeffs.size(); ++k) a[k] = coeffs[k] * twist[k];  // real * complex
-    double best = 0;
+    std::vector<double> out;
+    out.reserve(n);
     if (filterHat.empty()) {
-      fft->decimationInFrequency<true>(a.data());  // every output is a unit; order irrelevant
-      for (const Complex& z : a) best = std::max(best, std::norm(z));
-      return std::sqrt(best);
+      fft->decimationInFrequency<true>(a.data());  // every output is a unit (bit-reversed order)
+      for (const Complex& z : a) out.push_back(std::abs(z));
+      return out;
     }
     fft->decimationInFrequency<false>(a.data());
     for (size_t i = 0; i < a.size(); ++i) a[i] = mul(a[i], filterHat[i]);  // both bit-reversed
     fft->decimationInTimeBackward(a.data());
-    for (uint64_t j : units) best = std::max(best, std::norm(a[j]));
-    return std::sqrt(best) / static_cast<double>(fft->size());
+    const double scale = 1.0 / static_cast<double>(fft->size());
+    for (uint64_t j : units) out.push_back(std::abs(a[j]) * scale);
+    return out;
   }
 };
 
@@ -172,26 +175,47 @@ const Plan& planFor(const Cyclotomic& ring) {
 
 }  // namespace
 
-double canonicalNormLog2(const Cyclotomic& ring, std::span<const double> coeffs, int scaleLog2) {
+namespace {
+
+// The embedding's absolute values, scaled by 2^-exponent (exponent: that of the largest
+// coefficient, so that the transform sees coefficients in [1, 2): no overflow or underflow
+// whatever the magnitude of the input). Empty for a = 0.
+std::vector<double> scaledAbsValues(const Cyclotomic& ring, std::span<const double> coeffs,
+                                    const char* who, int& exponent) {
   if (coeffs.size() > ring.phi()) {
-    throw std::invalid_argument("hl::detail::canonicalNormLog2: " + std::to_string(coeffs.size()) +
-                                " coefficients for phi(m) = " + std::to_string(ring.phi()));
+    throw std::invalid_argument(std::string("hl::detail::") + who + ": " +
+                                std::to_string(coeffs.size()) + " coefficients for phi(m) = " +
+                                std::to_string(ring.phi()));
   }
   double largest = 0;
   for (double c : coeffs) {
     if (!std::isfinite(c)) {
-      throw std::invalid_argument("hl::detail::canonicalNormLog2: non-finite coefficient");
+      throw std::invalid_argument(std::string("hl::detail::") + who + ": non-finite coefficient");
     }
     largest = std::max(largest, std::abs(c));
   }
-  if (largest == 0) return -std::numeric_limits<double>::infinity();
-  // Scale by an exact power of two so the largest coefficient lies in [1, 2): no overflow or
-  // underflow inside the transform, whatever the magnitude of the input.
-  const int exponent = std::ilogb(largest);
+  if (largest == 0) return {};
+  exponent = std::ilogb(largest);
   std::vector<double> scaled(coeffs.begin(), coeffs.end());
   for (double& c : scaled) c = std::ldexp(c, -exponent);
-  const double norm = planFor(ring).maxAbsValue(scaled);
-  return std::log2(norm) + exponent + scaleLog2;
+  return planFor(ring).absValues(scaled);
+}
+
+}  // namespace
+
+double canonicalNormLog2(const Cyclotomic& ring, std::span<const double> coeffs, int scaleLog2) {
+  int exponent = 0;
+  const std::vector<double> v = scaledAbsValues(ring, coeffs, "canonicalNormLog2", exponent);
+  if (v.empty()) return -std::numeric_limits<double>::infinity();
+  return std::log2(*std::max_element(v.begin(), v.end())) + exponent + scaleLog2;
+}
+
+std::vector<double> canonicalEmbeddingAbs(const Cyclotomic& ring, std::span<const double> coeffs) {
+  int exponent = 0;
+  std::vector<double> v = scaledAbsValues(ring, coeffs, "canonicalEmbeddingAbs", exponent);
+  if (v.empty()) return std::vector<double>(ring.phi(), 0.0);
+  for (double& x : v) x = std::ldexp(x, exponent);
+  return v;
 }
 
 }  // namespace hl::detail

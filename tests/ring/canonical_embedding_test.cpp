@@ -89,6 +89,47 @@ TEST(CanonicalEmbedding, ClosedForms) {
   }
 }
 
+// The whole embedding: 1 + X has the values 2 |cos(pi j / m)| over the units j (as a multiset;
+// the order is the function's own), a monomial has |c| everywhere, zero is all zeros, and the
+// largest value is canonicalNormLog2's.
+TEST(CanonicalEmbedding, WholeEmbeddingInAbsoluteValue) {
+  for (uint64_t m : {8, 1024, 105, 4369}) {
+    const Cyclotomic ring(m);
+    std::vector<double> got = hl::detail::canonicalEmbeddingAbs(ring, std::vector<double>{1.0, 1.0});
+    std::vector<double> want;
+    for (uint64_t j : ring.units()) {
+      want.push_back(2 * std::abs(std::cos(std::numbers::pi * static_cast<double>(j) /
+                                           static_cast<double>(m))));
+    }
+    ASSERT_EQ(got.size(), ring.phi()) << "m = " << m;
+    std::sort(got.begin(), got.end());
+    std::sort(want.begin(), want.end());
+    for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-9) << "m = " << m;
+    std::vector<double> monomial(ring.phi(), 0.0);
+    monomial[ring.phi() / 2] = -3.0;
+    for (double v : hl::detail::canonicalEmbeddingAbs(ring, monomial)) EXPECT_NEAR(v, 3.0, 1e-9);
+    for (double v : hl::detail::canonicalEmbeddingAbs(ring, std::vector<double>(ring.phi(), 0.0)))
+      EXPECT_EQ(v, 0.0);
+  }
+  std::mt19937_64 rng(7);
+  const Cyclotomic ring(4369);
+  const auto a = randomCoeffs(ring.phi(), rng);
+  const std::vector<double> v = hl::detail::canonicalEmbeddingAbs(ring, a);
+  EXPECT_NEAR(std::log2(*std::max_element(v.begin(), v.end())), canonicalNormLog2(ring, a), 1e-12);
+  // The same order for every call: the embedding of 2a is twice that of a, coordinate by
+  // coordinate, and that of a + (1 + X) is within |1 + zeta^j| of a's at each coordinate.
+  std::vector<double> twice = a, shifted = a;
+  for (double& x : twice) x *= 2;
+  shifted[0] += 1;
+  shifted[1] += 1;
+  const std::vector<double> v2 = hl::detail::canonicalEmbeddingAbs(ring, twice);
+  const std::vector<double> vs = hl::detail::canonicalEmbeddingAbs(ring, shifted);
+  for (size_t i = 0; i < v.size(); ++i) {
+    EXPECT_NEAR(v2[i], 2 * v[i], 1e-9 * (1 + v[i]));
+    EXPECT_LE(std::abs(vs[i] - v[i]), 2.0 + 1e-9);
+  }
+}
+
 TEST(CanonicalEmbedding, ZeroPolynomialIsMinusInfinity) {
   const Cyclotomic ring(105);
   EXPECT_EQ(canonicalNormLog2(ring, std::vector<double>(ring.phi(), 0.0)),

@@ -5,6 +5,7 @@
 // CRYPTO 2018; Ciphertext::automorphismSum).
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "helib-like/bgv/context.h"
@@ -13,36 +14,44 @@
 
 namespace hl {
 
-/// A Plaintext m held, besides its coefficients, as the evaluation form of its centred
-/// representative (coefficients in (-t/2, t/2]) modulo every prime of the context: the
+/// A Plaintext m held, besides its coefficients, as the evaluation form of a representative
+/// of small canonical norm (coefficients in [-t/2, t/2]: the centred one, except that for even
+/// t each coefficient t/2 may become -t/2, which for t = 2 lowers the norm by about 3 bits)
+/// modulo every prime of the context: the
 /// ciphertext primes of every level and the special primes, so that it can multiply both a
 /// ciphertext at any level (Ciphertext::multiplyByPlaintext) and the key-switching
 /// accumulators over Q_l P (Ciphertext::automorphismSum) without a transform. Also holds
-/// log2 of the canonical-embedding norm of the centred representative, the factor by which
-/// a product with it can grow a noise bound. Immutable; costs L + K forward transforms to
-/// build and (L + K) phi(m) words of memory.
+/// log2 of the canonical-embedding norm of that representative, the factor by which a product
+/// with it can grow a noise bound, and the whole embedding in absolute value (for sums of
+/// products, Ciphertext::automorphismSum). Immutable; costs L + K forward transforms and two
+/// complex FFTs to build, and (L + K + 1) phi(m) words of memory.
 class PreparedPlaintext {
  public:
-  /// Prepares pt (a copy of it is kept). Costs one transform per prime of the context and one
-  /// complex FFT for the norm.
+  /// Prepares pt (a copy of it is kept). Costs one transform per prime of the context and up
+  /// to two complex FFTs for the representative and its norm.
   explicit PreparedPlaintext(const Plaintext& pt);
 
   const Context& context() const { return pt_.context(); }
   const std::shared_ptr<const Context>& contextPtr() const { return pt_.contextPtr(); }
   /// The plaintext it was made from.
   const Plaintext& plaintext() const { return pt_; }
-  /// The centred representative of the plaintext modulo every prime of the context
+  /// The representative of the plaintext modulo every prime of the context
   /// (ciphertext primes 0..L-1 and special primes L..L+K-1), in evaluation form.
   const DoubleCRT& values() const { return values_; }
-  /// log2 of the canonical-embedding norm max_j |m(zeta_m^j)| of the centred representative
+  /// log2 of the canonical-embedding norm max_j |m(zeta_m^j)| of the representative
   /// (hl::detail::canonicalNormLog2); -infinity for the zero plaintext.
   double normLog2() const { return normLog2_; }
+  /// |m(zeta_m^j)| of the representative for every unit j, in the order of
+  /// hl::detail::canonicalEmbeddingAbs.
+  const std::vector<double>& embeddingAbs() const { return embeddingAbs_; }
 
  private:
-  PreparedPlaintext(const Plaintext& pt, const std::vector<int64_t>& centred);
+  PreparedPlaintext(const Plaintext& pt,
+                    std::pair<std::vector<int64_t>, std::vector<double>> representative);
 
   Plaintext pt_;
   DoubleCRT values_;
+  std::vector<double> embeddingAbs_;
   double normLog2_;
 };
 

@@ -5,6 +5,7 @@
 // Ring-LWE Cryptography", 2013).
 
 #include <span>
+#include <vector>
 
 #include "helib-like/ring/cyclotomic.h"
 
@@ -18,5 +19,12 @@ namespace hl::detail {
 /// std::invalid_argument otherwise. Thread-safe; each thread keeps the tables of the last m
 /// it used.
 double canonicalNormLog2(const Cyclotomic& ring, std::span<const double> coeffs, int scaleLog2 = 0);
+
+/// The whole embedding in absolute value: |a(zeta_m^j)| for the phi(m) units j, in an order
+/// that is the same for every call with the same m (so that the vectors of two elements can be
+/// added coordinate by coordinate), computed as canonicalNormLog2 computes its maximum. For
+/// bounds such as max_j sum_i |c_i(zeta^j)|, tighter than sum_i max_j |c_i(zeta^j)|. All
+/// zeros for a = 0; throws as canonicalNormLog2 does.
+std::vector<double> canonicalEmbeddingAbs(const Cyclotomic& ring, std::span<const double> coeffs);
 
 }  // namespace hl::detail
