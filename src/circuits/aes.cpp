@@ -137,14 +137,16 @@ AesBlock aesDecryptBlock(const AesBlock& key, const AesBlock& in) {
 namespace {
 
 // The ciphertext primes of the aes-128 preset, q_0 first (doc/aes.md, section 4). Modulus
-// switching drops them from the top: per round about one prime of 44-49 bits before x^3 (the
-// noise of the linear layers and of the round before) and one of 24-30 bits before x^14 and
+// switching drops them from the top: per round about one prime of 40-48 bits before x^3 (the
+// noise of the linear layers and of the round before) and one of 24-32 bits before x^14 and
 // x^254 each (one product's worth of noise, about 2^18.6). Found by a search over chains with
-// a model of the noise bounds, made robust to +-1.5 bits in its inputs, then checked on the
-// full circuit in both directions; 1053 bits where whole 50-bit primes needed about 1250.
+// a model of the noise bounds (scripts/aes_chain_search.py, which reproduces the real
+// capacity within 0.5 bits; chains must survive +-0.45 bits in its inputs), then checked on
+// the full circuit in both directions: 970 bits in 4 digits, where whole 50-bit primes needed
+// about 1250 bits and the linear layers' old bounds 1053 bits in 6 digits.
 std::vector<int> aes128Chain() {
-  return {31, 44, 27, 30, 47, 26, 28, 46, 24, 27, 27, 27, 28, 27, 46, 28, 24,
-          27, 26, 27, 30, 45, 27, 28, 47, 28, 27, 49, 28, 32, 44, 27, 30};
+  return {30, 42, 47, 45, 26, 24, 40, 27, 27, 40, 26, 27, 40, 24, 28,
+          40, 30, 32, 32, 27, 28, 46, 48, 44, 27, 27, 42, 28, 29};
 }
 
 }  // namespace
@@ -156,12 +158,12 @@ const std::vector<AesPreset>& aesPresets() {
         .p = 2,
         .r = 1,
         .primeBits = aes128Chain(),
-        .specialBits = 176,
-        .digits = 6,
+        .specialBits = 246,
+        .digits = 4,
         .generators = {43863, 28680, 15913}},
        false,
-       "m = 53261, 120 blocks per ciphertext, Q 1053 bits in 33 primes of 24 to 49 bits (6 "
-       "digits), P 176 bits: 128.6-bit security by the estimate"},
+       "m = 53261, 120 blocks per ciphertext, Q 970 bits in 29 primes of 24 to 48 bits (4 "
+       "digits), P 250 bits: 129.7-bit security by the estimate"},
       {"aes-128-wide",
        {.m = 143395,
         .p = 2,
