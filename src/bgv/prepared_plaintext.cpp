@@ -25,8 +25,8 @@ struct Representative {
 
 Representative represent(const Context& ctx, std::vector<int64_t> coeffs) {
   Representative r;
-  r.embedding = detail::canonicalEmbeddingAbs(
-      ctx.ring(), std::vector<double>(coeffs.begin(), coeffs.end()));
+  r.embedding =
+      detail::canonicalEmbeddingAbs(ctx.ring(), std::vector<double>(coeffs.begin(), coeffs.end()));
   const double largest = *std::max_element(r.embedding.begin(), r.embedding.end());
   if (largest > 0) r.normLog2 = std::log2(largest);
   r.coeffs = std::move(coeffs);

@@ -277,8 +277,7 @@ uint8_t applyBitMatrix(const std::vector<uint64_t>& M, uint8_t x) {
 }
 
 const std::vector<uint64_t>& inverseAffineMatrix() {
-  static const std::vector<uint64_t> Minv =
-      detail::invertMatrixMod(affineMatrix(), 8, Modulus(2));
+  static const std::vector<uint64_t> Minv = detail::invertMatrixMod(affineMatrix(), 8, Modulus(2));
   return Minv;
 }
 
@@ -571,15 +570,15 @@ void HomomorphicAes::decrypt(Ciphertext& state, const EncryptedAesKey& key,
 }
 
 Ciphertext HomomorphicAes::transcipher(std::span<const AesBlock> aesCiphertext,
-                                       const EncryptedAesKey& key,
-                                       const EvaluationKeys& keys,
+                                       const EncryptedAesKey& key, const EvaluationKeys& keys,
                                        const AesObserver& observer) const {
   if (key.direction != AesDirection::kDecrypt || key.roundKeys.size() != 11) {
     throw std::invalid_argument(
         "hl::HomomorphicAes::transcipher: needs the encrypted key schedule for decryption");
   }
   if (key.transcipherKey && key.transcipherKey->contextPtr() != ctx_) {
-    throw std::invalid_argument("hl::HomomorphicAes::transcipher: the key belongs to another context");
+    throw std::invalid_argument(
+        "hl::HomomorphicAes::transcipher: the key belongs to another context");
   }
   // The first AddRoundKey turns the public AES ciphertext into an FHE ciphertext: start from
   // the encrypted first round key and add the blocks as a plaintext. With the key's

@@ -30,6 +30,7 @@ struct RnsAvx512Ops : Avx512Ops {
   static inline Reg gather(const uint64_t* base, Reg index) {
     return _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), 0xFF, index, base, 8);
   }
+  static inline bool equal(Reg a, Reg b) { return _mm512_cmpeq_epu64_mask(a, b) == 0xFF; }
 };
 
 }  // namespace

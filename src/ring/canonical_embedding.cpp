@@ -184,8 +184,8 @@ std::vector<double> scaledAbsValues(const Cyclotomic& ring, std::span<const doub
                                     const char* who, int& exponent) {
   if (coeffs.size() > ring.phi()) {
     throw std::invalid_argument(std::string("hl::detail::") + who + ": " +
-                                std::to_string(coeffs.size()) + " coefficients for phi(m) = " +
-                                std::to_string(ring.phi()));
+                                std::to_string(coeffs.size()) +
+                                " coefficients for phi(m) = " + std::to_string(ring.phi()));
   }
   double largest = 0;
   for (double c : coeffs) {

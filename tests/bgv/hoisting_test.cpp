@@ -214,7 +214,8 @@ double sumBound(const hl::Context& ctx, const hl::Ciphertext& x, std::span<const
     std::vector<double> e(n, 1.0);
     if (consts[j] != nullptr) {
       const std::vector<int64_t> rep = consts[j]->values().toCoefficients();
-      e = hl::detail::canonicalEmbeddingAbs(ctx.ring(), std::vector<double>(rep.begin(), rep.end()));
+      e = hl::detail::canonicalEmbeddingAbs(ctx.ring(),
+                                            std::vector<double>(rep.begin(), rep.end()));
     }
     const double norm = *std::max_element(e.begin(), e.end());
     sumOfNorms += norm;

@@ -41,6 +41,12 @@ struct RnsEmulatedOps : hl::test::EmulatedOps {
   static Reg gather(const uint64_t* base, Reg index) {
     return map([&](int i) { return base[index.lane[i]]; });
   }
+  // _mm512_cmpeq_epu64_mask(a, b) == 0xFF.
+  static bool equal(Reg a, Reg b) {
+    for (int i = 0; i < 8; ++i)
+      if (a.lane[i] != b.lane[i]) return false;
+    return true;
+  }
 };
 using E = RnsEmulatedOps;
 

@@ -117,25 +117,44 @@ TEST(RnsKernels, GatherMulModMatchesInt128OnEveryLevel) {
     const hl::Modulus mod(q);
     for (size_t n : kLengths) {
       const Row a = randomRow(n, q, rng), b = randomRow(n, q, rng);
-      std::vector<uint32_t> perm(n);
-      for (size_t j = 0; j < n; ++j) perm[j] = static_cast<uint32_t>(j);
-      std::shuffle(perm.begin(), perm.end(), rng);
-      Row gathered(n), product(n);
-      for (size_t j = 0; j < n; ++j) {
-        gathered[j] = a[perm[j]];
-        product[j] = static_cast<uint64_t>(static_cast<u128>(a[perm[j]]) * b[j] % q);
-      }
-      for (auto level : levelsToTest()) {
-        SCOPED_TRACE(where(q, n, level));
-        Row out(n, ~uint64_t{0});
-        hl::detail::gatherMulMod(mod, a.data(), perm.data(), nullptr, out.data(), n, level);
-        EXPECT_EQ(out, gathered);
-        hl::detail::gatherMulMod(mod, a.data(), perm.data(), b.data(), out.data(), n, level);
-        EXPECT_EQ(out, product);
-        Row inPlace = b;
-        hl::detail::gatherMulMod(mod, a.data(), perm.data(), inPlace.data(), inPlace.data(), n,
-                                 level);
-        EXPECT_EQ(inPlace, product);
+      for (int kind = 0; kind < 2; ++kind) {
+        // kind 0: a random permutation; kind 1: runs of consecutive indices in random order, as
+        // automorphisms have (the kernels load such groups of 8 instead of gathering them), some
+        // with two neighbours swapped (8 distinct indices spanning 8 values, not in order).
+        std::vector<uint32_t> perm(n);
+        for (size_t j = 0; j < n; ++j) perm[j] = static_cast<uint32_t>(j);
+        if (kind == 0) {
+          std::shuffle(perm.begin(), perm.end(), rng);
+        } else {
+          std::vector<std::vector<uint32_t>> runs;
+          for (size_t j = 0; j < n;) {
+            const size_t len = std::min<size_t>(n - j, 1 + rng() % 40);
+            runs.emplace_back(perm.begin() + j, perm.begin() + j + len);
+            if (len > 4 && rng() % 3 == 0)
+              std::swap(runs.back()[len / 2], runs.back()[len / 2 + 1]);
+            j += len;
+          }
+          std::shuffle(runs.begin(), runs.end(), rng);
+          perm.clear();
+          for (const auto& r : runs) perm.insert(perm.end(), r.begin(), r.end());
+        }
+        Row gathered(n), product(n);
+        for (size_t j = 0; j < n; ++j) {
+          gathered[j] = a[perm[j]];
+          product[j] = static_cast<uint64_t>(static_cast<u128>(a[perm[j]]) * b[j] % q);
+        }
+        for (auto level : levelsToTest()) {
+          SCOPED_TRACE(where(q, n, level));
+          Row out(n, ~uint64_t{0});
+          hl::detail::gatherMulMod(mod, a.data(), perm.data(), nullptr, out.data(), n, level);
+          EXPECT_EQ(out, gathered);
+          hl::detail::gatherMulMod(mod, a.data(), perm.data(), b.data(), out.data(), n, level);
+          EXPECT_EQ(out, product);
+          Row inPlace = b;
+          hl::detail::gatherMulMod(mod, a.data(), perm.data(), inPlace.data(), inPlace.data(), n,
+                                   level);
+          EXPECT_EQ(inPlace, product);
+        }
       }
     }
   }

@@ -95,7 +95,8 @@ TEST(CanonicalEmbedding, ClosedForms) {
 TEST(CanonicalEmbedding, WholeEmbeddingInAbsoluteValue) {
   for (uint64_t m : {8, 1024, 105, 4369}) {
     const Cyclotomic ring(m);
-    std::vector<double> got = hl::detail::canonicalEmbeddingAbs(ring, std::vector<double>{1.0, 1.0});
+    std::vector<double> got =
+        hl::detail::canonicalEmbeddingAbs(ring, std::vector<double>{1.0, 1.0});
     std::vector<double> want;
     for (uint64_t j : ring.units()) {
       want.push_back(2 * std::abs(std::cos(std::numbers::pi * static_cast<double>(j) /
