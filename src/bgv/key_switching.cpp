@@ -28,9 +28,8 @@ ModUp::ModUp(const Context& ctx, const DoubleCRT& c, std::span<const uint32_t> p
 #pragma omp parallel for schedule(static)
   for (size_t i = 0; i < l; ++i) {
     if (permuted) {
-      const uint64_t* src = c.values(i).data();
-      uint64_t* dst = permuted_ + i * n;
-      for (size_t j = 0; j < n; ++j) dst[j] = src[perm[j]];
+      detail::gatherMulMod(chain.modulus(i), c.values(i).data(), perm.data(), nullptr,
+                           permuted_ + i * n, n);
     }
     chain.toWorkingCoefficients(i, ownRow(i), coeff + i * n);
   }

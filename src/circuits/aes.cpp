@@ -468,15 +468,19 @@ void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys, const No
   // instead of four (serial memory copies, 24 MB at the top of the aes-128 chain). The
   // Frobenius maps stay in place: automorphisms() would avoid the copy but permutes the
   // extended digits instead of c1, which costs more than the copy.
+  // x^2 and x^12 each enter two products: switched down in place once (reduceNoise, the
+  // level each product would switch it to anyway) rather than once per product.
   Ciphertext x2 = x;
   ea_->frobenius(x2, 1, keys);
   note("x^2", x2);
+  x2.reduceNoise();
   Ciphertext x3 = std::move(x);
   x3.multiplyBy(x2, keys);
   note("x^3", x3);
   Ciphertext x12 = x3;
   ea_->frobenius(x12, 2, keys);
   note("x^12", x12);
+  x12.reduceNoise();
   Ciphertext x14 = std::move(x2);
   x14.multiplyBy(x12, keys);
   note("x^14", x14);
