@@ -7,10 +7,12 @@ down before a product (reducedLevel in src/bgv/ciphertext.cpp), simulates the te
 chain of prime sizes and reports the capacity left. `search` looks for the chain (sizes in
 chain order, q_0 first) and special modulus with the smallest log2(Q P) that finishes
 encryption and transciphering with at least --margin bits left, also when the model's inputs
-move by up to 1.5 bits (a chain tuned to the model alone once failed on the real circuit).
+move by up to 1.5 bits times --perturb (a chain tuned to a stale model once failed on the real
+circuit). The aes-128 preset: `search --digits 4 --special 300 --perturb 0.3 --margin 1.5
+--seed 3 --iterations 80000` from the default start.
 Check a result with `hl-aes-bench --trace` before using it.
 
-  scripts/aes_chain_search.py check 31,44,27,30,47,... --digits 6 --special 176
+  scripts/aes_chain_search.py check 30,42,47,45,26,... --digits 4 --special 246
   scripts/aes_chain_search.py search --digits 6 --seed 3 --iterations 40000
 
 Standard library only.
@@ -23,7 +25,9 @@ import random
 # inputs, read off `hl-aes-bench --trace` (bounds, not measured noise): the rounding term of a
 # modulus switch (log2(18 n sqrt((t^2 - 1 + 1)/12 * 2/3))), a fresh encryption plus the first
 # round key, the growth through the affine map (8 terms), ShiftRows + MixColumns (13 terms)
-# and ShiftRows alone (last round).
+# and ShiftRows alone (last round), the larger of each direction's. aes-128: read at commit
+# 92c1fde (small representatives, coordinate-wise sums); aes-128-wide: from before it (its
+# linear layers now cost about 4 bits less each).
 RINGS = {
     'aes-128': dict(m=53261, n=46080, bluestein=13962051584, powerful=852176,
                     floor=18.58, fresh=24.1, affine=11.0, mix=11.8, shift=10.3),

@@ -43,10 +43,11 @@ struct AesPreset {
 };
 /// The presets, best-known first:
 /// - "aes-128": m = 53261 (phi 46080, d = 24, hypercube 16 x 12 x 10), 120 blocks per
-///   ciphertext, 1000-bit Q in 5 digits and 200-bit P: 132 bits by the estimate.
+///   ciphertext, Q 970 bits in 29 primes of 24-48 bits (4 digits) and P 250 bits: 129.7 bits
+///   by the estimate; the ten rounds of encryption and of transciphering fit (doc/aes.md,
+///   section 4), decrypt() of an encrypted state does not.
 /// - "aes-128-wide": m = 143395 (phi 92160, d = 24, hypercube 16 x 120 x 2), 240 blocks, Q
-///   1400 bits in 2 digits and P 700 bits: 154 bits by the estimate, and room for the ten
-///   rounds (the aes-128 modulus does not have it yet, doc/aes.md).
+///   1400 bits in 2 digits and P 700 bits: 152.8 bits by the estimate, with room to spare.
 /// - "test": m = 4369 (phi 4096, d = 16, hypercube 16 x 16), 16 blocks, a 1400-bit modulus:
 ///   INSECURE, for tests and quick correctness runs.
 const std::vector<AesPreset>& aesPresets();
@@ -116,8 +117,9 @@ class HomomorphicAes {
   /// of `state`, in place. Throws std::invalid_argument for a key of the other direction or
   /// another context, and hl::CapacityError when the modulus does not leave enough capacity
   /// for the ten rounds (the state is then unchanged). Decryption of an encrypted state needs
-  /// one linear layer more than transcipher(), about 15 bits, which the `aes-128` preset does
-  /// not have: use transcipher() there, or `aes-128-wide`.
+  /// one linear layer more than transcipher(), about 11 bits, which the `aes-128` preset does
+  /// not have (it throws hl::CapacityError in the last round): use transcipher() there, or
+  /// `aes-128-wide`.
   void encrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
                const AesObserver& observer = {}) const;
   void decrypt(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
