@@ -36,6 +36,9 @@ ModulusChain::ModulusChain(std::shared_ptr<const Cyclotomic> ring,
     moduli_.emplace_back(all[i]);
   }
   dfts_.resize(all.size());
+  dftOnce_ = std::make_unique<std::once_flag[]>(all.size());
+  bluestein_.assign(all.size(), 0);
+  level_ = level;
   const uint64_t m = ring_->m();
   const bool powerful = PowerfulDft::recommended(m);
   if (powerful) powerful_.resize(all.size());
@@ -46,23 +49,32 @@ ModulusChain::ModulusChain(std::shared_ptr<const Cyclotomic> ring,
 #pragma omp parallel for schedule(dynamic) if (all.size() > 1 && ring_->phi() >= 1024)
   for (size_t i = 0; i < all.size(); ++i) {
     try {
-      if (!powerful || (all[i] - 1) % bluestein == 0) {
+      if (!powerful) {
         dfts_[i] = std::make_unique<CyclotomicDft>(m, moduli_[i], level);
-        // The same zeta: both transforms produce the same evaluation form.
-        if (powerful) {
-          powerful_[i] = std::make_unique<PowerfulDft>(m, moduli_[i], dfts_[i]->zeta(), level);
+        bluestein_[i] = 1;
+      } else if ((all[i] - 1) % bluestein == 0) {
+        // Bluestein's zeta (CyclotomicDft: eta^2 for eta a primitive root of order m, or 2m
+        // for even m), so that the transform, when dft() builds it, gives the same evaluation
+        // form; the powerful one does all the work meanwhile.
+        if (!isPrime(all[i])) {
+          throw std::invalid_argument("hl::ModulusChain: " + std::to_string(all[i]) +
+                                      " is not a prime");
         }
+        const uint64_t eta = detail::primitiveRoot(moduli_[i], m % 2 == 1 ? m : 2 * m);
+        powerful_[i] =
+            std::make_unique<PowerfulDft>(m, moduli_[i], moduli_[i].mul(eta, eta), level);
+        bluestein_[i] = 1;
       } else {
         // Only the powerful transform (its divisor is much smaller: 16 m against 2^18 m at
         // m = 53261, so primes of 24-30 bits exist); the power basis goes through it.
         if (!isPrime(all[i]) || (all[i] - 1) % PowerfulDft::divisor(m) != 0) {
-          throw std::invalid_argument(
-              "hl::ModulusChain: " + std::to_string(all[i]) + " is not a prime = 1 mod " +
-              std::to_string(PowerfulDft::divisor(m)) + " (needed for m = " + std::to_string(m) +
-              ")");
+          throw std::invalid_argument("hl::ModulusChain: " + std::to_string(all[i]) +
+                                      " is not a prime = 1 mod " +
+                                      std::to_string(PowerfulDft::divisor(m)) +
+                                      " (needed for m = " + std::to_string(m) + ")");
         }
-        powerful_[i] = std::make_unique<PowerfulDft>(
-            m, moduli_[i], detail::primitiveRoot(moduli_[i], m), level);
+        powerful_[i] = std::make_unique<PowerfulDft>(m, moduli_[i],
+                                                     detail::primitiveRoot(moduli_[i], m), level);
       }
     } catch (...) {
       errors[i] = std::current_exception();
@@ -91,21 +103,23 @@ uint64_t ModulusChain::primeDivisor(uint64_t m) {
 }
 
 const CyclotomicDft& ModulusChain::dft(size_t i) const {
-  const auto& d = dfts_.at(i);
-  if (!d) {
+  if (!bluestein_.at(i)) {
     throw std::logic_error("hl::ModulusChain::dft: prime " + std::to_string(i) + " (" +
                            std::to_string(moduli_[i].value()) +
                            ") has only the powerful transform; use toPowerCoefficients");
   }
-  return *d;
+  std::call_once(dftOnce_[i], [&] {
+    if (!dfts_[i]) dfts_[i] = std::make_unique<CyclotomicDft>(ring_->m(), moduli_[i], level_);
+  });
+  return *dfts_[i];
 }
 
 void ModulusChain::toPowerCoefficients(size_t i, const uint64_t* values, uint64_t* coeffs) const {
-  if (dfts_.at(i)) {
-    dfts_[i]->inverse(values, coeffs);
+  if (powerful_.empty()) {
+    dfts_.at(i)->inverse(values, coeffs);
     return;
   }
-  const Modulus& q = moduli_[i];
+  const Modulus& q = moduli_.at(i);
   const size_t n = ring_->phi();
   std::vector<uint64_t> w(n);
   powerful_[i]->inverse(values, w.data());
@@ -117,13 +131,13 @@ void ModulusChain::toPowerCoefficients(size_t i, const uint64_t* values, uint64_
 }
 
 void ModulusChain::fromPowerCoefficients(size_t i, const uint64_t* coeffs, uint64_t* values) const {
-  if (dfts_.at(i)) {
-    dfts_[i]->forward(coeffs, values);
+  if (powerful_.empty()) {
+    dfts_.at(i)->forward(coeffs, values);
     return;
   }
   // Centred, the powerful coefficients are sums of at most 2^(number of prime factors of m)
   // of them, far inside 64 bits.
-  const Modulus& q = moduli_[i];
+  const Modulus& q = moduli_.at(i);
   const size_t n = ring_->phi();
   std::vector<int64_t> centred(n);
   const uint64_t half = q.value() / 2;

@@ -10,6 +10,8 @@
 #include <map>
 #include <random>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "helib-like/detail/ntl_interop.h"
 #include "helib-like/math/cyclotomic_dft.h"
@@ -84,9 +86,9 @@ std::shared_ptr<const hl::ModulusChain> chainFor(uint64_t m, bool mixed = false)
   } else {
     const auto big = hl::generatePrimes(50, 3, hl::cyclotomicDftDivisor(m));
     const auto small = powerfulOnlyPrimes(m, 30, 2);
-    c = std::make_shared<const hl::ModulusChain>(
-        ring, std::vector<uint64_t>{big[0], small[0], big[1]},
-        std::vector<uint64_t>{small[1], big[2]});
+    c = std::make_shared<const hl::ModulusChain>(ring,
+                                                 std::vector<uint64_t>{big[0], small[0], big[1]},
+                                                 std::vector<uint64_t>{small[1], big[2]});
     EXPECT_TRUE(c->hasDft(0));
     EXPECT_FALSE(c->hasDft(1));
     EXPECT_FALSE(c->hasDft(3));
@@ -122,6 +124,32 @@ TEST_P(DoubleCrtRing, MultiplyMatchesNtlModPhi) {
   EXPECT_EQ(toZZX(scaled.mulScalar(-12345).toCoefficients()), pa * NTL::ZZ(-12345));
   // Round trip.
   EXPECT_EQ(da.toCoefficients(), a);
+}
+
+// Bluestein's transform of a prime that has one: in a powerful-basis chain it is built on first
+// use, from two threads at once, and gives the evaluation form the chain's own conversions give
+// (the same zeta); in a power-basis chain it is the chain's transform.
+TEST_P(DoubleCrtRing, BluesteinTransformAgreesWithTheChain) {
+  const uint64_t m = GetParam().first;
+  auto chain = chainFor(m, GetParam().second);
+  const size_t n = chain->ring().phi();
+  ASSERT_TRUE(chain->hasDft(0));
+  const hl::Modulus& q = chain->modulus(0);
+  std::mt19937_64 rng(m + 7);
+  std::vector<uint64_t> a(n), viaChain(n), viaDft(n), back(n);
+  for (auto& x : a) x = rng() % q.value();
+  chain->fromPowerCoefficients(0, a.data(), viaChain.data());
+  const hl::CyclotomicDft* seen[2] = {nullptr, nullptr};
+  std::thread other([&] { seen[1] = &chain->dft(0); });
+  seen[0] = &chain->dft(0);
+  other.join();
+  EXPECT_EQ(seen[0], seen[1]);
+  seen[0]->forward(a.data(), viaDft.data());
+  EXPECT_EQ(viaDft, viaChain);
+  seen[0]->inverse(viaChain.data(), back.data());
+  EXPECT_EQ(back, a);
+  chain->toPowerCoefficients(0, viaChain.data(), back.data());
+  EXPECT_EQ(back, a);
 }
 
 // Coefficients at and beyond the primes' size whose powerful coefficients still fit in 64 bits
@@ -353,15 +381,18 @@ TEST_P(DoubleCrtRing, SmallWorkingCoefficientsModTMatchTheIntegers) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Rings, DoubleCrtRing,
-    ::testing::Values(std::pair<uint64_t, bool>{2048, false}, std::pair<uint64_t, bool>{4369, false},
-                      std::pair<uint64_t, bool>{8191, false}, std::pair<uint64_t, bool>{21845, false},
-                      std::pair<uint64_t, bool>{53261, false}, std::pair<uint64_t, bool>{4369, true},
-                      std::pair<uint64_t, bool>{53261, true}),
-    [](const auto& info) {
-      return "m" + std::to_string(info.param.first) + (info.param.second ? "_mixed" : "");
-    });
+INSTANTIATE_TEST_SUITE_P(Rings, DoubleCrtRing,
+                         ::testing::Values(std::pair<uint64_t, bool>{2048, false},
+                                           std::pair<uint64_t, bool>{4369, false},
+                                           std::pair<uint64_t, bool>{8191, false},
+                                           std::pair<uint64_t, bool>{21845, false},
+                                           std::pair<uint64_t, bool>{53261, false},
+                                           std::pair<uint64_t, bool>{4369, true},
+                                           std::pair<uint64_t, bool>{53261, true}),
+                         [](const auto& info) {
+                           return "m" + std::to_string(info.param.first) +
+                                  (info.param.second ? "_mixed" : "");
+                         });
 
 TEST(DoubleCrt, Int64EdgeCoefficientsRoundTrip) {
   auto chain = chainFor(4369);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "helib-like/math/cyclotomic_dft.h"
@@ -41,12 +42,15 @@ class ModulusChain {
   static uint64_t primeDivisor(uint64_t m);
   /// Whether prime i has Bluestein's transform (hl::CyclotomicDft): every prime that is 1 mod
   /// cyclotomicDftDivisor(m). The others (in a powerful-basis chain) have only the powerful
-  /// transform, and their power-basis coefficients go through it.
-  bool hasDft(size_t i) const { return dfts_.at(i) != nullptr; }
-  /// Bluestein's transform of prime i. Throws std::logic_error unless hasDft(i).
+  /// transform.
+  bool hasDft(size_t i) const { return bluestein_.at(i) != 0; }
+  /// Bluestein's transform of prime i (same zeta, hence the same evaluation form, as the
+  /// powerful one). In a powerful-basis chain it is built on first use (thread-safe): nothing
+  /// in the library needs it there, and its tables are large (231 MB for the 19 primes of
+  /// 40-50 bits of the aes-128 preset). Throws std::logic_error unless hasDft(i).
   const CyclotomicDft& dft(size_t i) const;
   /// Power-basis coefficients mod prime i (the polynomial of degree < phi(m), in [0, q)) from
-  /// the evaluation form, and back: Bluestein's transform where the prime has it, otherwise
+  /// the evaluation form, and back: Bluestein's transform in a power-basis chain, otherwise
   /// the powerful transform and an exact change of basis. The pointers may be equal.
   void toPowerCoefficients(size_t i, const uint64_t* values, uint64_t* coeffs) const;
   void fromPowerCoefficients(size_t i, const uint64_t* coeffs, uint64_t* values) const;
@@ -79,7 +83,11 @@ class ModulusChain {
   std::shared_ptr<const Cyclotomic> ring_;
   size_t numCiphertext_;
   std::vector<Modulus> moduli_;
-  std::vector<std::unique_ptr<CyclotomicDft>> dfts_;
+  std::vector<uint8_t> bluestein_;  // 1 where the prime is 1 mod cyclotomicDftDivisor(m)
+  SimdLevel level_;
+  // Built in the constructor in a power-basis chain, on first use (dft()) otherwise.
+  mutable std::vector<std::unique_ptr<CyclotomicDft>> dfts_;
+  mutable std::unique_ptr<std::once_flag[]> dftOnce_;
   std::vector<std::unique_ptr<PowerfulDft>> powerful_;  // empty: the power basis
 };
 
