@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bgv/key_switching.h"
 #include "bgv/noise.h"
 #include "bgv/rns.h"
 #include "helib-like/bgv/prepared_plaintext.h"
+#include "helib-like/math/memory_pool.h"
 #include "math/rns_kernels.h"
 
 namespace hl {
@@ -653,6 +656,191 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
   }
   parts_[0] = std::move(out0);
   parts_[1] = std::move(out1);
+  noiseLog2_ = noise;
+  return *this;
+}
+
+Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
+                                              std::span<const AutomorphismGroup> groups,
+                                              const EvaluationKeys& keys) {
+  const char* op = "automorphismSumGroups";
+  if (groups.empty()) {
+    throw std::invalid_argument("hl::Ciphertext::automorphismSumGroups: no groups");
+  }
+  std::vector<uint64_t> giants;
+  for (size_t G = 0; G < groups.size(); ++G) {
+    const AutomorphismGroup& g = groups[G];
+    if (g.terms.empty() || g.terms.size() != g.consts.size()) {
+      throw std::invalid_argument("hl::Ciphertext::automorphismSumGroups: group " +
+                                  std::to_string(G) + " has " + std::to_string(g.terms.size()) +
+                                  " terms and " + std::to_string(g.consts.size()) +
+                                  " constants (expected the same positive number)");
+    }
+    for (size_t i = 0; i < g.terms.size(); ++i) {
+      if (g.terms[i] >= babies.size()) {
+        throw std::invalid_argument(
+            "hl::Ciphertext::automorphismSumGroups: group " + std::to_string(G) + " names baby " +
+            std::to_string(g.terms[i]) + " of " + std::to_string(babies.size()));
+      }
+      if (g.consts[i] != nullptr && &g.consts[i]->context() != ctx_.get()) {
+        throw std::invalid_argument("hl::Ciphertext::automorphismSumGroups: a constant of group " +
+                                    std::to_string(G) + " belongs to another context");
+      }
+    }
+    giants.push_back(g.giant);
+  }
+  const std::vector<uint64_t> kb = checkAutomorphisms(babies, keys, op);
+  const std::vector<uint64_t> kg = checkAutomorphisms(giants, keys, op);
+
+  // The noise of each group (automorphismSum's bound for its terms, then a key switch for
+  // the giant step), summed: checked before anything changes.
+  const size_t n = ctx_->n(), l = level();
+  std::vector<double> groupSum(groups.size());
+  double noise = -std::numeric_limits<double>::infinity();
+  bool anyBabySwitch = false;
+  for (size_t G = 0; G < groups.size(); ++G) {
+    const AutomorphismGroup& g = groups[G];
+    std::vector<double> sumAll(n, 0.0), sumSwitched(n, 0.0);
+    bool anySwitch = false;
+    for (size_t i = 0; i < g.terms.size(); ++i) {
+      const bool sw = kb[g.terms[i]] != 1;
+      anySwitch |= sw;
+      std::vector<double>& sum = sw ? sumSwitched : sumAll;
+      if (g.consts[i] == nullptr) {
+        for (double& v : sum) v += 1.0;
+      } else {
+        const std::vector<double>& e = g.consts[i]->embeddingAbs();
+        for (size_t j = 0; j < n; ++j) sum[j] += e[j];
+      }
+    }
+    anyBabySwitch |= anySwitch;
+    for (size_t j = 0; j < n; ++j) sumAll[j] += sumSwitched[j];
+    auto maxLog2 = [](const std::vector<double>& v) {
+      const double largest = *std::max_element(v.begin(), v.end());
+      return largest > 0 ? std::log2(largest) : -std::numeric_limits<double>::infinity();
+    };
+    double b = detail::noise::automorphismSum(*ctx_, l, noiseLog2_, maxLog2(sumAll),
+                                              maxLog2(sumSwitched), anySwitch);
+    if (b == -std::numeric_limits<double>::infinity()) b = 0.0;  // every constant is 0
+    groupSum[G] = b;
+    if (kg[G] != 1) b = detail::noise::logAdd(b, detail::noise::keySwitch(*ctx_, l));
+    noise = detail::noise::logAdd(noise, b);
+  }
+  checkCapacity(noise, l, op);
+
+  const IndexSet& primes = parts_[0].primes();
+  const ModulusChain& chain = *ctx_->chain();
+  std::vector<std::vector<uint32_t>> perms(kb.size());
+  for (size_t b = 0; b < kb.size(); ++b) {
+    if (kb[b] != 1) perms[b] = ctx_->ring().automorphismPermutation(kb[b]);
+  }
+  // Per group, the parts that need no key switch: sum_i c_i sigma_i(c0), and c_i c1 for the
+  // terms with sigma_i = 1.
+  std::vector<DoubleCRT> out0, out1;
+  std::vector<bool> anyIdentity(groups.size(), false);
+  for (size_t G = 0; G < groups.size(); ++G) {
+    out0.emplace_back(ctx_->chain(), primes);
+    out1.emplace_back(ctx_->chain(), primes);
+    for (size_t t : groups[G].terms) anyIdentity[G] = anyIdentity[G] || kb[t] == 1;
+  }
+  constexpr size_t kBlock = 512;
+#pragma omp parallel for schedule(static)
+  for (size_t idx = 0; idx < l; ++idx) {
+    const size_t p = primes[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, kBlock);
+    const uint64_t* c0 = parts_[0].values(p).data();
+    const uint64_t* c1 = parts_[1].values(p).data();
+    for (size_t G = 0; G < groups.size(); ++G) {
+      const AutomorphismGroup& g = groups[G];
+      uint64_t* o0 = out0[G].values(p).data();
+      uint64_t* o1 = out1[G].values(p).data();
+      for (size_t lo = 0; lo < n; lo += kBlock) {
+        const size_t len = std::min(kBlock, n - lo);
+        for (size_t i = 0; i < g.terms.size(); ++i) {
+          const size_t b = g.terms[i];
+          const uint64_t* cv =
+              g.consts[i] == nullptr ? nullptr : g.consts[i]->values().values(p).data() + lo;
+          const uint64_t* x0 = c0 + lo;
+          if (kb[b] != 1) {
+            detail::gatherMulMod(q, c0, perms[b].data() + lo, cv, tmp, len);
+            x0 = tmp;
+          } else if (cv != nullptr) {
+            detail::mulMod(q, x0, cv, tmp, len);
+            x0 = tmp;
+          }
+          detail::addMod(q, o0 + lo, x0, o0 + lo, len);
+          if (kb[b] == 1) {
+            const uint64_t* x1 = c1 + lo;
+            if (cv != nullptr) {
+              detail::mulMod(q, x1, cv, tmp, len);
+              x1 = tmp;
+            }
+            detail::addMod(q, o1 + lo, x1, o1 + lo, len);
+          }
+        }
+      }
+    }
+  }
+  // The key-switched baby steps: one ModUp of c1, every group's inner products in one pass,
+  // one ModDown per group.
+  if (anyBabySwitch) {
+    const detail::HoistedModUp up(*ctx_, parts_[1]);
+    std::vector<detail::HoistedModUp::Baby> list;
+    std::vector<size_t> listIndex(kb.size(), SIZE_MAX);
+    for (size_t b = 0; b < kb.size(); ++b) {
+      if (kb[b] == 1) continue;
+      listIndex[b] = list.size();
+      list.push_back({&keys.automorphism(kb[b]), perms[b]});
+    }
+    std::vector<std::vector<detail::HoistedModUp::GroupTerm>> terms;
+    std::vector<size_t> which;  // the groups with a switched term
+    for (size_t G = 0; G < groups.size(); ++G) {
+      std::vector<detail::HoistedModUp::GroupTerm> t;
+      for (size_t i = 0; i < groups[G].terms.size(); ++i) {
+        const size_t b = groups[G].terms[i];
+        if (kb[b] == 1) continue;
+        t.push_back({listIndex[b],
+                     groups[G].consts[i] == nullptr ? nullptr : &groups[G].consts[i]->values()});
+      }
+      if (!t.empty()) {
+        terms.push_back(std::move(t));
+        which.push_back(G);
+      }
+    }
+    const size_t total = l + ctx_->specialPrimes().size();
+    const size_t words = 2 * total * n;
+    uint64_t* storage =
+        static_cast<uint64_t*>(detail::poolAllocate(which.size() * words * sizeof(uint64_t)));
+    try {
+      std::vector<uint64_t*> accs;
+      for (size_t w = 0; w < which.size(); ++w) accs.push_back(storage + w * words);
+      up.innerProductsGrouped(list, terms, accs);
+      for (size_t w = 0; w < which.size(); ++w) {
+        const size_t G = which[w];
+        detail::modDown(*ctx_, l, accs[w], out0[G], out1[G], /*overwrite1=*/!anyIdentity[G]);
+      }
+    } catch (...) {
+      detail::poolFree(storage, which.size() * words * sizeof(uint64_t));
+      throw;
+    }
+    detail::poolFree(storage, which.size() * words * sizeof(uint64_t));
+  }
+  // The giant steps, and the sum.
+  std::optional<Ciphertext> sum;
+  for (size_t G = 0; G < groups.size(); ++G) {
+    std::vector<DoubleCRT> parts;
+    parts.push_back(std::move(out0[G]));
+    parts.push_back(std::move(out1[G]));
+    Ciphertext y(ctx_, keyId_, std::move(parts), factor_, groupSum[G]);
+    if (kg[G] != 1) y.automorph(kg[G], keys);  // its bound: groupSum + keySwitch = groupNoise
+    if (!sum) {
+      sum.emplace(std::move(y));
+    } else {
+      *sum += y;
+    }
+  }
+  parts_ = std::move(sum->parts_);
   noiseLog2_ = noise;
   return *this;
 }

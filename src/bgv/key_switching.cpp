@@ -237,4 +237,77 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
   }
 }
 
+void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
+                                        std::span<const std::vector<GroupTerm>> groups,
+                                        std::span<uint64_t* const> accs) const {
+  if (babies.empty() || groups.empty() || groups.size() != accs.size()) {
+    throw std::logic_error("hl::detail::HoistedModUp: bad grouped inner products");
+  }
+  const ModulusChain& chain = *ctx_.chain();
+  const size_t n = n_, total = all_.size(), beta = keyIndex_.size(), nb = babies.size();
+  size_t maxTerms = 0;
+  for (const auto& g : groups) {
+    if (g.empty()) throw std::logic_error("hl::detail::HoistedModUp: an empty group");
+    maxTerms = std::max(maxTerms, g.size());
+  }
+  // As in innerProducts: whole terms per call of the kernel (at most 64 pairs), and blocks
+  // that keep the permuted digits of every baby and one group's products in the L2 cache.
+  const size_t perChunk = std::max<size_t>(1, 64 / beta);
+  const size_t block = std::clamp<size_t>(16384 / ((nb + maxTerms) * beta), 64, 1024) / 8 * 8;
+#pragma omp parallel for schedule(static)
+  for (size_t idx = 0; idx < total; ++idx) {
+    const size_t p = all_[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* scratch = threadScratch(kScratchHoistGather, ((nb + maxTerms) * beta + 2) * block);
+    uint64_t* gathered = scratch;                      // [baby][digit] blocks
+    uint64_t* products = scratch + nb * beta * block;  // [term][digit] blocks of one group
+    uint64_t* tmp0 = products + maxTerms * beta * block;
+    uint64_t* tmp1 = tmp0 + block;
+    const uint64_t* xs[64];
+    const uint64_t* kb[64];
+    const uint64_t* ka[64];
+    for (size_t lo = 0; lo < n; lo += block) {
+      const size_t len = std::min(block, n - lo);
+      for (size_t b = 0; b < nb; ++b) {
+        for (size_t g = 0; g < beta; ++g) {
+          detail::gatherMulMod(q, rows_[g * total + idx], babies[b].perm.data() + lo, nullptr,
+                               gathered + (b * beta + g) * block, len);
+        }
+      }
+      for (size_t G = 0; G < groups.size(); ++G) {
+        const std::vector<GroupTerm>& terms = groups[G];
+        uint64_t* out0 = accs[G] + idx * n + lo;
+        uint64_t* out1 = accs[G] + (total + idx) * n + lo;
+        for (size_t first = 0; first < terms.size(); first += perChunk) {
+          const size_t count = std::min(perChunk, terms.size() - first);
+          for (size_t t = 0; t < count; ++t) {
+            const GroupTerm& term = terms[first + t];
+            const KeySwitchKey& key = *babies[term.baby].key;
+            for (size_t g = 0; g < beta; ++g) {
+              const size_t s = t * beta + g;
+              const uint64_t* src = gathered + (term.baby * beta + g) * block;
+              if (term.constant != nullptr) {
+                uint64_t* dst = products + s * block;
+                detail::mulMod(q, src, term.constant->values(p).data() + lo, dst, len);
+                xs[s] = dst;
+              } else {
+                xs[s] = src;
+              }
+              kb[s] = key.b(keyIndex_[g]).values(p).data() + lo;
+              ka[s] = key.a(keyIndex_[g]).values(p).data() + lo;
+            }
+          }
+          if (first == 0) {
+            detail::dotProductMod2(q, xs, kb, ka, count * beta, out0, out1, len);
+          } else {
+            detail::dotProductMod2(q, xs, kb, ka, count * beta, tmp0, tmp1, len);
+            detail::addMod(q, out0, tmp0, out0, len);
+            detail::addMod(q, out1, tmp1, out1, len);
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace hl::detail

@@ -112,6 +112,24 @@ class HoistedModUp {
   /// least one term.
   void innerProducts(std::span<const Term> terms, uint64_t* acc) const;
 
+  /// Several sums over the same automorphic images (the baby steps of a baby-step giant-step
+  /// sum): accs[g] (laid out as for modDown) = sum over group g's terms of constant *
+  /// sum_j sigma_b(d_j) * (b_j, a_j), sigma_b and the key those of baby b. Each baby's
+  /// permuted digits are formed once per block of evaluation points for all groups, and its
+  /// key rows are read from memory once (the later groups find them in cache). Every group
+  /// has at least one term; every baby has a key and a permutation (not the identity).
+  struct Baby {
+    const KeySwitchKey* key;
+    std::span<const uint32_t> perm;
+  };
+  struct GroupTerm {
+    size_t baby;
+    const DoubleCRT* constant;  // nullptr: 1
+  };
+  void innerProductsGrouped(std::span<const Baby> babies,
+                            std::span<const std::vector<GroupTerm>> groups,
+                            std::span<uint64_t* const> accs) const;
+
  private:
   const DoubleCRT& c_;
   const Context& ctx_;

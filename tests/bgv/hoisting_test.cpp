@@ -277,6 +277,85 @@ TEST_P(Hoisting, AutomorphismSumMatchesModel) {
   }
 }
 
+// The baby-step giant-step form against the model: sum_g tau_g(sum_i c_gi sigma_b(gi)(x)) with
+// babies {1, sigma_1, rotation, sigma_2, sigma_3, another unit}, three groups (giants 1, the
+// rotation and a Frobenius map) sharing babies, constants missing (1) and zero; the bound is
+// automorphismSum's per group plus a key switch per giant step, and holds the measured noise.
+TEST_P(Hoisting, AutomorphismSumGroupsMatchesModel) {
+  Fixture& f = fixtureFor(GetParam());
+  const Model model(*f.ctx);
+  std::vector<uint64_t> ks;
+  const hl::EvaluationKeys keys = keysWithMore(f, ks);
+  const std::vector<uint64_t> babies(ks.begin(), ks.begin() + 6);
+  for (int round = 0; round < 2; ++round) {
+    const hl::Plaintext x = randomPlaintext(f);
+    hl::Ciphertext a = round == 0 ? f.pk->encrypt(x, f.prng) : lowered(f, x);
+    std::vector<hl::PreparedPlaintext> prepared;
+    prepared.reserve(12);
+    for (int i = 0; i < 10; ++i) prepared.emplace_back(randomPlaintext(f));
+    prepared.emplace_back(hl::Plaintext(f.ctx));  // zero
+    std::vector<hl::Ciphertext::AutomorphismGroup> groups(3);
+    groups[0] = {1, {0, 1, 2, 5}, {&prepared[0], nullptr, &prepared[1], &prepared[2]}};
+    groups[1] = {f.rotation, {1, 3, 4}, {&prepared[3], &prepared[10], &prepared[4]}};
+    groups[2] = {ks[1] + (round == 1 ? f.ctx->m() : 0),
+                 {0, 1, 2, 3, 4},
+                 {nullptr, &prepared[5], &prepared[6], &prepared[7], &prepared[8]}};
+    NTL::ZZ_pX want;
+    for (const auto& g : groups) {
+      std::vector<uint64_t> k;
+      for (size_t t : g.terms) k.push_back(babies[t]);
+      const NTL::ZZ_pX inner = modelSum(model, model.of(x), k, g.consts, f.ctx->m());
+      want += model.automorph(inner, g.giant % f.ctx->m());
+    }
+    const size_t level = a.level();
+    const uint64_t factor = a.plaintextFactor();
+    // The expected bound: each group's automorphismSum bound, plus a key switch for a giant.
+    double expected = -std::numeric_limits<double>::infinity();
+    for (const auto& g : groups) {
+      std::vector<uint64_t> k;
+      for (size_t t : g.terms) k.push_back(babies[t]);
+      double b = sumBound(*f.ctx, a, k, g.consts);
+      if (g.giant % f.ctx->m() != 1) {
+        b = hl::detail::noise::logAdd(b, hl::detail::noise::keySwitch(*f.ctx, a.level()));
+      }
+      expected = hl::detail::noise::logAdd(expected, b);
+    }
+    a.automorphismSumGroups(babies, groups, keys);
+    EXPECT_EQ(f.sk->decrypt(a), model.back(want, f.ctx)) << "round " << round;
+    EXPECT_EQ(a.level(), level);
+    EXPECT_EQ(a.plaintextFactor(), factor);
+    EXPECT_NEAR(a.noiseBound(), expected, 1e-9);
+    EXPECT_LE(f.sk->measureNoise(a), a.noiseBound()) << "round " << round;
+  }
+  // Bad input, nothing changed: no groups, terms and constants of different numbers, a baby
+  // that does not exist, a giant without a key.
+  hl::Ciphertext a = f.pk->encrypt(randomPlaintext(f), f.prng);
+  const hl::Ciphertext copy = a;
+  const hl::PreparedPlaintext c(randomPlaintext(f));
+  auto expectThrow = [&](std::vector<hl::Ciphertext::AutomorphismGroup> groups,
+                         const std::string& needle) {
+    try {
+      a.automorphismSumGroups(babies, groups, keys);
+      ADD_FAILURE() << "no exception (" << needle << ")";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(a.part(0), copy.part(0));
+    EXPECT_EQ(a.noiseBound(), copy.noiseBound());
+  };
+  expectThrow({}, "no groups");
+  expectThrow({{1, {0, 1}, {&c}}}, "expected the same positive number");
+  expectThrow({{1, {9}, {&c}}}, "names baby 9");
+  uint64_t missing = 0;
+  for (uint64_t u : f.ctx->ring().units()) {
+    if (u != 1 && !keys.hasAutomorphism(u)) {
+      missing = u;
+      break;
+    }
+  }
+  expectThrow({{missing, {0}, {&c}}}, "X^" + std::to_string(missing));
+}
+
 // Special cases: only k = 1 terms (no key switch at all), and one term, which is a product by
 // the constant after the automorphism.
 TEST_P(Hoisting, AutomorphismSumSpecialCases) {

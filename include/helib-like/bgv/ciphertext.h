@@ -136,6 +136,29 @@ class Ciphertext {
                               std::span<const PreparedPlaintext* const> consts,
                               const EvaluationKeys& keys);
 
+  /// One giant step of automorphismSumGroups: X -> X^giant (1: none) applied to
+  /// sum_i consts[i] sigma_{babies[terms[i]]}(x).
+  struct AutomorphismGroup {
+    uint64_t giant = 1;
+    std::vector<size_t> terms;                     // indices into the baby exponents
+    std::vector<const PreparedPlaintext*> consts;  // one per term; nullptr: 1
+  };
+  /// The baby-step giant-step form of a sum of automorphisms (Halevi, Shoup, "Faster
+  /// homomorphic linear transformations in HElib", CRYPTO 2018, section 4):
+  ///     x <- sum_g tau_g( sum_i c_{g,i} sigma_{b(g,i)}(x) ),
+  /// which needs keys only for the baby exponents and the giant ones: sum_{j<8} c_j sigma^j
+  /// with babies sigma^0..3 and giants 1 and sigma^4 needs 4 keys instead of 7. One ModUp of x
+  /// serves every baby step of every group (each baby's permuted digits formed, and its key
+  /// read, once for all groups), then one ModDown per group and one key switch per giant step
+  /// other than 1. The noise bound is that of automorphismSum for each group, plus the
+  /// key-switching term for a giant step, summed over the groups. Throws as automorphismSum
+  /// does, and std::invalid_argument for an empty group list, a group whose terms and
+  /// constants differ in number or name a baby that does not exist; the ciphertext is
+  /// unchanged when anything is thrown.
+  Ciphertext& automorphismSumGroups(std::span<const uint64_t> babies,
+                                    std::span<const AutomorphismGroup> groups,
+                                    const EvaluationKeys& keys);
+
   /// Modulus switching: drops the top prime q_{l-1}, dividing the noise by it and adding a
   /// rounding term; the plaintext factor is multiplied by q_{l-1}^{-1} mod t. Throws
   /// std::invalid_argument at level 1 and hl::CapacityError if the rounding term would
