@@ -362,9 +362,13 @@ const HomomorphicAes::Tables::Direction& directionTables(HomomorphicAes::Tables&
 size_t HomomorphicAes::blocksPerCiphertext() const { return ea_->size() / 16; }
 
 std::vector<uint64_t> HomomorphicAes::keyExponents(AesDirection dir) const {
+  // The inversion's Frobenius maps (1, 2 and 4), the affine map's in its baby-step giant-step
+  // form (1..4: one hoisted sum of three baby steps and one giant step, instead of 1..7), and
+  // the rotations of the other layers.
   std::vector<uint64_t> out;
-  for (size_t j = 1; j < 8; ++j) out.push_back(ea_->frobeniusExponent(j));
+  for (size_t j : {1, 2, 4}) out.push_back(ea_->frobeniusExponent(j));
   const Tables::Direction& t = directionTables(*tables_, *ea_, dir);
+  for (uint64_t e : t.affine->keyExponents()) out.push_back(e);
   for (const SlotRotationSum* m : {t.layer.get(), t.last.get()}) {
     for (uint64_t e : m->keyExponents()) out.push_back(e);
   }

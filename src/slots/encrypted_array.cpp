@@ -4,6 +4,7 @@
 #include <NTL/mat_lzz_pE.h>
 
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -519,16 +520,41 @@ void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,
   if (!impl_->sameValues(*map.impl_)) {
     throw std::invalid_argument("hl::EncryptedArray::apply: the map belongs to another array");
   }
-  // sum_j c_j Frob^j(x), the terms with c_j = 0 left out.
+  // sum_j c_j Frob^j(x), the terms with c_j = 0 left out: one hoisted sum when every key is
+  // there, else the baby-step giant-step form when its keys are, else term by term.
+  auto zero = [](const std::vector<uint64_t>& c) {
+    return std::all_of(c.begin(), c.end(), [](uint64_t x) { return x == 0; });
+  };
   std::vector<uint64_t> exps;
   std::vector<const PreparedPlaintext*> consts;
   for (size_t j = 0; j < map.encoded_.size(); ++j) {
-    if (std::all_of(map.gamma_[j].begin(), map.gamma_[j].end(),
-                    [](uint64_t c) { return c == 0; })) {
-      continue;
-    }
+    if (zero(map.gamma_[j])) continue;
     exps.push_back(frobeniusExponent(j));
     consts.push_back(map.encoded_[j].get());
+  }
+  const auto has = [&](uint64_t e) {
+    return e % impl_->m == 1 % impl_->m || keys.hasAutomorphism(e);
+  };
+  const bool flat = std::all_of(exps.begin(), exps.end(), has);
+  const std::vector<uint64_t> bsgsKeys = map.keyExponents();
+  if (!flat && !exps.empty() && std::all_of(bsgsKeys.begin(), bsgsKeys.end(), has)) {
+    const size_t b = map.babySteps_, k = map.encoded_.size();
+    std::vector<uint64_t> babies;
+    for (size_t i = 0; i < b; ++i) babies.push_back(frobeniusExponent(i));
+    std::vector<Ciphertext::AutomorphismGroup> groups;
+    for (size_t a = 0; a * b < k; ++a) {
+      Ciphertext::AutomorphismGroup g;
+      g.giant = frobeniusExponent(a * b);
+      for (size_t i = 0; i < b && a * b + i < k; ++i) {
+        const size_t j = a * b + i;
+        if (zero(map.gamma_[j])) continue;
+        g.terms.push_back(i);
+        g.consts.push_back(a == 0 ? map.encoded_[j].get() : &map.giantConstant(j));
+      }
+      if (!g.terms.empty()) groups.push_back(std::move(g));
+    }
+    ct.automorphismSumGroups(babies, groups, keys);
+    return;
   }
   detail::ArrayImpl::automorphismSum(*impl_, ct, exps, consts, keys, "apply");
 }
@@ -587,6 +613,56 @@ SlotLinearMap::SlotLinearMap(const EncryptedArray& array, std::vector<uint64_t> 
     encoded_.push_back(std::make_shared<const PreparedPlaintext>(a.constantE(e)));
     gamma_.push_back(std::move(c));
   }
+  // The baby steps with the fewest keys, (b - 1) + (ceil(k / b) - 1); the larger b among
+  // equals (fewer giant steps, each a key switch of its own).
+  size_t bestKeys = SIZE_MAX;
+  for (size_t b = 1; b <= k; ++b) {
+    const size_t keysNeeded = (b - 1) + ((k + b - 1) / b - 1);
+    if (keysNeeded <= bestKeys) {
+      bestKeys = keysNeeded;
+      babySteps_ = b;
+    }
+  }
+  giant_ = std::make_shared<GiantCache>();
+}
+
+struct SlotLinearMap::GiantCache {
+  std::once_flag once;
+  std::vector<std::shared_ptr<const PreparedPlaintext>> constants;  // index j; null for j < b
+};
+
+const PreparedPlaintext& SlotLinearMap::giantConstant(size_t j) const {
+  const detail::ArrayImpl& a = *impl_;
+  const size_t k = gamma_.size(), b = babySteps_;
+  std::call_once(giant_->once, [&] {
+    giant_->constants.resize(k);
+    for (size_t i = b; i < k; ++i) {
+      // Frob^(-ab) on GF(p^k): Frob^(k - ab mod k).
+      const size_t shift = (k - (i / b) * b % k) % k;
+      std::vector<uint64_t> c(k);
+      a.frobenius(gamma_[i].data(), shift, c.data());
+      std::vector<uint64_t> e(a.d);
+      a.toE(c.data(), e.data());
+      giant_->constants[i] = std::make_shared<const PreparedPlaintext>(a.constantE(e));
+    }
+  });
+  return *giant_->constants.at(j);
+}
+
+std::vector<uint64_t> SlotLinearMap::keyExponents() const {
+  const detail::ArrayImpl& a = *impl_;
+  const size_t k = gamma_.size(), b = babySteps_;
+  auto frob = [&](size_t j) {
+    uint64_t e = 1 % a.m;
+    for (size_t i = 0; i < j; ++i) e = mulMod(e, a.p, a.m);
+    return e;
+  };
+  std::vector<uint64_t> out;
+  for (size_t i = 1; i < b; ++i) out.push_back(frob(i));
+  for (size_t g = b; g < k; g += b) out.push_back(frob(g));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace hl

@@ -237,6 +237,27 @@ TEST_P(EncryptedArrayTest, RandomLinearMaps) {
     c = encrypt(v);
     ea_->apply(c, map, partial);
     expectSlots(c, model, "linear map, composed Frobenius keys");
+    // With the keys of the baby-step giant-step form only (b - 1 baby and ceil(k / b) - 1
+    // giant Frobenius keys), the same values, and a bound that holds the measured noise.
+    const std::vector<uint64_t> bsgs = map.keyExponents();
+    const size_t b = map.babySteps();
+    EXPECT_EQ(bsgs.size(), (b - 1) + ((k + b - 1) / b - 1)) << "k = " << k << ", b = " << b;
+    if (k == 8) EXPECT_EQ(b, 4u);
+    hl::EvaluationKeys giantKeys(ctx_);
+    bool allThere = true;
+    for (uint64_t e : bsgs) {
+      if (keys_->hasAutomorphism(e)) {
+        giantKeys.add(keys_->automorphism(e));
+      } else {
+        allThere = false;
+      }
+    }
+    if (allThere && k > 2) {
+      c = encrypt(v);
+      ea_->apply(c, map, giantKeys);
+      expectSlots(c, model, "linear map, baby-step giant-step");
+      EXPECT_LE(sk_->measureNoise(c), c.noiseBound());
+    }
     // The linearized form sum_j gamma_j x^(p^j) equals the matrix, in the plain model too.
     hl::SlotVector viaGamma = ea_->zeros();
     for (size_t j = 0; j < k; ++j) {

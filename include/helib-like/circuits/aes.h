@@ -76,7 +76,6 @@ struct EncryptedAesKey {
 /// (`hl-aes-bench --trace`). It must not keep the reference.
 using AesObserver = std::function<void(int round, std::string_view step, const Ciphertext& state)>;
 
-
 /// The AES-128 circuit on the slots of a context. The context must have p = 2, r = 1, a slot
 /// degree d divisible by 8 (GF(2^8) inside GF(2^d)) and a first hypercube dimension of size
 /// 16 (the bytes of a block); every other position of the hypercube holds one block, so a
@@ -96,10 +95,11 @@ class HomomorphicAes {
   const EncryptedArray& array() const { return *ea_; }
   /// Blocks per ciphertext.
   size_t blocksPerCiphertext() const;
-  /// The automorphisms the circuit of one direction uses (Frobenius powers 1..7 and 12
-  /// rotations of the first dimension): with keys for all of them, every linear layer is one
-  /// hoisted sum. The relinearization key is needed too. Without an argument: both
-  /// directions (22 exponents).
+  /// The automorphisms the circuit of one direction uses (Frobenius powers 1..4 and 12
+  /// rotations of the first dimension): with keys for all of them, the affine map is one
+  /// baby-step giant-step sum (SlotLinearMap::keyExponents) and the other linear layers one
+  /// hoisted sum each. The relinearization key is needed too. Without an argument: both
+  /// directions (19 exponents).
   std::vector<uint64_t> keyExponents(AesDirection dir) const;
   std::vector<uint64_t> keyExponents() const;
 

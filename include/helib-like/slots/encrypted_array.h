@@ -108,14 +108,29 @@ class SlotLinearMap {
   const std::vector<uint64_t>& matrix() const { return matrix_; }
   /// The constants c_j (j < valueDegree()) of the linearized polynomial, as slot values.
   const std::vector<std::vector<uint64_t>>& coefficients() const { return gamma_; }
+  /// The baby steps b of the baby-step giant-step form: sum_j c_j Frob^j(x) =
+  /// sum_a Frob^(ab)( sum_{i<b} Frob^(-ab)(c_(ab+i)) Frob^i(x) ), with b chosen so that its
+  /// keys (Frob^1..b-1 and Frob^b, Frob^2b, ...) are fewest (valueDegree() = 8: b = 4, keys
+  /// Frob^1..4 instead of Frob^1..7).
+  size_t babySteps() const { return babySteps_; }
+  /// The Frobenius exponents (EncryptedArray::frobeniusExponent) whose keys make
+  /// EncryptedArray::apply use the baby-step giant-step form: the fewest keys for one hoisted
+  /// evaluation.
+  std::vector<uint64_t> keyExponents() const;
 
  private:
   friend class SlotVector;
   friend class EncryptedArray;
+  // Frob^(-ab)(c_j) (a = j / b) in every slot for j >= b, prepared on first use.
+  const PreparedPlaintext& giantConstant(size_t j) const;
+
   std::shared_ptr<const detail::ArrayImpl> impl_;
   std::vector<uint64_t> matrix_;
   std::vector<std::vector<uint64_t>> gamma_;
   std::vector<std::shared_ptr<const PreparedPlaintext>> encoded_;  // gamma_j in every slot
+  size_t babySteps_ = 1;
+  struct GiantCache;
+  std::shared_ptr<GiantCache> giant_;
 };
 
 /// A linear map along one dimension in diagonal form: y = sum_k C_k * rot_dim(x, k), the C_k
