@@ -20,8 +20,9 @@ bool isZero(const SlotVector& v) {
 }  // namespace
 
 SlotRotationSum::SlotRotationSum(const EncryptedArray& array, size_t dim,
-                                 const std::vector<std::pair<int64_t, SlotVector>>& terms)
-    : impl_(array.impl_), dim_(dim) {
+                                 const std::vector<std::pair<int64_t, SlotVector>>& terms,
+                                 size_t babySteps)
+    : impl_(array.impl_), dim_(dim), babySteps_(babySteps) {
   const Hypercube& cube = *impl_->cube;
   array.rotationExponents(dim, 0);  // throws std::out_of_range for a bad dimension
   const int64_t n = static_cast<int64_t>(cube.dimensionSize(dim));
@@ -37,6 +38,36 @@ SlotRotationSum::SlotRotationSum(const EncryptedArray& array, size_t dim,
     } else {
       it->second += c;
     }
+  }
+  if (babySteps_ > 0) {
+    if (array.rotationExponents(dim, 1).size() != 1) {
+      throw std::invalid_argument(
+          "hl::SlotRotationSum: the baby-step giant-step form needs a good dimension");
+    }
+    if (babySteps_ > static_cast<size_t>(n)) {
+      throw std::invalid_argument("hl::SlotRotationSum: " + std::to_string(babySteps_) +
+                                  " baby steps in a dimension of " + std::to_string(n));
+    }
+    const auto b = static_cast<int64_t>(babySteps_);
+    babyExponents_.push_back(1 % impl_->m);
+    for (int64_t i = 1; i < b; ++i) babyExponents_.push_back(array.rotationExponents(dim, i).at(0));
+    std::map<int64_t, size_t> giantIndex;
+    for (auto& [k, c] : merged) {
+      terms_.emplace_back(k, c);
+      if (isZero(c)) continue;
+      const int64_t g = k / b * b, i = k - g;
+      auto it = giantIndex.find(g);
+      if (it == giantIndex.end()) {
+        it = giantIndex.emplace(g, giants_.size()).first;
+        giants_.push_back({g == 0 ? 1 % impl_->m : array.rotationExponents(dim, g).at(0), {}, {}});
+      }
+      SlotVector shifted = c;
+      shifted.rotate(dim, -g);
+      giants_[it->second].babies.push_back(static_cast<size_t>(i));
+      giants_[it->second].consts.push_back(
+          std::make_shared<const PreparedPlaintext>(array.encode(shifted)));
+    }
+    return;
   }
   for (auto& [k, c] : merged) {
     terms_.emplace_back(k, c);
@@ -68,6 +99,12 @@ std::vector<uint64_t> SlotRotationSum::keyExponents() const {
   for (uint64_t e : exponents_) {
     if (e != 1 % impl_->m) out.push_back(e);
   }
+  for (const Giant& g : giants_) {
+    if (g.exponent != 1 % impl_->m) out.push_back(g.exponent);
+    for (size_t i : g.babies) {
+      if (babyExponents_[i] != 1 % impl_->m) out.push_back(babyExponents_[i]);
+    }
+  }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -92,6 +129,22 @@ void EncryptedArray::apply(Ciphertext& ct, const SlotRotationSum& map,
   check(ct, "apply");
   if (!impl_->sameValues(*map.impl_)) {
     throw std::invalid_argument("hl::EncryptedArray::apply: the map belongs to another array");
+  }
+  if (map.babySteps_ > 0) {
+    if (map.giants_.empty()) {
+      ct.multiplyByConstant(0);
+      return;
+    }
+    std::vector<Ciphertext::AutomorphismGroup> groups;
+    for (const auto& g : map.giants_) {
+      Ciphertext::AutomorphismGroup group;
+      group.giant = g.exponent;
+      group.terms = g.babies;
+      for (const auto& c : g.consts) group.consts.push_back(c.get());
+      groups.push_back(std::move(group));
+    }
+    ct.automorphismSumGroups(map.babyExponents_, groups, keys);
+    return;
   }
   std::vector<const PreparedPlaintext*> consts;
   for (const auto& c : map.consts_) consts.push_back(c.get());

@@ -156,4 +156,18 @@ TEST(HomomorphicAes, BadInputIsRefused) {
   EXPECT_THROW(hl::HomomorphicAes{odd}, std::invalid_argument);
 }
 
+// The keys: Frobenius 1..4 and the rotations by 1..5 and 10 of the first dimension, the same
+// for both directions (every linear layer in baby-step giant-step form).
+TEST(HomomorphicAes, KeyExponentsAreTheBabyAndGiantSteps) {
+  auto ctx = hl::Context::create(hl::aesPreset("test").params);
+  const hl::HomomorphicAes aes(ctx);
+  std::vector<uint64_t> want;
+  for (size_t j = 1; j <= 4; ++j) want.push_back(aes.array().frobeniusExponent(j));
+  for (int64_t k : {1, 2, 3, 4, 5, 10}) want.push_back(aes.array().rotationExponents(0, k).at(0));
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(aes.keyExponents(hl::AesDirection::kEncrypt), want);
+  EXPECT_EQ(aes.keyExponents(hl::AesDirection::kDecrypt), want);
+  EXPECT_EQ(aes.keyExponents(), want);
+}
+
 }  // namespace

@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <set>
 
 namespace {
 
@@ -342,6 +343,54 @@ TEST_P(EncryptedArrayTest, RotationSumsAlongEachDimension) {
     c = encrypt(v);
     ea_->apply(c, map, all);
     expectSlots(c, model, "rotation sum, hoisted, dim " + std::to_string(dim));
+  }
+}
+
+// The baby-step giant-step form of a rotation sum along a good dimension: every rotation
+// amount with a random constant, b = 2, 3 and 5 baby steps, evaluated with exactly the keys
+// it names (b - 1 babies and the giant steps), equals the plain model; a bad dimension and
+// too many baby steps are refused.
+TEST_P(EncryptedArrayTest, RotationSumBabyStepGiantStep) {
+  const hl::Hypercube& cube = ea_->hypercube();
+  size_t dim = cube.dimensions();
+  for (size_t i = 0; i < cube.dimensions(); ++i) {
+    if (cube.isGood(i) && cube.dimensionSize(i) >= 6 && cube.dimensionSize(i) <= 16) {
+      dim = i;
+      break;
+    }
+  }
+  if (dim == cube.dimensions()) GTEST_SKIP() << "no good dimension of 6 to 16 slots";
+  const auto n = static_cast<int64_t>(cube.dimensionSize(dim));
+  const hl::SlotVector v = random();
+  std::vector<std::pair<int64_t, hl::SlotVector>> terms;
+  for (int64_t k = 0; k < n; ++k) {
+    if (k == 3) continue;  // one amount missing
+    terms.emplace_back(k, random());
+  }
+  for (size_t b : {2, 3, 5}) {
+    const hl::SlotRotationSum map(*ea_, dim, terms, b);
+    EXPECT_EQ(map.babySteps(), b);
+    const hl::SlotVector model = map.apply(v);
+    const std::vector<uint64_t> keys = map.keyExponents();
+    // Babies 1..b-1 and the giant steps b, 2b, ... below n.
+    std::set<uint64_t> want;
+    for (size_t i = 1; i < b; ++i)
+      want.insert(ea_->rotationExponents(dim, static_cast<int64_t>(i))[0]);
+    for (int64_t g = static_cast<int64_t>(b); g < n; g += static_cast<int64_t>(b))
+      want.insert(ea_->rotationExponents(dim, g)[0]);
+    EXPECT_EQ(std::set<uint64_t>(keys.begin(), keys.end()), want) << "b = " << b;
+    hl::EvaluationKeys only(ctx_);
+    ea_->addKeys(only, *sk_, keys);
+    hl::Ciphertext c = encrypt(v);
+    ea_->apply(c, map, only);
+    expectSlots(c, model, "rotation sum, baby-step giant-step, b = " + std::to_string(b));
+  }
+  EXPECT_THROW(hl::SlotRotationSum(*ea_, dim, terms, static_cast<size_t>(n) + 1),
+               std::invalid_argument);
+  for (size_t i = 0; i < cube.dimensions(); ++i) {
+    if (!cube.isGood(i)) {
+      EXPECT_THROW(hl::SlotRotationSum(*ea_, i, terms, 2), std::invalid_argument);
+    }
   }
 }
 

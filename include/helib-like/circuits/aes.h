@@ -95,11 +95,11 @@ class HomomorphicAes {
   const EncryptedArray& array() const { return *ea_; }
   /// Blocks per ciphertext.
   size_t blocksPerCiphertext() const;
-  /// The automorphisms the circuit of one direction uses (Frobenius powers 1..4 and 12
-  /// rotations of the first dimension): with keys for all of them, the affine map is one
-  /// baby-step giant-step sum (SlotLinearMap::keyExponents) and the other linear layers one
-  /// hoisted sum each. The relinearization key is needed too. Without an argument: both
-  /// directions (19 exponents).
+  /// The automorphisms the circuit of one direction uses: Frobenius powers 1..4 and the
+  /// rotations of the first dimension by 1..5 and 10 (every linear layer in baby-step
+  /// giant-step form: SlotLinearMap::keyExponents, SlotRotationSum with 5 baby steps). The
+  /// relinearization key is needed too. Without an argument: both directions (the same 10
+  /// exponents).
   std::vector<uint64_t> keyExponents(AesDirection dir) const;
   std::vector<uint64_t> keyExponents() const;
 

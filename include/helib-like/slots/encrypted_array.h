@@ -145,10 +145,22 @@ class SlotRotationSum {
   /// terms: (k, C_k) pairs, k taken mod the dimension's size (equal k are added). Throws
   /// std::out_of_range for a bad dimension index and std::invalid_argument for a vector of
   /// another array.
+  ///
+  /// babySteps b > 0 prepares the baby-step giant-step form instead (Halevi, Shoup, CRYPTO
+  /// 2018, section 4): each k = g + i with g a multiple of b and i < b, and
+  /// y = sum_g rot(sum_i rot(-g)(C_(g+i)) rot(x, i), g): keys for the rotations by 1..b-1 and
+  /// by the multiples of b that occur (AES MixColumns, 13 rotation amounts with b = 5: the
+  /// rotations by 1..5 and 10, 6 keys instead of 12), one hoisted sum for every baby step
+  /// (Ciphertext::automorphismSumGroups) and a key switch per giant step. Only in a good
+  /// dimension (std::invalid_argument otherwise, or if b exceeds its size); apply() then
+  /// needs exactly these keys.
   SlotRotationSum(const EncryptedArray& array, size_t dim,
-                  const std::vector<std::pair<int64_t, SlotVector>>& terms);
+                  const std::vector<std::pair<int64_t, SlotVector>>& terms, size_t babySteps = 0);
   size_t dimension() const { return dim_; }
-  /// The automorphism exponents of the terms (without 1): the keys of the hoisted path.
+  /// 0 for the flat form, else b.
+  size_t babySteps() const { return babySteps_; }
+  /// The automorphism exponents the evaluation needs (without 1): the rotations of the terms,
+  /// or those of the baby and giant steps.
   std::vector<uint64_t> keyExponents() const;
   /// The plain model: the same map on a plain vector.
   SlotVector apply(const SlotVector& x) const;
@@ -160,6 +172,16 @@ class SlotRotationSum {
   std::vector<std::pair<int64_t, SlotVector>> terms_;  // normalised k, C_k
   std::vector<uint64_t> exponents_;
   std::vector<std::shared_ptr<const PreparedPlaintext>> consts_;
+  // The baby-step giant-step form (babySteps_ > 0): the baby exponents (rotations by 0..b-1)
+  // and per giant step g its exponent, its terms' baby indices and constants rot(-g)(C_k).
+  size_t babySteps_ = 0;
+  std::vector<uint64_t> babyExponents_;
+  struct Giant {
+    uint64_t exponent;
+    std::vector<size_t> babies;
+    std::vector<std::shared_ptr<const PreparedPlaintext>> consts;
+  };
+  std::vector<Giant> giants_;
 };
 
 /// A permutation of the slots (slot s receives slot perm[s]) routed through the hypercube as a
