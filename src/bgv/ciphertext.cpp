@@ -71,6 +71,33 @@ uint64_t switchedFactor(const Context& ctx, uint64_t f, size_t from, size_t to) 
   return f;
 }
 
+// Of the term c sigma(x) of a sum of automorphisms (Ciphertext::automorphismSum and
+// automorphismSumGroups), the part that needs no key switch, on values lo..lo+len of one prime:
+// o0 += c sigma(c0), and for sigma = 1 (perm null) also o1 += c c1; c null is 1, tmp holds len
+// words.
+void addUnswitchedTerm(const Modulus& q, const uint64_t* c0, const uint64_t* c1,
+                       const uint32_t* perm, const uint64_t* c, uint64_t* o0, uint64_t* o1,
+                       size_t lo, size_t len, uint64_t* tmp) {
+  const uint64_t* cv = c == nullptr ? nullptr : c + lo;
+  const uint64_t* x0 = c0 + lo;
+  if (perm != nullptr) {
+    detail::gatherMulMod(q, c0, perm + lo, cv, tmp, len);
+    x0 = tmp;
+  } else if (cv != nullptr) {
+    detail::mulMod(q, x0, cv, tmp, len);
+    x0 = tmp;
+  }
+  detail::addMod(q, o0 + lo, x0, o0 + lo, len);
+  if (perm == nullptr) {
+    const uint64_t* x1 = c1 + lo;
+    if (cv != nullptr) {
+      detail::mulMod(q, x1, cv, tmp, len);
+      x1 = tmp;
+    }
+    detail::addMod(q, o1 + lo, x1, o1 + lo, len);
+  }
+}
+
 // The level reduceNoise() stops at. Switching down by q changes the capacity left after a
 // squaring from logQ - 2B to (logQ - log q) - 2B': worth it while B' < B - log(q) / 2.
 size_t reducedLevel(const Context& ctx, double noise, size_t level, size_t parts) {
@@ -616,25 +643,9 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
     for (size_t lo = 0; lo < n; lo += kBlock) {
       const size_t len = std::min(kBlock, n - lo);
       for (size_t j = 0; j < terms; ++j) {
-        const uint64_t* cv =
-            consts[j] == nullptr ? nullptr : consts[j]->values().values(p).data() + lo;
-        const uint64_t* x0 = c0 + lo;
-        if (switched[j]) {
-          detail::gatherMulMod(q, c0, perms[j].data() + lo, cv, tmp, len);
-          x0 = tmp;
-        } else if (cv != nullptr) {
-          detail::mulMod(q, x0, cv, tmp, len);
-          x0 = tmp;
-        }
-        detail::addMod(q, o0 + lo, x0, o0 + lo, len);
-        if (!switched[j]) {
-          const uint64_t* x1 = c1 + lo;
-          if (cv != nullptr) {
-            detail::mulMod(q, x1, cv, tmp, len);
-            x1 = tmp;
-          }
-          detail::addMod(q, o1 + lo, x1, o1 + lo, len);
-        }
+        addUnswitchedTerm(q, c0, c1, switched[j] ? perms[j].data() : nullptr,
+                          consts[j] == nullptr ? nullptr : consts[j]->values().values(p).data(), o0,
+                          o1, lo, len, tmp);
       }
     }
   }
@@ -759,25 +770,10 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
         const size_t len = std::min(kBlock, n - lo);
         for (size_t i = 0; i < g.terms.size(); ++i) {
           const size_t b = g.terms[i];
-          const uint64_t* cv =
-              g.consts[i] == nullptr ? nullptr : g.consts[i]->values().values(p).data() + lo;
-          const uint64_t* x0 = c0 + lo;
-          if (kb[b] != 1) {
-            detail::gatherMulMod(q, c0, perms[b].data() + lo, cv, tmp, len);
-            x0 = tmp;
-          } else if (cv != nullptr) {
-            detail::mulMod(q, x0, cv, tmp, len);
-            x0 = tmp;
-          }
-          detail::addMod(q, o0 + lo, x0, o0 + lo, len);
-          if (kb[b] == 1) {
-            const uint64_t* x1 = c1 + lo;
-            if (cv != nullptr) {
-              detail::mulMod(q, x1, cv, tmp, len);
-              x1 = tmp;
-            }
-            detail::addMod(q, o1 + lo, x1, o1 + lo, len);
-          }
+          addUnswitchedTerm(
+              q, c0, c1, kb[b] != 1 ? perms[b].data() : nullptr,
+              g.consts[i] == nullptr ? nullptr : g.consts[i]->values().values(p).data(), o0, o1, lo,
+              len, tmp);
         }
       }
     }
