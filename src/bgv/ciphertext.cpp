@@ -71,6 +71,34 @@ uint64_t switchedFactor(const Context& ctx, uint64_t f, size_t from, size_t to) 
   return f;
 }
 
+// The noise bound of sum_j c_j sigma_j(x) (noise::automorphismSum) for x with bound `noise` at
+// level `level`: max over zeta of sum_j |c_j(zeta)| over all terms and over the key-switched
+// ones (switched[j]); a missing constant is 1, |1(zeta)| = 1. 0 when every constant is 0.
+double sumNoise(const Context& ctx, size_t level, double noise,
+                std::span<const PreparedPlaintext* const> consts, std::span<const bool> switched) {
+  const size_t n = ctx.n();
+  std::vector<double> sumAll(n, 0.0), sumSwitched(n, 0.0);
+  bool anySwitch = false;
+  for (size_t j = 0; j < consts.size(); ++j) {
+    anySwitch |= switched[j];
+    std::vector<double>& sum = switched[j] ? sumSwitched : sumAll;
+    if (consts[j] == nullptr) {
+      for (double& v : sum) v += 1.0;
+    } else {
+      const std::vector<double>& e = consts[j]->embeddingAbs();
+      for (size_t i = 0; i < n; ++i) sum[i] += e[i];
+    }
+  }
+  for (size_t i = 0; i < n; ++i) sumAll[i] += sumSwitched[i];
+  auto maxLog2 = [](const std::vector<double>& v) {
+    const double largest = *std::max_element(v.begin(), v.end());
+    return largest > 0 ? std::log2(largest) : -std::numeric_limits<double>::infinity();
+  };
+  const double b = detail::noise::automorphismSum(ctx, level, noise, maxLog2(sumAll),
+                                                  maxLog2(sumSwitched), anySwitch);
+  return b == -std::numeric_limits<double>::infinity() ? 0.0 : b;
+}
+
 // Of the term c sigma(x) of a sum of automorphisms (Ciphertext::automorphismSum and
 // automorphismSumGroups), the part that needs no key switch, on values lo..lo+len of one prime:
 // o0 += c sigma(c0), and for sigma = 1 (perm null) also o1 += c c1; c null is 1, tmp holds len
@@ -594,30 +622,13 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
   const size_t terms = kk.size();
   std::unique_ptr<bool[]> switched(new bool[terms]);
   bool anySwitch = false, anyIdentity = false;
-  // max over zeta of sum_j |c_j(zeta)|, over all terms and over the key-switched ones (the
-  // noise model, noise::automorphismSum); a missing constant is 1, |1(zeta)| = 1.
-  const size_t n0 = ctx_->n();
-  std::vector<double> sumAll(n0, 0.0), sumSwitched(n0, 0.0);
   for (size_t j = 0; j < terms; ++j) {
     switched[j] = kk[j] != 1;
     anySwitch |= switched[j];
     anyIdentity |= !switched[j];
-    std::vector<double>& sum = switched[j] ? sumSwitched : sumAll;
-    if (consts[j] == nullptr) {
-      for (double& v : sum) v += 1.0;
-    } else {
-      const std::vector<double>& e = consts[j]->embeddingAbs();
-      for (size_t i = 0; i < n0; ++i) sum[i] += e[i];
-    }
   }
-  for (size_t i = 0; i < n0; ++i) sumAll[i] += sumSwitched[i];
-  auto maxLog2 = [](const std::vector<double>& v) {
-    const double largest = *std::max_element(v.begin(), v.end());
-    return largest > 0 ? std::log2(largest) : -std::numeric_limits<double>::infinity();
-  };
-  double noise = detail::noise::automorphismSum(*ctx_, level(), noiseLog2_, maxLog2(sumAll),
-                                                maxLog2(sumSwitched), anySwitch);
-  if (noise == -std::numeric_limits<double>::infinity()) noise = 0.0;  // every constant is 0
+  double noise =
+      sumNoise(*ctx_, level(), noiseLog2_, consts, std::span<const bool>(switched.get(), terms));
   checkCapacity(noise, level(), "automorphismSum");
 
   const size_t n = ctx_->n(), l = level();
@@ -711,28 +722,13 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   bool anyBabySwitch = false;
   for (size_t G = 0; G < groups.size(); ++G) {
     const AutomorphismGroup& g = groups[G];
-    std::vector<double> sumAll(n, 0.0), sumSwitched(n, 0.0);
-    bool anySwitch = false;
+    std::unique_ptr<bool[]> sw(new bool[g.terms.size()]);
     for (size_t i = 0; i < g.terms.size(); ++i) {
-      const bool sw = kb[g.terms[i]] != 1;
-      anySwitch |= sw;
-      std::vector<double>& sum = sw ? sumSwitched : sumAll;
-      if (g.consts[i] == nullptr) {
-        for (double& v : sum) v += 1.0;
-      } else {
-        const std::vector<double>& e = g.consts[i]->embeddingAbs();
-        for (size_t j = 0; j < n; ++j) sum[j] += e[j];
-      }
+      sw[i] = kb[g.terms[i]] != 1;
+      anyBabySwitch |= sw[i];
     }
-    anyBabySwitch |= anySwitch;
-    for (size_t j = 0; j < n; ++j) sumAll[j] += sumSwitched[j];
-    auto maxLog2 = [](const std::vector<double>& v) {
-      const double largest = *std::max_element(v.begin(), v.end());
-      return largest > 0 ? std::log2(largest) : -std::numeric_limits<double>::infinity();
-    };
-    double b = detail::noise::automorphismSum(*ctx_, l, noiseLog2_, maxLog2(sumAll),
-                                              maxLog2(sumSwitched), anySwitch);
-    if (b == -std::numeric_limits<double>::infinity()) b = 0.0;  // every constant is 0
+    double b =
+        sumNoise(*ctx_, l, noiseLog2_, g.consts, std::span<const bool>(sw.get(), g.terms.size()));
     groupSum[G] = b;
     if (kg[G] != 1) b = detail::noise::logAdd(b, detail::noise::keySwitch(*ctx_, l));
     noise = detail::noise::logAdd(noise, b);
