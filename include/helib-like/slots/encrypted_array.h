@@ -123,11 +123,14 @@ class SlotLinearMap {
   friend class EncryptedArray;
   // Frob^(-ab)(c_j) (a = j / b) in every slot for j >= b, prepared on first use.
   const PreparedPlaintext& giantConstant(size_t j) const;
+  // c_j in every slot (prepared on first use for j >= b).
+  const PreparedPlaintext& flatConstant(size_t j) const;
+  std::shared_ptr<const PreparedPlaintext> prepareConstant(const std::vector<uint64_t>& c) const;
 
   std::shared_ptr<const detail::ArrayImpl> impl_;
   std::vector<uint64_t> matrix_;
   std::vector<std::vector<uint64_t>> gamma_;
-  std::vector<std::shared_ptr<const PreparedPlaintext>> encoded_;  // gamma_j in every slot
+  std::vector<std::shared_ptr<const PreparedPlaintext>> encoded_;  // gamma_j, j < b (else null)
   size_t babySteps_ = 1;
   struct GiantCache;
   std::shared_ptr<GiantCache> giant_;
