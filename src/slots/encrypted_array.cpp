@@ -19,6 +19,13 @@ uint64_t mulMod(uint64_t a, uint64_t b, uint64_t m) {
   return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b) % m);
 }
 
+// p^j mod m: the exponent of X -> X^(p^j), Frobenius j times in every slot.
+uint64_t frobeniusExponentOf(const detail::ArrayImpl& a, size_t j) {
+  uint64_t e = 1 % a.m;
+  for (size_t i = 0; i < j % a.d; ++i) e = mulMod(e, a.p, a.m);
+  return e;
+}
+
 std::shared_ptr<const Context> checked(std::shared_ptr<const Context> ctx) {
   if (!ctx) throw std::invalid_argument("hl::EncryptedArray: no context given");
   return ctx;
@@ -204,9 +211,7 @@ std::vector<uint64_t> EncryptedArray::rotationExponents(size_t dim, int64_t amou
 }
 
 uint64_t EncryptedArray::frobeniusExponent(size_t j) const {
-  uint64_t e = 1 % impl_->m;
-  for (size_t i = 0; i < j % impl_->d; ++i) e = mulMod(e, impl_->p, impl_->m);
-  return e;
+  return frobeniusExponentOf(*impl_, j);
 }
 
 std::vector<uint64_t> EncryptedArray::defaultKeyExponents() const {
@@ -668,16 +673,10 @@ const PreparedPlaintext& SlotLinearMap::giantConstant(size_t j) const {
 }
 
 std::vector<uint64_t> SlotLinearMap::keyExponents() const {
-  const detail::ArrayImpl& a = *impl_;
   const size_t k = gamma_.size(), b = babySteps_;
-  auto frob = [&](size_t j) {
-    uint64_t e = 1 % a.m;
-    for (size_t i = 0; i < j; ++i) e = mulMod(e, a.p, a.m);
-    return e;
-  };
   std::vector<uint64_t> out;
-  for (size_t i = 1; i < b; ++i) out.push_back(frob(i));
-  for (size_t g = b; g < k; g += b) out.push_back(frob(g));
+  for (size_t i = 1; i < b; ++i) out.push_back(frobeniusExponentOf(*impl_, i));
+  for (size_t g = b; g < k; g += b) out.push_back(frobeniusExponentOf(*impl_, g));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
