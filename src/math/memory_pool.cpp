@@ -1,8 +1,10 @@
 // The memory pool (see memory_pool.h): free buffers by size, under one mutex. A request takes
-// the smallest free buffer of at least its size and at most 1.5 times it: a ciphertext one
-// level down (one prime fewer) reuses the buffers of the level above instead of faulting in
-// fresh pages (measured: 12% of an AES evaluation at m = 53261 went to the kernel zeroing
-// pages while exact sizes were required).
+// the smallest free buffer of at least its size and at most kPoolMaxSlack times it: a
+// ciphertext levels down reuses the buffers of the levels above instead of faulting in fresh
+// pages (measured: 12% of an AES evaluation at m = 53261 went to the kernel zeroing pages
+// while exact sizes were required; with at most 1.5 times, the AES's later rounds, at a third
+// of the top level's primes, still faulted in 175 MB of their own next to the idle buffers of
+// the first rounds).
 #include "helib-like/math/memory_pool.h"
 
 #include <mutex>
@@ -91,7 +93,7 @@ void* poolAllocate(std::size_t bytes) {
   {
     const std::lock_guard<std::mutex> lock(p.mu);
     auto it = p.free.lower_bound(bytes);
-    if (it != p.free.end() && it->first <= bytes + bytes / 2) {
+    if (it != p.free.end() && it->first / kPoolMaxSlack <= bytes) {
       void* block = it->second.back();
       const std::size_t capacity = it->first;
       try {

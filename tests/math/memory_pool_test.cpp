@@ -53,8 +53,8 @@ TEST_F(MemoryPool, ReusesAFreedBufferOfTheSameSize) {
   EXPECT_EQ(hl::memoryPoolStats().cachedBytes, 2 * kBig + 64);
 }
 
-// A smaller request (a ciphertext one level down) takes a free buffer of up to 1.5 times its
-// size, which returns to the pool with its full capacity.
+// A smaller request (a ciphertext levels down) takes a free buffer of up to kPoolMaxSlack
+// times its size, which returns to the pool with its full capacity.
 TEST_F(MemoryPool, SlightlySmallerRequestsReuseLargerBuffers) {
   void* a = poolAllocate(kBig);
   poolFree(a, kBig);
@@ -65,14 +65,24 @@ TEST_F(MemoryPool, SlightlySmallerRequestsReuseLargerBuffers) {
   EXPECT_EQ(hl::memoryPoolStats().cachedBytes, 0u);
   poolFree(b, kBig - kBig / 5);
   EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig);  // filed under its capacity
-  void* c = poolAllocate(kBig / 2);                     // too small to take it
+  const size_t tooSmall = kBig / hl::kPoolMaxSlack - 64;
+  void* c = poolAllocate(tooSmall);  // too small to take it
   EXPECT_NE(c, a);
   EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig);
-  void* d = poolAllocate(kBig);  // the exact size still finds it
+  void* d = poolAllocate(kBig / hl::kPoolMaxSlack);  // just large enough
   EXPECT_EQ(d, a);
-  poolFree(c, kBig / 2);
-  poolFree(d, kBig);
-  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig + kBig / 2);
+  poolFree(c, tooSmall);
+  poolFree(d, kBig / hl::kPoolMaxSlack);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig + tooSmall);
+  // Best fit: of two free buffers that hold a request, the smaller one.
+  void* f = poolAllocate(2 * kBig);
+  poolFree(f, 2 * kBig);
+  void* e = poolAllocate(kBig / 2);
+  EXPECT_EQ(e, a);
+  void* g = poolAllocate(kBig / 2);
+  EXPECT_EQ(g, f);
+  poolFree(e, kBig / 2);
+  poolFree(g, kBig / 2);
 }
 
 TEST_F(MemoryPool, SmallBuffersAreNotPooled) {

@@ -4,8 +4,9 @@
 // Every buffer of at least kPoolMinBytes that the library allocates for its SIMD kernels (the
 // storage of a DoubleCRT above all: phi(m) words per prime, megabytes at the sizes users run)
 // comes from a process-wide pool. A freed buffer is kept, by its size, for a later allocation
-// of at least 2/3 of that size (a ring element one level down reuses the buffer of the level
-// above), up to a limit on the bytes kept; beyond it, buffers go back to the system. Without the pool, glibc returns such blocks to the operating system when the top of
+// of at least 1/kPoolMaxSlack of that size (a ring element levels down reuses the buffer of
+// the levels above: the buffer is resident already, so lending it costs no memory, where a
+// fresh one would), up to a limit on the bytes kept; beyond it, buffers go back to the system. Without the pool, glibc returns such blocks to the operating system when the top of
 // its heap grows past its trim threshold, and every homomorphic operation pays the page faults
 // of fresh memory again (on a virtual machine, several times the cost of the arithmetic:
 // doc/performance.md). The same idea as Microsoft SEAL's MemoryPoolHandle, without the handle:
@@ -28,6 +29,8 @@ struct MemoryPoolStats {
 
 /// Buffers below this size are not pooled (the system allocator recycles them well).
 inline constexpr std::size_t kPoolMinBytes = std::size_t{1} << 18;
+/// A request takes the smallest free buffer that holds it, if at most this many times larger.
+inline constexpr std::size_t kPoolMaxSlack = 8;
 /// The default limit of setMemoryPoolLimit.
 inline constexpr std::size_t kDefaultPoolLimitBytes = std::size_t{512} << 20;
 
