@@ -2,6 +2,7 @@
 // capacity limit of a multiplication tree.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "bgv_fixture.h"
@@ -142,6 +143,58 @@ TEST_P(Noise, ModSwitchToEveryLevel) {
   EXPECT_EQ(f.sk->decrypt(low), model.back(model.of(x) + model.of(y), f.ctx));
   EXPECT_LE(f.sk->measureNoise(low), low.noiseBound());
   EXPECT_GE(low.noiseBound(), down.noiseBound());
+}
+
+// Adding an operand from a higher level: it either switches down (noise to about the rounding
+// term, factor changed) or drops the primes above (noise and factor kept, no transform),
+// whichever keeps the sum's bound within a thousandth of a bit of the switched one. Either
+// way the sum decrypts right within its bound, in both orders, and the higher operand is
+// unchanged. A noisy product plus a fresh ciphertext (an AES state plus its round key) drops:
+// its bound is exactly the sum of the two bounds, at the product's level.
+TEST_P(Noise, AdditionAcrossLevelsDropsOrSwitches) {
+  Fixture& f = fixtureFor(GetParam());
+  const Model model(*f.ctx);
+  auto log2Sum = [](double a, double b) { return std::log2(std::exp2(a) + std::exp2(b)); };
+  const hl::Plaintext x = randomPlaintext(f), y = randomPlaintext(f), z = randomPlaintext(f);
+  const hl::Ciphertext fresh = f.pk->encrypt(x, f.prng);
+  const size_t top = fresh.level();
+  ASSERT_GE(top, 3u);
+  hl::Ciphertext noisy = f.pk->encrypt(y, f.prng);
+  noisy.modSwitchTo(top - 1);
+  hl::Ciphertext other = f.pk->encrypt(z, f.prng);
+  other.modSwitchTo(top - 1);
+  noisy.multiplyBy(other, *f.keys);  // the product of two floors: far above a fresh bound
+  ASSERT_EQ(noisy.level(), top - 1);
+  const NTL::ZZ_pX sum = model.of(x) + model.mul(model.of(y), model.of(z));
+  hl::Ciphertext viaSwitch = fresh;
+  viaSwitch.modSwitchTo(top - 1);
+  viaSwitch += noisy;  // the same level: nothing to choose
+  for (int order = 0; order < 2; ++order) {
+    hl::Ciphertext c = order == 0 ? noisy : fresh;
+    c += order == 0 ? fresh : noisy;
+    EXPECT_EQ(c.level(), top - 1);
+    EXPECT_EQ(f.sk->decrypt(c), model.back(sum, f.ctx)) << "order " << order;
+    EXPECT_LE(f.sk->measureNoise(c), c.noiseBound());
+    EXPECT_LE(c.noiseBound(), viaSwitch.noiseBound() + 1e-3);
+    if (fresh.noiseBound() + 12 < noisy.noiseBound() &&
+        fresh.plaintextFactor() == noisy.plaintextFactor()) {
+      // Dropped: the fresh operand's own bound, not the switched one.
+      EXPECT_NEAR(c.noiseBound(), log2Sum(noisy.noiseBound(), fresh.noiseBound()), 1e-9);
+    }
+  }
+  EXPECT_EQ(fresh.level(), top);
+  EXPECT_EQ(f.sk->decrypt(fresh), x);
+  // Two fresh operands: the switched one has the smaller noise, so it switches.
+  hl::Ciphertext low = f.pk->encrypt(y, f.prng);
+  low.modSwitchTo(1);
+  hl::Ciphertext down = fresh;
+  down.modSwitchTo(1);
+  if (down.noiseBound() + 1 < fresh.noiseBound() &&
+      down.plaintextFactor() == low.plaintextFactor()) {
+    low += fresh;
+    EXPECT_LT(low.noiseBound(), log2Sum(down.noiseBound(), fresh.noiseBound()) - 0.01);
+    EXPECT_EQ(f.sk->decrypt(low), model.back(model.of(x) + model.of(y), f.ctx));
+  }
 }
 
 class Depth : public ::testing::TestWithParam<Setting> {};

@@ -39,6 +39,10 @@ class CapacityError : public std::runtime_error {
 ///
 /// Operations that combine two ciphertexts bring them to a common level and plaintext
 /// factor first (modulus switching the higher one down, multiplying by a small constant).
+/// An addition may instead drop the higher operand's extra primes (the relation above holds
+/// mod every divisor of Q_l, so its noise and factor stay): it does so, without any transform,
+/// where the sum's bound is within 0.001 bits of the switched one's (a fresh ciphertext added
+/// to a noisy one).
 /// Every operation updates the noise bound and throws hl::CapacityError, leaving the
 /// operands unchanged, if the result would have no capacity left. Operands from another
 /// context or another key throw std::invalid_argument.
