@@ -10,6 +10,58 @@
 
 namespace hl::detail {
 
+namespace {
+
+// The key rows of one prime for up to 64 (key, digit) pairs, from offset lo, in the width the
+// keys store them (32-bit words for primes below 2^32, the same for every key of a context),
+// and the inner products with them.
+class KeyRows {
+ public:
+  KeyRows(size_t p, bool narrow) : p_(p), narrow_(narrow) {}
+  void set(size_t s, const KeySwitchKey& key, size_t digit, size_t lo = 0) {
+    if (narrow_) {
+      b32_[s] = key.narrowRow(0, digit, p_) + lo;
+      a32_[s] = key.narrowRow(1, digit, p_) + lo;
+    } else {
+      b64_[s] = key.wideRow(0, digit, p_) + lo;
+      a64_[s] = key.wideRow(1, digit, p_) + lo;
+    }
+  }
+  // out0 = sum_s xs[s] b_s, out1 = sum_s xs[s] a_s over `count` pairs.
+  void dot(const Modulus& q, const uint64_t* const* xs, size_t count, uint64_t* out0,
+           uint64_t* out1, size_t len) const {
+    if (narrow_) {
+      dotProductMod2Narrow(q, xs, b32_, a32_, count, out0, out1, len);
+    } else {
+      dotProductMod2(q, xs, b64_, a64_, count, out0, out1, len);
+    }
+  }
+  // Each part's rows advanced by `by` words.
+  void advance(size_t count, size_t by) {
+    for (size_t s = 0; s < count; ++s) {
+      if (narrow_) {
+        b32_[s] += by;
+        a32_[s] += by;
+      } else {
+        b64_[s] += by;
+        a64_[s] += by;
+      }
+    }
+  }
+
+ private:
+  size_t p_;
+  bool narrow_;
+  const uint64_t* b64_[64];
+  const uint64_t* a64_[64];
+  const uint32_t* b32_[64];
+  const uint32_t* a32_[64];
+};
+
+bool narrowPrime(const Modulus& q) { return q.value() >> 32 == 0; }
+
+}  // namespace
+
 ModUp::ModUp(const Context& ctx, const DoubleCRT& c, std::span<const uint32_t> perm)
     : ctx_(ctx), c_(c), n_(ctx.n()), level_(c.primes().size()) {
   const ModulusChain& chain = *ctx.chain();
@@ -116,14 +168,12 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
     const Modulus& q = chain.modulus(p);
     uint64_t* rows = threadScratch(kScratchKsRows, beta * n);
     const uint64_t* xs[64];
-    const uint64_t* kb[64];
-    const uint64_t* ka[64];
+    KeyRows keyRows(p, narrowPrime(q));
     for (size_t g = 0; g < beta; ++g) {
       xs[g] = up.row(g, p, rows + g * n);
-      kb[g] = key.b(up.keyIndex(g)).values(p).data();
-      ka[g] = key.a(up.keyIndex(g)).values(p).data();
+      keyRows.set(g, key, up.keyIndex(g));
     }
-    detail::dotProductMod2(q, xs, kb, ka, beta, acc + idx * n, acc + (total + idx) * n, n);
+    keyRows.dot(q, xs, beta, acc + idx * n, acc + (total + idx) * n, n);
   }
   modDown(ctx, up.level(), acc, out0, out1, overwrite1);
 }
@@ -186,19 +236,13 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
     uint64_t* tmp1 = tmp0 + block;
     uint64_t* out0 = acc + idx * n;
     uint64_t* out1 = acc + (total + idx) * n;
-    // Row pointers of every term, for this prime.
-    const uint64_t* kbRow[64];
-    const uint64_t* kaRow[64];
     const uint64_t* xs[64];
-    const uint64_t* kb[64];
-    const uint64_t* ka[64];
     for (size_t first = 0; first < terms.size(); first += perChunk) {
       const size_t count = std::min(perChunk, terms.size() - first);
+      // Key rows of every term of the chunk for this prime, advanced block by block.
+      KeyRows keyRows(p, narrowPrime(q));
       for (size_t t = 0; t < count; ++t) {
-        for (size_t g = 0; g < beta; ++g) {
-          kbRow[t * beta + g] = terms[first + t].key->b(keyIndex_[g]).values(p).data();
-          kaRow[t * beta + g] = terms[first + t].key->a(keyIndex_[g]).values(p).data();
-        }
+        for (size_t g = 0; g < beta; ++g) keyRows.set(t * beta + g, *terms[first + t].key, keyIndex_[g]);
       }
       for (size_t lo = 0; lo < n; lo += block) {
         const size_t len = std::min(block, n - lo);
@@ -221,17 +265,16 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
               detail::gatherMulMod(q, src, term.perm.data() + lo, cv, dst, len);
               xs[s] = dst;
             }
-            kb[s] = kbRow[s] + lo;
-            ka[s] = kaRow[s] + lo;
           }
         }
         if (first == 0) {
-          detail::dotProductMod2(q, xs, kb, ka, count * beta, out0 + lo, out1 + lo, len);
+          keyRows.dot(q, xs, count * beta, out0 + lo, out1 + lo, len);
         } else {
-          detail::dotProductMod2(q, xs, kb, ka, count * beta, tmp0, tmp1, len);
+          keyRows.dot(q, xs, count * beta, tmp0, tmp1, len);
           detail::addMod(q, out0 + lo, tmp0, out0 + lo, len);
           detail::addMod(q, out1 + lo, tmp1, out1 + lo, len);
         }
+        keyRows.advance(count * beta, len);
       }
     }
   }
@@ -264,8 +307,7 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
     uint64_t* tmp0 = products + maxTerms * beta * block;
     uint64_t* tmp1 = tmp0 + block;
     const uint64_t* xs[64];
-    const uint64_t* kb[64];
-    const uint64_t* ka[64];
+    const bool narrow = narrowPrime(q);
     for (size_t lo = 0; lo < n; lo += block) {
       const size_t len = std::min(block, n - lo);
       for (size_t b = 0; b < nb; ++b) {
@@ -280,6 +322,7 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
         uint64_t* out1 = accs[G] + (total + idx) * n + lo;
         for (size_t first = 0; first < terms.size(); first += perChunk) {
           const size_t count = std::min(perChunk, terms.size() - first);
+          KeyRows keyRows(p, narrow);
           for (size_t t = 0; t < count; ++t) {
             const GroupTerm& term = terms[first + t];
             const KeySwitchKey& key = *babies[term.baby].key;
@@ -293,14 +336,13 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
               } else {
                 xs[s] = src;
               }
-              kb[s] = key.b(keyIndex_[g]).values(p).data() + lo;
-              ka[s] = key.a(keyIndex_[g]).values(p).data() + lo;
+              keyRows.set(s, key, keyIndex_[g], lo);
             }
           }
           if (first == 0) {
-            detail::dotProductMod2(q, xs, kb, ka, count * beta, out0, out1, len);
+            keyRows.dot(q, xs, count * beta, out0, out1, len);
           } else {
-            detail::dotProductMod2(q, xs, kb, ka, count * beta, tmp0, tmp1, len);
+            keyRows.dot(q, xs, count * beta, tmp0, tmp1, len);
             detail::addMod(q, out0, tmp0, out0, len);
             detail::addMod(q, out1, tmp1, out1, len);
           }

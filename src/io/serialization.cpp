@@ -566,10 +566,11 @@ KeySwitchKey loadKeySwitchKey(std::istream& in, const std::shared_ptr<const Cont
   const IndexSet all = ctx->chain()->allPrimes();
   Prng expand(seed);  // the a_j in digit order, as SecretKey::makeKeySwitchKey expands them
   for (uint32_t d = 0; d < digits; ++d) {
-    key.b_.push_back(readRows(r, *ctx, all, "key-switching key"));
-    key.a_.push_back(uniform == UniformParts::kFull
-                         ? readRows(r, *ctx, all, "key-switching key")
-                         : DoubleCRT::uniform(ctx->chain(), all, expand));
+    const DoubleCRT b = readRows(r, *ctx, all, "key-switching key");
+    const DoubleCRT a = uniform == UniformParts::kFull
+                            ? readRows(r, *ctx, all, "key-switching key")
+                            : DoubleCRT::uniform(ctx->chain(), all, expand);
+    key.addDigit(b, a);
   }
   r.expectEnd();
   return key;

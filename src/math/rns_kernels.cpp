@@ -182,6 +182,39 @@ void dotProductMod2(const Modulus& q, const uint64_t* const* x, const uint64_t* 
   dotProductMod(q, x, y1, terms, out1, n, l);
 }
 
+void dotProductMod2Narrow(const Modulus& q, const uint64_t* const* x, const uint32_t* const* y0,
+                          const uint32_t* const* y1, size_t terms, uint64_t* out0, uint64_t* out1,
+                          size_t n, SimdLevel level) {
+  assert(q.value() < (uint64_t{1} << 32) && terms >= 1 && terms <= kMaxTerms);
+  const SimdLevel l = rnsKernelLevel(q, level);
+  if (l == SimdLevel::kAvx512Ifma) {
+    if constexpr (kIfma) {
+      dotProductModNarrowAvx512Ifma(q.value(), x, y0, terms, out0, n);
+      return dotProductModNarrowAvx512Ifma(q.value(), x, y1, terms, out1, n);
+    }
+  }
+  // Other levels: the 32-bit rows widened block by block (in the first-level cache) for the
+  // 64-bit kernel.
+  constexpr size_t kBlock = 32;
+  uint64_t w0[kMaxTerms][kBlock], w1[kMaxTerms][kBlock];
+  const uint64_t* px[kMaxTerms];
+  const uint64_t* p0[kMaxTerms];
+  const uint64_t* p1[kMaxTerms];
+  for (size_t j = 0; j < n; j += kBlock) {
+    const size_t len = n - j < kBlock ? n - j : kBlock;
+    for (size_t t = 0; t < terms; ++t) {
+      for (size_t i = 0; i < len; ++i) {
+        w0[t][i] = y0[t][j + i];
+        w1[t][i] = y1[t][j + i];
+      }
+      px[t] = x[t] + j;
+      p0[t] = w0[t];
+      p1[t] = w1[t];
+    }
+    dotProductMod2(q, px, p0, p1, terms, out0 + j, out1 + j, len, l);
+  }
+}
+
 void baseConvert(const Modulus& q, const uint64_t* const* u, const uint64_t* hat, size_t k,
                  const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out, size_t n,
                  SimdLevel level) {

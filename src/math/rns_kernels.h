@@ -60,6 +60,12 @@ void dotProductMod(const Modulus& q, const uint64_t* const* x, const uint64_t* c
 void dotProductMod2(const Modulus& q, const uint64_t* const* x, const uint64_t* const* y0,
                     const uint64_t* const* y1, size_t terms, uint64_t* out0, uint64_t* out1,
                     size_t n, SimdLevel level = bestSimdLevel());
+/// dotProductMod2 with y0 and y1 in 32-bit words, for q < 2^32 (the key-switching keys keep the
+/// rows of such primes in 32-bit words: half the bytes to store and to stream). out0 and out1
+/// may not equal any x row.
+void dotProductMod2Narrow(const Modulus& q, const uint64_t* const* x, const uint32_t* const* y0,
+                          const uint32_t* const* y1, size_t terms, uint64_t* out0, uint64_t* out1,
+                          size_t n, SimdLevel level = bestSimdLevel());
 /// The step of fast base conversion (Bajard, Eynard, Hasan, Zucca, SAC 2016, section 2.2) that
 /// targets one prime q: out[j] = (sum_{i < k} u[i][j] * hat[i] + corr[neg[j]]) mod q, for
 /// 1 <= k <= 64, digits u[i][j] < 2^50 (residues modulo the source primes, so not necessarily

@@ -66,6 +66,11 @@ void dotProductModAvx512Ifma(uint64_t q, const uint64_t* const* x, const uint64_
   ifma::rns::dotProductMod<RnsAvx512Ops>(q, x, y, terms, out, n);
 }
 
+void dotProductModNarrowAvx512Ifma(uint64_t q, const uint64_t* const* x, const uint32_t* const* y,
+                                   size_t terms, uint64_t* out, size_t n) {
+  ifma::rns::dotProductMod<RnsAvx512Ops, uint32_t>(q, x, y, terms, out, n);
+}
+
 void baseConvertAvx512Ifma(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
                            const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
                            size_t n) {

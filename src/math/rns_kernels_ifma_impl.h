@@ -238,18 +238,28 @@ void subMulScalarMod(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t 
   });
 }
 
+// A row of 64-bit words, or of 32-bit words zero-extended (the key rows of primes below 2^32).
+template <class V>
+inline typename V::Reg loadRow(const uint64_t* p) {
+  return V::loadu(p);
+}
+template <class V>
+inline typename V::Reg loadRow(const uint32_t* p) {
+  return V::loadU32(p);
+}
+
 // The inner products of the U groups of 8 lanes from offset j of the rows, stored at out. Two
 // groups at once hide the 4-cycle latency of the accumulating vpmadd52 chains.
-template <class V, int U>
-inline void dotGroups(const uint64_t* const* x, const uint64_t* const* y, size_t terms, size_t j,
+template <class V, int U, class Y>
+inline void dotGroups(const uint64_t* const* x, const Y* const* y, size_t terms, size_t j,
                       uint64_t* out, const Consts<V>& c) {
   typename V::Reg lo[U], hi[U];
   for (int v = 0; v < U; ++v) lo[v] = hi[v] = c.zero;
   for (size_t t = 0; t < terms; ++t) {
     const uint64_t* xt = x[t] + j;
-    const uint64_t* yt = y[t] + j;
+    const Y* yt = y[t] + j;
     for (int v = 0; v < U; ++v) {
-      const auto xv = V::loadu(xt + kLanes * v), yv = V::loadu(yt + kLanes * v);
+      const auto xv = V::loadu(xt + kLanes * v), yv = loadRow<V>(yt + kLanes * v);
       lo[v] = V::madd52lo(lo[v], xv, yv);
       hi[v] = V::madd52hi(hi[v], xv, yv);
     }
@@ -257,24 +267,25 @@ inline void dotGroups(const uint64_t* const* x, const uint64_t* const* y, size_t
   for (int v = 0; v < U; ++v) V::storeu(out + kLanes * v, reduceWide<V>(lo[v], hi[v], c));
 }
 
-template <class V>
-void dotProductMod(uint64_t q, const uint64_t* const* x, const uint64_t* const* y, size_t terms,
+// Y: uint64_t, or uint32_t for rows of 32-bit words (the same sums, half the bytes to stream).
+template <class V, class Y = uint64_t>
+void dotProductMod(uint64_t q, const uint64_t* const* x, const Y* const* y, size_t terms,
                    uint64_t* out, size_t n) {
   const Consts<V> c = makeConsts<V>(q);
   size_t j = 0;
-  for (; j + 2 * kLanes <= n; j += 2 * kLanes) dotGroups<V, 2>(x, y, terms, j, out + j, c);
-  for (; j + kLanes <= n; j += kLanes) dotGroups<V, 1>(x, y, terms, j, out + j, c);
+  for (; j + 2 * kLanes <= n; j += 2 * kLanes) dotGroups<V, 2, Y>(x, y, terms, j, out + j, c);
+  for (; j + kLanes <= n; j += kLanes) dotGroups<V, 1, Y>(x, y, terms, j, out + j, c);
   if (j == n) return;
   uint64_t bx[kMaxTerms][kLanes], by[kMaxTerms][kLanes], res[kLanes];
   const uint64_t* px[kMaxTerms];
   const uint64_t* py[kMaxTerms];
   for (size_t t = 0; t < terms; ++t) {
     copyTail<V>(bx[t], x[t] + j, n - j);
-    copyTail<V>(by[t], y[t] + j, n - j);
+    for (size_t i = 0; i < kLanes; ++i) by[t][i] = j + i < n ? y[t][j + i] : 0;
     px[t] = bx[t];
     py[t] = by[t];
   }
-  dotGroups<V, 1>(px, py, terms, 0, res, c);
+  dotGroups<V, 1, uint64_t>(px, py, terms, 0, res, c);
   for (size_t i = 0; j + i < n; ++i) out[j + i] = res[i];
 }
 

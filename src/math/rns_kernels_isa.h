@@ -35,6 +35,8 @@ void gatherMulModAvx512Ifma(uint64_t q, const uint64_t* a, const uint32_t* perm,
                             uint64_t* out, size_t n);
 void dotProductModAvx512Ifma(uint64_t q, const uint64_t* const* x, const uint64_t* const* y,
                              size_t terms, uint64_t* out, size_t n);
+void dotProductModNarrowAvx512Ifma(uint64_t q, const uint64_t* const* x, const uint32_t* const* y,
+                                   size_t terms, uint64_t* out, size_t n);
 void baseConvertAvx512Ifma(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
                            const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
                            size_t n);

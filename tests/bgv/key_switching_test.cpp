@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -68,6 +70,64 @@ TEST(KeySwitching, OutputIsBitIdenticalToTheUnsplitCode) {
     EXPECT_EQ(got[1], g.rotateTop) << "m = " << g.m << ": rotation at the top level";
     EXPECT_EQ(got[2], g.rotateLow) << "m = " << g.m << ": rotation one level lower";
   }
+}
+
+}  // namespace
+
+namespace {
+
+// A key keeps the rows of primes below 2^32 in 32-bit words (half the memory) and gives every
+// row back unchanged: b(j) and a(j) against the rows read one by one, the storage size against
+// the count of narrow and wide primes, and a ciphertext relinearized with such a key against
+// the clear product.
+TEST(KeySwitching, KeysStorePrimesBelow2To32In32BitWords) {
+  auto ctx = hl::Context::create({.m = 4369,
+                                  .p = 2,
+                                  .r = 1,
+                                  .primeBits = {50, 27, 40, 28, 27, 45},
+                                  .digits = 2,
+                                  .allowInsecure = true});
+  hl::Prng prng(hl::Prng::Seed{5});
+  const hl::SecretKey sk(ctx, prng);
+  const hl::KeySwitchKey key = sk.relinearizationKey(prng);
+  const hl::ModulusChain& chain = *ctx->chain();
+  size_t narrow = 0;
+  for (size_t p = 0; p < chain.size(); ++p) narrow += chain.modulus(p).value() >> 32 == 0 ? 1 : 0;
+  ASSERT_GE(narrow, 3u);
+  ASSERT_LT(narrow, chain.size());
+  const size_t n = ctx->n(), parts = 2 * key.digitCount();
+  EXPECT_EQ(key.storageBytes(), parts * n * (4 * narrow + 8 * (chain.size() - narrow)));
+  for (size_t d = 0; d < key.digitCount(); ++d) {
+    const hl::DoubleCRT b = key.b(d), a = key.a(d);
+    for (size_t p = 0; p < chain.size(); ++p) {
+      const bool isNarrow = chain.modulus(p).value() >> 32 == 0;
+      EXPECT_EQ(key.narrowRow(0, d, p) != nullptr, isNarrow);
+      EXPECT_EQ(key.wideRow(1, d, p) == nullptr, isNarrow);
+      for (size_t j = 0; j < n; j += 97) {
+        const uint64_t vb = isNarrow ? key.narrowRow(0, d, p)[j] : key.wideRow(0, d, p)[j];
+        const uint64_t va = isNarrow ? key.narrowRow(1, d, p)[j] : key.wideRow(1, d, p)[j];
+        EXPECT_EQ(b.values(p)[j], vb);
+        EXPECT_EQ(a.values(p)[j], va);
+        EXPECT_LT(va, chain.modulus(p).value());
+      }
+    }
+  }
+  EXPECT_THROW(key.b(key.digitCount()), std::out_of_range);
+  // The key at work: (x y) relinearized decrypts to the product of the plaintexts.
+  hl::EvaluationKeys keys(ctx);
+  keys.add(key);
+  std::vector<int64_t> xs(n), ys(n);
+  std::mt19937_64 rng(3);
+  for (size_t i = 0; i < n; ++i) {
+    xs[i] = static_cast<int64_t>(rng() % 2);
+    ys[i] = static_cast<int64_t>(rng() % 2);
+  }
+  const hl::Plaintext x(ctx, xs), y(ctx, ys);
+  hl::Ciphertext cx = sk.encrypt(x, prng);
+  cx.multiplyBy(sk.encrypt(y, prng), keys);
+  EXPECT_EQ(cx.size(), 2u);
+  const bgvtest::Model model(*ctx);
+  EXPECT_EQ(sk.decrypt(cx), model.back(model.mul(model.of(x), model.of(y)), ctx));
 }
 
 }  // namespace

@@ -202,6 +202,15 @@ TEST(RnsIfmaEmulated, InnerProductsMatchScalarLevelAndInt128) {
         std::vector<uint64_t> out(n), scalar(n);
         rns::dotProductMod<E>(q, px.data(), py.data(), terms, out.data(), n);
         ASSERT_EQ(out, dot);
+        if (q >> 32 == 0) {  // the rows of y in 32-bit words
+          std::vector<std::vector<uint32_t>> narrow;
+          std::vector<const uint32_t*> pn;
+          for (const auto& row : y) narrow.emplace_back(row.begin(), row.end());
+          for (const auto& row : narrow) pn.push_back(row.data());
+          std::vector<uint64_t> viaNarrow(n);
+          rns::dotProductMod<E, uint32_t>(q, px.data(), pn.data(), terms, viaNarrow.data(), n);
+          ASSERT_EQ(viaNarrow, dot);
+        }
         hl::detail::dotProductMod(mod, px.data(), py.data(), terms, scalar.data(), n,
                                   hl::SimdLevel::kScalar);
         ASSERT_EQ(out, scalar);

@@ -253,7 +253,8 @@ TEST(RnsKernels, DotProductMatchesInt128OnEveryLevel) {
 }
 
 // Two inner products over shared x rows: each output equals its own int128 model, also where
-// both key parts are at their extremes.
+// both key parts are at their extremes; for primes below 2^32 also with the key rows in 32-bit
+// words (dotProductMod2Narrow).
 TEST(RnsKernels, DotProductPairMatchesInt128OnEveryLevel) {
   std::mt19937_64 rng(34);
   for (uint64_t q : testPrimes()) {
@@ -291,6 +292,23 @@ TEST(RnsKernels, DotProductPairMatchesInt128OnEveryLevel) {
                                      out1.data(), n, level);
           ASSERT_EQ(out0, e0);
           ASSERT_EQ(out1, e1);
+          if (q >> 32 != 0) continue;
+          // The same key rows in 32-bit words (primes below 2^32).
+          std::vector<std::vector<uint32_t>> n0, n1;
+          std::vector<const uint32_t*> q0, q1;
+          for (size_t t = 0; t < terms; ++t) {
+            n0.emplace_back(y0[t].begin(), y0[t].end());
+            n1.emplace_back(y1[t].begin(), y1[t].end());
+          }
+          for (size_t t = 0; t < terms; ++t) {
+            q0.push_back(n0[t].data());
+            q1.push_back(n1[t].data());
+          }
+          Row m0(n, ~uint64_t{0}), m1(n, ~uint64_t{0});
+          hl::detail::dotProductMod2Narrow(mod, px.data(), q0.data(), q1.data(), terms,
+                                           m0.data(), m1.data(), n, level);
+          ASSERT_EQ(m0, e0);
+          ASSERT_EQ(m1, e1);
         }
       }
     }
