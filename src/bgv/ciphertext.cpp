@@ -71,6 +71,77 @@ uint64_t switchedFactor(const Context& ctx, uint64_t f, size_t from, size_t to) 
   return f;
 }
 
+// How automorphismSumGroups applies its giant steps. Directly, one key switch per giant other
+// than 1 (gamma = 0); or, where every giant is a power gamma^e of one of them with e <= steps,
+// by Horner's rule, sum_G gamma^(e_G)(y_G) = y_0 + gamma(y_1 + gamma(y_2 + ...)), with the key
+// of gamma alone: `steps` key switches, as many as the direct form's when the powers are
+// 1, gamma, gamma^2, ... (the AES byte layers' rotations by 0, 5 and 10: one key less). Horner
+// is taken when its key is there and it needs no more key switches than the direct form, or
+// when a direct key is missing.
+struct GiantPlan {
+  std::vector<uint64_t> reduced;  // the giants mod m
+  uint64_t gamma = 0;
+  size_t steps = 0;
+  std::vector<size_t> power;  // per group: e with giant = gamma^e
+};
+
+// The powers e_G with giant_G = gamma^e_G (e_G <= 2 * groups), and their largest; nullopt if
+// some giant is not such a power.
+std::optional<std::pair<size_t, std::vector<size_t>>> hornerPowers(
+    uint64_t m, const std::vector<uint64_t>& reduced, uint64_t gamma) {
+  std::vector<uint64_t> powers{1};
+  while (powers.size() <= 2 * reduced.size()) {
+    powers.push_back(
+        static_cast<uint64_t>(static_cast<unsigned __int128>(powers.back()) * gamma % m));
+  }
+  std::vector<size_t> power;
+  size_t steps = 0;
+  for (uint64_t k : reduced) {
+    const auto it = std::find(powers.begin(), powers.end(), k);
+    if (it == powers.end()) return std::nullopt;
+    power.push_back(static_cast<size_t>(it - powers.begin()));
+    steps = std::max(steps, power.back());
+  }
+  return std::make_pair(steps, std::move(power));
+}
+
+// The plan: among the giants whose key `usable` says is there, the gamma with the fewest
+// steps; Horner if that is no more than the direct key switches, or if directKeys is false.
+template <class Usable>
+GiantPlan planGiantsWith(const Context& ctx, std::span<const uint64_t> giants, Usable usable) {
+  const uint64_t m = ctx.m();
+  GiantPlan plan;
+  size_t direct = 0;
+  bool directKeys = true;
+  for (uint64_t k : giants) {
+    plan.reduced.push_back(k % m);
+    if (k % m == 1) continue;
+    ++direct;
+    directKeys = directKeys && usable(k % m);
+  }
+  if (direct == 0) return plan;
+  for (uint64_t gamma : plan.reduced) {
+    if (gamma == 1 || !usable(gamma)) continue;
+    auto found = hornerPowers(m, plan.reduced, gamma);
+    if (found && (plan.gamma == 0 || found->first < plan.steps)) {
+      plan.gamma = gamma;
+      plan.steps = found->first;
+      plan.power = std::move(found->second);
+    }
+  }
+  if (plan.gamma != 0 && !(plan.steps <= direct || !directKeys)) {
+    plan.gamma = 0;
+    plan.steps = 0;
+    plan.power.clear();
+  }
+  return plan;
+}
+
+GiantPlan planGiants(const Context& ctx, std::span<const uint64_t> giants,
+                     const EvaluationKeys& keys) {
+  return planGiantsWith(ctx, giants, [&](uint64_t k) { return keys.hasAutomorphism(k); });
+}
+
 // The noise bound of sum_j c_j sigma_j(x) (noise::automorphismSum) for x with bound `noise` at
 // level `level`: max over zeta of sum_j |c_j(zeta)| over all terms and over the key-switched
 // ones (switched[j]); a missing constant is 1, |1(zeta)| = 1. 0 when every constant is 0.
@@ -611,6 +682,19 @@ std::vector<uint64_t> Ciphertext::checkAutomorphisms(std::span<const uint64_t> k
   return reduced;
 }
 
+std::vector<uint64_t> Ciphertext::giantKeyExponents(const Context& ctx,
+                                                    std::span<const uint64_t> giants) {
+  const GiantPlan plan = planGiantsWith(ctx, giants, [](uint64_t) { return true; });
+  if (plan.gamma != 0) return {plan.gamma};
+  std::vector<uint64_t> out;
+  for (uint64_t k : plan.reduced) {
+    if (k != 1) out.push_back(k);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::vector<Ciphertext> Ciphertext::automorphisms(std::span<const uint64_t> ks,
                                                   const EvaluationKeys& keys) const {
   const std::vector<uint64_t> kk = checkAutomorphisms(ks, keys, "automorphisms");
@@ -751,7 +835,13 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
     giants.push_back(g.giant);
   }
   const std::vector<uint64_t> kb = checkAutomorphisms(babies, keys, op);
-  const std::vector<uint64_t> kg = checkAutomorphisms(giants, keys, op);
+  const GiantPlan plan = planGiants(*ctx_, giants, keys);
+  const std::vector<uint64_t>& kg = plan.reduced;
+  if (plan.gamma != 0) {
+    checkAutomorphisms(std::span<const uint64_t>(&plan.gamma, 1), keys, op);
+  } else {
+    checkAutomorphisms(giants, keys, op);
+  }
 
   // The noise of each group (automorphismSum's bound for its terms, then a key switch for
   // the giant step), summed: checked before anything changes.
@@ -769,8 +859,18 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
     double b =
         sumNoise(*ctx_, l, noiseLog2_, g.consts, std::span<const bool>(sw.get(), g.terms.size()));
     groupSum[G] = b;
+    if (plan.gamma != 0) continue;
     if (kg[G] != 1) b = detail::noise::logAdd(b, detail::noise::keySwitch(*ctx_, l));
     noise = detail::noise::logAdd(noise, b);
+  }
+  if (plan.gamma != 0) {
+    // Horner: every step a key switch of the sum so far, then the groups of that power added.
+    for (size_t e = plan.steps + 1; e-- > 0;) {
+      if (e < plan.steps) noise = detail::noise::logAdd(noise, detail::noise::keySwitch(*ctx_, l));
+      for (size_t G = 0; G < groups.size(); ++G) {
+        if (plan.power[G] == e) noise = detail::noise::logAdd(noise, groupSum[G]);
+      }
+    }
   }
   checkCapacity(noise, l, op);
 
@@ -859,16 +959,31 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   }
   // The giant steps, and the sum.
   std::optional<Ciphertext> sum;
-  for (size_t G = 0; G < groups.size(); ++G) {
+  auto group = [&](size_t G) {
     std::vector<DoubleCRT> parts;
     parts.push_back(std::move(out0[G]));
     parts.push_back(std::move(out1[G]));
-    Ciphertext y(ctx_, keyId_, std::move(parts), factor_, groupSum[G]);
-    if (kg[G] != 1) y.automorph(kg[G], keys);  // its bound: groupSum + keySwitch = groupNoise
+    return Ciphertext(ctx_, keyId_, std::move(parts), factor_, groupSum[G]);
+  };
+  auto add = [&](Ciphertext&& y) {
     if (!sum) {
       sum.emplace(std::move(y));
     } else {
       *sum += y;
+    }
+  };
+  if (plan.gamma != 0) {
+    for (size_t e = plan.steps + 1; e-- > 0;) {
+      if (e < plan.steps) sum->automorph(plan.gamma, keys);
+      for (size_t G = 0; G < groups.size(); ++G) {
+        if (plan.power[G] == e) add(group(G));
+      }
+    }
+  } else {
+    for (size_t G = 0; G < groups.size(); ++G) {
+      Ciphertext y = group(G);
+      if (kg[G] != 1) y.automorph(kg[G], keys);  // its bound: groupSum + keySwitch = groupNoise
+      add(std::move(y));
     }
   }
   parts_ = std::move(sum->parts_);

@@ -235,9 +235,10 @@ uint8_t getByte(const SlotVector& v, size_t slot) {
 
 // The baby steps of the byte layers' baby-step giant-step form. Their rotation amounts:
 // ShiftRows + MixColumns {0-4, 6-9, 11-14}, InvShiftRows + InvMixColumns {0-12}, (Inv)ShiftRows
-// alone {0, 4, 8, 12}: with 5 baby steps all of them need only the rotations by 1..5 and 10
-// (6 keys for both directions, where the flat form needs 12 per direction, 16 for both), and
-// at most two giant steps. Whether that is also faster depends on the digits: the giant steps
+// alone {0, 4, 8, 12}: with 5 baby steps all of them need only the rotations by 1..5 (the
+// giant steps by 5 and 10 go by Horner's rule with the rotation by 5: 5 keys for both
+// directions, where the flat form needs 12 per direction, 16 for both), and at most two giant
+// steps. Whether that is also faster depends on the digits: the giant steps
 // cost two key switches more, the flat form reads a whole key per term. Measured (doc/aes.md,
 // section 5): aes-128 (4 digits) 8% faster and 490 MB less; aes-128-wide (2 digits) 13% slower,
 // so it keeps the flat form there.

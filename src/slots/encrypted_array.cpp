@@ -676,7 +676,9 @@ std::vector<uint64_t> SlotLinearMap::keyExponents() const {
   const size_t k = gamma_.size(), b = babySteps_;
   std::vector<uint64_t> out;
   for (size_t i = 1; i < b; ++i) out.push_back(frobeniusExponentOf(*impl_, i));
-  for (size_t g = b; g < k; g += b) out.push_back(frobeniusExponentOf(*impl_, g));
+  std::vector<uint64_t> giants{1};
+  for (size_t g = b; g < k; g += b) giants.push_back(frobeniusExponentOf(*impl_, g));
+  for (uint64_t e : Ciphertext::giantKeyExponents(*impl_->ctx, giants)) out.push_back(e);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

@@ -99,11 +99,15 @@ std::vector<uint64_t> SlotRotationSum::keyExponents() const {
   for (uint64_t e : exponents_) {
     if (e != 1 % impl_->m) out.push_back(e);
   }
+  std::vector<uint64_t> giants;
   for (const Giant& g : giants_) {
-    if (g.exponent != 1 % impl_->m) out.push_back(g.exponent);
+    giants.push_back(g.exponent);
     for (size_t i : g.babies) {
       if (babyExponents_[i] != 1 % impl_->m) out.push_back(babyExponents_[i]);
     }
+  }
+  if (!giants.empty()) {
+    for (uint64_t e : Ciphertext::giantKeyExponents(*impl_->ctx, giants)) out.push_back(e);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

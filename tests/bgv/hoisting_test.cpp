@@ -356,6 +356,64 @@ TEST_P(Hoisting, AutomorphismSumGroupsMatchesModel) {
   expectThrow({{missing, {0}, {&c}}}, "X^" + std::to_string(missing));
 }
 
+// Giants that are the powers 1, g, g^2, g^3 of one exponent g (rotations by 0, 5, 10 in the
+// AES byte layers) go by Horner's rule with the key of g alone: against the model, with the
+// bound of three nested key switches (y_3 through three, y_2 through two, ...), and the keys it
+// names (Ciphertext::giantKeyExponents) are g alone. With g's key missing as well it throws.
+TEST_P(Hoisting, AutomorphismSumGroupsByHornersRule) {
+  Fixture& f = fixtureFor(GetParam());
+  const Model model(*f.ctx);
+  const uint64_t m = f.ctx->m(), g = f.rotation;
+  const uint64_t g2 = g * g % m, g3 = g2 * g % m;
+  ASSERT_FALSE(f.keys->hasAutomorphism(g2));
+  std::vector<uint64_t> giants{1, g, g2, g3};
+  EXPECT_EQ(hl::Ciphertext::giantKeyExponents(*f.ctx, giants), std::vector<uint64_t>{g});
+  const std::vector<uint64_t> babies{1, f.ctx->p() % m == 1 ? g : f.ctx->p() % m};
+  const hl::Plaintext x = randomPlaintext(f);
+  hl::Ciphertext a = f.pk->encrypt(x, f.prng);
+  std::vector<hl::PreparedPlaintext> prepared;
+  prepared.reserve(8);
+  for (int i = 0; i < 8; ++i) prepared.emplace_back(randomPlaintext(f));
+  // The groups out of order (g^2 first), and one power (g^3) by itself.
+  std::vector<hl::Ciphertext::AutomorphismGroup> groups{
+      {g2, {0, 1}, {&prepared[0], &prepared[1]}},
+      {1, {0, 1}, {&prepared[2], &prepared[3]}},
+      {g3, {1}, {&prepared[4]}},
+      {g, {0, 1}, {&prepared[5], nullptr}}};
+  NTL::ZZ_pX want;
+  std::vector<double> groupBound;
+  for (const auto& grp : groups) {
+    std::vector<uint64_t> k;
+    for (size_t t : grp.terms) k.push_back(babies[t]);
+    want += model.automorph(modelSum(model, model.of(x), k, grp.consts, m), grp.giant);
+    groupBound.push_back(sumBound(*f.ctx, a, k, grp.consts));
+  }
+  const double ks = hl::detail::noise::keySwitch(*f.ctx, a.level());
+  double expected = groupBound[2];                                    // g^3
+  expected = hl::detail::noise::logAdd(expected, ks);                 // through g
+  expected = hl::detail::noise::logAdd(expected, groupBound[0]);      // + g^2
+  expected = hl::detail::noise::logAdd(expected, ks);                 // through g
+  expected = hl::detail::noise::logAdd(expected, groupBound[3]);      // + g
+  expected = hl::detail::noise::logAdd(expected, ks);                 // through g
+  expected = hl::detail::noise::logAdd(expected, groupBound[1]);      // + 1
+  hl::Ciphertext b = a;
+  b.automorphismSumGroups(babies, groups, *f.keys);
+  EXPECT_EQ(f.sk->decrypt(b), model.back(want, f.ctx));
+  EXPECT_NEAR(b.noiseBound(), expected, 1e-9);
+  EXPECT_LE(f.sk->measureNoise(b), b.noiseBound());
+  // Without g's key (only the babies'): nothing to do it with.
+  hl::EvaluationKeys babyKeys(f.ctx);
+  babyKeys.add(f.sk->automorphismKey(babies[1], f.prng));
+  const hl::Ciphertext copy = a;
+  try {
+    a.automorphismSumGroups(babies, groups, babyKeys);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("X^"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(a.part(0), copy.part(0));
+}
+
 // Special cases: only k = 1 terms (no key switch at all), and one term, which is a product by
 // the constant after the automorphism.
 TEST_P(Hoisting, AutomorphismSumSpecialCases) {

@@ -156,16 +156,16 @@ TEST(HomomorphicAes, BadInputIsRefused) {
   EXPECT_THROW(hl::HomomorphicAes{odd}, std::invalid_argument);
 }
 
-// The keys: Frobenius 1..4 and the rotations by 1..5 and 10 of the first dimension, the same
-// for both directions (every linear layer in baby-step giant-step form, the test preset having
-// 3 digits).
+// The keys: Frobenius 1..4 and the rotations by 1..5 of the first dimension (the giant steps
+// by 5 and 10 by Horner's rule with the rotation by 5), the same for both directions (every
+// linear layer in baby-step giant-step form, the test preset having 3 digits).
 TEST(HomomorphicAes, KeyExponentsAreTheBabyAndGiantSteps) {
   auto ctx = hl::Context::create(hl::aesPreset("test").params);
   ASSERT_GE(ctx->digits().size(), 3u);
   const hl::HomomorphicAes aes(ctx);
   std::vector<uint64_t> want;
   for (size_t j = 1; j <= 4; ++j) want.push_back(aes.array().frobeniusExponent(j));
-  for (int64_t k : {1, 2, 3, 4, 5, 10}) want.push_back(aes.array().rotationExponents(0, k).at(0));
+  for (int64_t k : {1, 2, 3, 4, 5}) want.push_back(aes.array().rotationExponents(0, k).at(0));
   std::sort(want.begin(), want.end());
   EXPECT_EQ(aes.keyExponents(hl::AesDirection::kEncrypt), want);
   EXPECT_EQ(aes.keyExponents(hl::AesDirection::kDecrypt), want);

@@ -348,7 +348,8 @@ TEST_P(EncryptedArrayTest, RotationSumsAlongEachDimension) {
 
 // The baby-step giant-step form of a rotation sum along a good dimension: every rotation
 // amount with a random constant, b = 2, 3 and 5 baby steps, evaluated with exactly the keys
-// it names (b - 1 babies and the giant steps), equals the plain model; a bad dimension and
+// it names (b - 1 babies and the giant step b, whose powers the other giants are), equals the
+// plain model; a bad dimension and
 // too many baby steps are refused.
 TEST_P(EncryptedArrayTest, RotationSumBabyStepGiantStep) {
   const hl::Hypercube& cube = ea_->hypercube();
@@ -372,12 +373,12 @@ TEST_P(EncryptedArrayTest, RotationSumBabyStepGiantStep) {
     EXPECT_EQ(map.babySteps(), b);
     const hl::SlotVector model = map.apply(v);
     const std::vector<uint64_t> keys = map.keyExponents();
-    // Babies 1..b-1 and the giant steps b, 2b, ... below n.
+    // Babies 1..b-1 and the giant step b alone: the giants b, 2b, ... below n are its powers,
+    // applied by Horner's rule.
     std::set<uint64_t> want;
     for (size_t i = 1; i < b; ++i)
       want.insert(ea_->rotationExponents(dim, static_cast<int64_t>(i))[0]);
-    for (int64_t g = static_cast<int64_t>(b); g < n; g += static_cast<int64_t>(b))
-      want.insert(ea_->rotationExponents(dim, g)[0]);
+    want.insert(ea_->rotationExponents(dim, static_cast<int64_t>(b))[0]);
     EXPECT_EQ(std::set<uint64_t>(keys.begin(), keys.end()), want) << "b = " << b;
     hl::EvaluationKeys only(ctx_);
     ea_->addKeys(only, *sk_, keys);

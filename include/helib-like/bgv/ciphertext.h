@@ -154,14 +154,24 @@ class Ciphertext {
   /// with babies sigma^0..3 and giants 1 and sigma^4 needs 4 keys instead of 7. One ModUp of x
   /// serves every baby step of every group (each baby's permuted digits formed, and its key
   /// read, once for all groups), then one ModDown per group and one key switch per giant step
-  /// other than 1. The noise bound is that of automorphismSum for each group, plus the
-  /// key-switching term for a giant step, summed over the groups. Throws as automorphismSum
+  /// other than 1. Where the giants are powers 1, gamma, gamma^2, ... of one of them, they are
+  /// applied by Horner's rule, tau_0 y_0 + gamma(y_1 + gamma(y_2 + ...)), with the key of gamma
+  /// alone and no more key switches (chosen when gamma's key is there and it needs no more
+  /// key switches than one per giant, or when a giant's key is missing; giantKeyExponents says
+  /// which keys a list of giants needs). The noise bound is that of automorphismSum for each
+  /// group, plus the key-switching term of every giant step it goes through, summed over the
+  /// groups. Throws as automorphismSum
   /// does, and std::invalid_argument for an empty group list, a group whose terms and
   /// constants differ in number or name a baby that does not exist; the ciphertext is
   /// unchanged when anything is thrown.
   Ciphertext& automorphismSumGroups(std::span<const uint64_t> babies,
                                     std::span<const AutomorphismGroup> groups,
                                     const EvaluationKeys& keys);
+  /// The automorphism keys automorphismSumGroups needs for these giant exponents when all
+  /// may be had: gamma alone where Horner's rule applies (see there), else every giant other
+  /// than 1; sorted, without repeats.
+  static std::vector<uint64_t> giantKeyExponents(const Context& ctx,
+                                                 std::span<const uint64_t> giants);
 
   /// Modulus switching: drops the top prime q_{l-1}, dividing the noise by it and adding a
   /// rounding term; the plaintext factor is multiplied by q_{l-1}^{-1} mod t. Throws

@@ -97,9 +97,9 @@ class HomomorphicAes {
   size_t blocksPerCiphertext() const;
   /// The automorphisms the circuit of one direction uses: Frobenius powers 1..4 (the affine
   /// map in baby-step giant-step form, SlotLinearMap::keyExponents) and the rotations of the
-  /// first dimension the byte layers need: by 1..5 and 10 in baby-step giant-step form
-  /// (SlotRotationSum with 5 baby steps) where the context has 3 digits or more (aes-128: 10
-  /// exponents, the same for both directions), else the 12 amounts of each direction's flat
+  /// first dimension the byte layers need: by 1..5 in baby-step giant-step form
+  /// (SlotRotationSum with 5 baby steps, giant steps 5 and 10 by Horner's rule) where the
+  /// context has 3 digits or more (aes-128: 9 exponents, the same for both directions), else the 12 amounts of each direction's flat
   /// hoisted sums (faster with few digits: aes-128-wide). The relinearization key is needed
   /// too. Without an argument: both directions.
   std::vector<uint64_t> keyExponents(AesDirection dir) const;
