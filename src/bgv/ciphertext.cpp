@@ -880,43 +880,43 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   for (size_t b = 0; b < kb.size(); ++b) {
     if (kb[b] != 1) perms[b] = ctx_->ring().automorphismPermutation(kb[b]);
   }
-  // Per group, the parts that need no key switch: sum_i c_i sigma_i(c0), and c_i c1 for the
-  // terms with sigma_i = 1.
-  std::vector<DoubleCRT> out0, out1;
-  std::vector<bool> anyIdentity(groups.size(), false);
-  for (size_t G = 0; G < groups.size(); ++G) {
-    out0.emplace_back(ctx_->chain(), primes);
-    out1.emplace_back(ctx_->chain(), primes);
-    for (size_t t : groups[G].terms) anyIdentity[G] = anyIdentity[G] || kb[t] == 1;
-  }
+  // Group G's parts that need no key switch, added into (o0, o1): sum_i c_i sigma_i(c0), and
+  // c_i c1 for the terms with sigma_i = 1.
   constexpr size_t kBlock = 512;
+  auto addUnswitched = [&](size_t G, DoubleCRT& o0, DoubleCRT& o1) {
+    const AutomorphismGroup& g = groups[G];
 #pragma omp parallel for schedule(static)
-  for (size_t idx = 0; idx < l; ++idx) {
-    const size_t p = primes[idx];
-    const Modulus& q = chain.modulus(p);
-    uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, kBlock);
-    const uint64_t* c0 = parts_[0].values(p).data();
-    const uint64_t* c1 = parts_[1].values(p).data();
-    for (size_t G = 0; G < groups.size(); ++G) {
-      const AutomorphismGroup& g = groups[G];
-      uint64_t* o0 = out0[G].values(p).data();
-      uint64_t* o1 = out1[G].values(p).data();
+    for (size_t idx = 0; idx < l; ++idx) {
+      const size_t p = primes[idx];
+      const Modulus& q = chain.modulus(p);
+      uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, kBlock);
+      const uint64_t* c0 = parts_[0].values(p).data();
+      const uint64_t* c1 = parts_[1].values(p).data();
+      uint64_t* r0 = o0.values(p).data();
+      uint64_t* r1 = o1.values(p).data();
       for (size_t lo = 0; lo < n; lo += kBlock) {
         const size_t len = std::min(kBlock, n - lo);
         for (size_t i = 0; i < g.terms.size(); ++i) {
           const size_t b = g.terms[i];
           addUnswitchedTerm(
               q, c0, c1, kb[b] != 1 ? perms[b].data() : nullptr,
-              g.consts[i] == nullptr ? nullptr : g.consts[i]->values().values(p).data(), o0, o1, lo,
+              g.consts[i] == nullptr ? nullptr : g.consts[i]->values().values(p).data(), r0, r1, lo,
               len, tmp);
         }
       }
     }
-  }
-  // The key-switched baby steps: one ModUp of c1, every group's inner products in one pass,
-  // one ModDown per group.
+  };
+  // The key-switched baby steps: one ModUp of c1, every group's inner products over Q_l P in
+  // one pass (each group's accumulator a buffer of its own, released after its ModDown).
+  const size_t words = 2 * (l + ctx_->specialPrimes().size()) * n;
+  struct Acc {
+    uint64_t* p = nullptr;
+    size_t bytes = 0;
+    ~Acc() { detail::poolFree(p, bytes); }
+  };
+  std::vector<Acc> acc(groups.size());
   if (anyBabySwitch) {
-    const detail::HoistedModUp up(*ctx_, parts_[1]);
+    const detail::HoistedModUp up(*ctx_, parts_[1]);  // its digits go before the giant steps
     std::vector<detail::HoistedModUp::Baby> list;
     std::vector<size_t> listIndex(kb.size(), SIZE_MAX);
     for (size_t b = 0; b < kb.size(); ++b) {
@@ -925,7 +925,7 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
       list.push_back({&keys.automorphism(kb[b]), perms[b]});
     }
     std::vector<std::vector<detail::HoistedModUp::GroupTerm>> terms;
-    std::vector<size_t> which;  // the groups with a switched term
+    std::vector<uint64_t*> accs;
     for (size_t G = 0; G < groups.size(); ++G) {
       std::vector<detail::HoistedModUp::GroupTerm> t;
       for (size_t i = 0; i < groups[G].terms.size(); ++i) {
@@ -934,56 +934,65 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
         t.push_back({listIndex[b],
                      groups[G].consts[i] == nullptr ? nullptr : &groups[G].consts[i]->values()});
       }
-      if (!t.empty()) {
-        terms.push_back(std::move(t));
-        which.push_back(G);
-      }
+      if (t.empty()) continue;
+      terms.push_back(std::move(t));
+      acc[G].p = static_cast<uint64_t*>(detail::poolAllocate(words * sizeof(uint64_t)));
+      acc[G].bytes = words * sizeof(uint64_t);
+      accs.push_back(acc[G].p);
     }
-    const size_t total = l + ctx_->specialPrimes().size();
-    const size_t words = 2 * total * n;
-    uint64_t* storage =
-        static_cast<uint64_t*>(detail::poolAllocate(which.size() * words * sizeof(uint64_t)));
-    try {
-      std::vector<uint64_t*> accs;
-      for (size_t w = 0; w < which.size(); ++w) accs.push_back(storage + w * words);
-      up.innerProductsGrouped(list, terms, accs);
-      for (size_t w = 0; w < which.size(); ++w) {
-        const size_t G = which[w];
-        detail::modDown(*ctx_, l, accs[w], out0[G], out1[G], /*overwrite1=*/!anyIdentity[G]);
-      }
-    } catch (...) {
-      detail::poolFree(storage, which.size() * words * sizeof(uint64_t));
-      throw;
-    }
-    detail::poolFree(storage, which.size() * words * sizeof(uint64_t));
+    up.innerProductsGrouped(list, terms, accs);
   }
-  // The giant steps, and the sum.
-  std::optional<Ciphertext> sum;
-  auto group = [&](size_t G) {
-    std::vector<DoubleCRT> parts;
-    parts.push_back(std::move(out0[G]));
-    parts.push_back(std::move(out1[G]));
-    return Ciphertext(ctx_, keyId_, std::move(parts), factor_, groupSum[G]);
-  };
-  auto add = [&](Ciphertext&& y) {
-    if (!sum) {
-      sum.emplace(std::move(y));
-    } else {
-      *sum += y;
+  // Group G added into a ciphertext at this level: its ModDown (which adds), its unswitched
+  // terms; its accumulator released.
+  auto addGroup = [&](size_t G, Ciphertext& into) {
+    if (acc[G].p != nullptr) {
+      detail::modDown(*ctx_, l, acc[G].p, into.parts_[0], into.parts_[1], /*overwrite1=*/false);
+      detail::poolFree(acc[G].p, acc[G].bytes);
+      acc[G].p = nullptr;
     }
+    addUnswitched(G, into.parts_[0], into.parts_[1]);
   };
+  auto zero = [&] {
+    std::vector<DoubleCRT> parts;
+    parts.emplace_back(ctx_->chain(), primes);
+    parts.emplace_back(ctx_->chain(), primes);
+    return Ciphertext(ctx_, keyId_, std::move(parts), factor_,
+                      -std::numeric_limits<double>::infinity());
+  };
+  // The giant steps, and the sum: one running sum, every group's ModDown and terms added into
+  // it (no ciphertext per group).
+  std::optional<Ciphertext> sum;
   if (plan.gamma != 0) {
+    double partial = -std::numeric_limits<double>::infinity();
     for (size_t e = plan.steps + 1; e-- > 0;) {
-      if (e < plan.steps) sum->automorph(plan.gamma, keys);
+      if (e < plan.steps) {
+        sum->noiseLog2_ = partial;
+        sum->automorph(plan.gamma, keys);
+        partial = sum->noiseLog2_;
+      }
       for (size_t G = 0; G < groups.size(); ++G) {
-        if (plan.power[G] == e) add(group(G));
+        if (plan.power[G] != e) continue;
+        if (!sum) sum.emplace(zero());
+        addGroup(G, *sum);
+        partial = detail::noise::logAdd(partial, groupSum[G]);
       }
     }
   } else {
     for (size_t G = 0; G < groups.size(); ++G) {
-      Ciphertext y = group(G);
-      if (kg[G] != 1) y.automorph(kg[G], keys);  // its bound: groupSum + keySwitch = groupNoise
-      add(std::move(y));
+      if (kg[G] == 1) {
+        if (!sum) sum.emplace(zero());
+        addGroup(G, *sum);
+        continue;
+      }
+      Ciphertext y = zero();
+      addGroup(G, y);
+      y.noiseLog2_ = groupSum[G];
+      y.automorph(kg[G], keys);  // its bound: groupSum + keySwitch = groupNoise
+      if (!sum) {
+        sum.emplace(std::move(y));
+      } else {
+        for (size_t e = 0; e < 2; ++e) sum->parts_[e] += y.parts_[e];
+      }
     }
   }
   parts_ = std::move(sum->parts_);
