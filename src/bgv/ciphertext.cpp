@@ -172,12 +172,12 @@ double sumNoise(const Context& ctx, size_t level, double noise,
 
 // Of the term c sigma(x) of a sum of automorphisms (Ciphertext::automorphismSum and
 // automorphismSumGroups), the part that needs no key switch, on values lo..lo+len of one prime:
-// o0 += c sigma(c0), and for sigma = 1 (perm null) also o1 += c c1; c null is 1, tmp holds len
-// words.
+// o0 += c sigma(c0), and for sigma = 1 (perm null) also o1 += c c1; c (row p of its element
+// 0) null is 1, tmp holds 2 len words.
 void addUnswitchedTerm(const Modulus& q, const uint64_t* c0, const uint64_t* c1,
-                       const uint32_t* perm, const uint64_t* c, uint64_t* o0, uint64_t* o1,
-                       size_t lo, size_t len, uint64_t* tmp) {
-  const uint64_t* cv = c == nullptr ? nullptr : c + lo;
+                       const uint32_t* perm, const detail::CompactRows* c, size_t p, uint64_t* o0,
+                       uint64_t* o1, size_t lo, size_t len, uint64_t* tmp) {
+  const uint64_t* cv = c == nullptr ? nullptr : c->block(0, p, lo, len, tmp + len);
   const uint64_t* x0 = c0 + lo;
   if (perm != nullptr) {
     detail::gatherMulMod(q, c0, perm + lo, cv, tmp, len);
@@ -446,7 +446,8 @@ Ciphertext& Ciphertext::addSubPlaintext(const PreparedPlaintext& pt, bool subtra
     const size_t i = primes[k];
     const Modulus& q = chain.modulus(i);
     uint64_t* c0 = parts_[0].values(i).data();
-    const uint64_t* v = pt.values().values(i).data();
+    const uint64_t* v =
+        pt.rows().block(0, i, 0, n, detail::threadScratch(detail::kScratchPlaintextRow, n));
     if (fc == 1) {
       detail::addMod(q, c0, v, c0, n);
     } else if (fc == -1) {
@@ -501,7 +502,9 @@ Ciphertext& Ciphertext::multiplyByPlaintext(const PreparedPlaintext& pt) {
   for (size_t w = 0; w < L * np; ++w) {
     const size_t i = primes[w % L];
     uint64_t* row = parts_[w / L].values(i).data();
-    detail::mulMod(chain.modulus(i), row, pt.values().values(i).data(), row, n);
+    const uint64_t* v =
+        pt.rows().block(0, i, 0, n, detail::threadScratch(detail::kScratchPlaintextRow, n));
+    detail::mulMod(chain.modulus(i), row, v, row, n);
   }
   noiseLog2_ = noise;
   return *this;
@@ -769,7 +772,7 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
   for (size_t idx = 0; idx < l; ++idx) {
     const size_t p = primes[idx];
     const Modulus& q = chain.modulus(p);
-    uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, kBlock);
+    uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, 2 * kBlock);
     const uint64_t* c0 = parts_[0].values(p).data();
     const uint64_t* c1 = parts_[1].values(p).data();
     uint64_t* o0 = out0.values(p).data();
@@ -778,7 +781,7 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
       const size_t len = std::min(kBlock, n - lo);
       for (size_t j = 0; j < terms; ++j) {
         addUnswitchedTerm(q, c0, c1, switched[j] ? perms[j].data() : nullptr,
-                          consts[j] == nullptr ? nullptr : consts[j]->values().values(p).data(), o0,
+                          consts[j] == nullptr ? nullptr : &consts[j]->rows(), p, o0,
                           o1, lo, len, tmp);
       }
     }
@@ -791,7 +794,7 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
     for (size_t j = 0; j < terms; ++j) {
       if (switched[j]) {
         list.push_back({&keys.automorphism(kk[j]), perms[j],
-                        consts[j] == nullptr ? nullptr : &consts[j]->values()});
+                        consts[j] == nullptr ? nullptr : &consts[j]->rows()});
       }
     }
     const size_t total = l + ctx_->specialPrimes().size();
@@ -889,7 +892,7 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
     for (size_t idx = 0; idx < l; ++idx) {
       const size_t p = primes[idx];
       const Modulus& q = chain.modulus(p);
-      uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, kBlock);
+      uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, 2 * kBlock);
       const uint64_t* c0 = parts_[0].values(p).data();
       const uint64_t* c1 = parts_[1].values(p).data();
       uint64_t* r0 = o0.values(p).data();
@@ -900,19 +903,36 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
           const size_t b = g.terms[i];
           addUnswitchedTerm(
               q, c0, c1, kb[b] != 1 ? perms[b].data() : nullptr,
-              g.consts[i] == nullptr ? nullptr : g.consts[i]->values().values(p).data(), r0, r1, lo,
+              g.consts[i] == nullptr ? nullptr : &g.consts[i]->rows(), p, r0, r1, lo,
               len, tmp);
         }
       }
     }
   };
+  // The giant steps' order: by Horner's rule from the highest power down, else group by group.
+  std::vector<size_t> order;
+  if (plan.gamma != 0) {
+    for (size_t e = plan.steps + 1; e-- > 0;) {
+      for (size_t G = 0; G < groups.size(); ++G) {
+        if (plan.power[G] == e) order.push_back(G);
+      }
+    }
+  } else {
+    for (size_t G = 0; G < groups.size(); ++G) order.push_back(G);
+  }
   // The key-switched baby steps: one ModUp of c1, every group's inner products over Q_l P in
-  // one pass (each group's accumulator a buffer of its own, released after its ModDown).
+  // one pass. Each group's accumulator is a buffer of its own, released after its ModDown;
+  // the first group's is the thread's key-switching scratch, which the giant steps' key
+  // switches use only after that group's ModDown (a buffer less: 25 MB at aes-128).
   const size_t words = 2 * (l + ctx_->specialPrimes().size()) * n;
   struct Acc {
     uint64_t* p = nullptr;
-    size_t bytes = 0;
-    ~Acc() { detail::poolFree(p, bytes); }
+    size_t bytes = 0;  // 0: a thread scratch buffer
+    void release() {
+      if (bytes != 0) detail::poolFree(p, bytes);
+      p = nullptr;
+    }
+    ~Acc() { release(); }
   };
   std::vector<Acc> acc(groups.size());
   if (anyBabySwitch) {
@@ -932,12 +952,17 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
         const size_t b = groups[G].terms[i];
         if (kb[b] == 1) continue;
         t.push_back({listIndex[b],
-                     groups[G].consts[i] == nullptr ? nullptr : &groups[G].consts[i]->values()});
+                     groups[G].consts[i] == nullptr ? nullptr : &groups[G].consts[i]->rows()});
       }
       if (t.empty()) continue;
       terms.push_back(std::move(t));
-      acc[G].p = static_cast<uint64_t*>(detail::poolAllocate(words * sizeof(uint64_t)));
-      acc[G].bytes = words * sizeof(uint64_t);
+      if (G == order.front()) {
+        acc[G].p = detail::threadScratch(detail::kScratchKsAcc, words);
+        acc[G].bytes = 0;  // not the pool's
+      } else {
+        acc[G].p = static_cast<uint64_t*>(detail::poolAllocate(words * sizeof(uint64_t)));
+        acc[G].bytes = words * sizeof(uint64_t);
+      }
       accs.push_back(acc[G].p);
     }
     up.innerProductsGrouped(list, terms, accs);
@@ -947,8 +972,7 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   auto addGroup = [&](size_t G, Ciphertext& into) {
     if (acc[G].p != nullptr) {
       detail::modDown(*ctx_, l, acc[G].p, into.parts_[0], into.parts_[1], /*overwrite1=*/false);
-      detail::poolFree(acc[G].p, acc[G].bytes);
-      acc[G].p = nullptr;
+      acc[G].release();
     }
     addUnswitched(G, into.parts_[0], into.parts_[1]);
   };
@@ -964,19 +988,19 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   std::optional<Ciphertext> sum;
   if (plan.gamma != 0) {
     double partial = -std::numeric_limits<double>::infinity();
-    for (size_t e = plan.steps + 1; e-- > 0;) {
-      if (e < plan.steps) {
+    size_t e = plan.steps;
+    for (size_t G : order) {
+      for (; e > plan.power[G]; --e) {
         sum->noiseLog2_ = partial;
         sum->automorph(plan.gamma, keys);
         partial = sum->noiseLog2_;
       }
-      for (size_t G = 0; G < groups.size(); ++G) {
-        if (plan.power[G] != e) continue;
-        if (!sum) sum.emplace(zero());
-        addGroup(G, *sum);
-        partial = detail::noise::logAdd(partial, groupSum[G]);
-      }
+      if (!sum) sum.emplace(zero());
+      addGroup(G, *sum);
+      partial = detail::noise::logAdd(partial, groupSum[G]);
     }
+    sum->noiseLog2_ = partial;
+    for (; e > 0; --e) sum->automorph(plan.gamma, keys);  // no group of power 0
   } else {
     for (size_t G = 0; G < groups.size(); ++G) {
       if (kg[G] == 1) {

@@ -231,9 +231,10 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
   for (size_t idx = 0; idx < total; ++idx) {
     const size_t p = all_[idx];
     const Modulus& q = chain.modulus(p);
-    uint64_t* scratch = threadScratch(kScratchHoistGather, (chunkTerms * beta + 2) * block);
+    uint64_t* scratch = threadScratch(kScratchHoistGather, (chunkTerms * beta + 3) * block);
     uint64_t* tmp0 = scratch + chunkTerms * beta * block;
     uint64_t* tmp1 = tmp0 + block;
+    uint64_t* wide = tmp1 + block;  // a constant's 32-bit values widened
     uint64_t* out0 = acc + idx * n;
     uint64_t* out1 = acc + (total + idx) * n;
     const uint64_t* xs[64];
@@ -249,7 +250,7 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
         for (size_t t = 0; t < count; ++t) {
           const Term& term = terms[first + t];
           const uint64_t* cv =
-              term.constant == nullptr ? nullptr : term.constant->values(p).data() + lo;
+              term.constant == nullptr ? nullptr : term.constant->block(0, p, lo, len, wide);
           for (size_t g = 0; g < beta; ++g) {
             const size_t s = t * beta + g;
             const uint64_t* src = rows_[g * total + idx];
@@ -301,11 +302,12 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
   for (size_t idx = 0; idx < total; ++idx) {
     const size_t p = all_[idx];
     const Modulus& q = chain.modulus(p);
-    uint64_t* scratch = threadScratch(kScratchHoistGather, ((nb + maxTerms) * beta + 2) * block);
+    uint64_t* scratch = threadScratch(kScratchHoistGather, ((nb + maxTerms) * beta + 3) * block);
     uint64_t* gathered = scratch;                      // [baby][digit] blocks
     uint64_t* products = scratch + nb * beta * block;  // [term][digit] blocks of one group
     uint64_t* tmp0 = products + maxTerms * beta * block;
     uint64_t* tmp1 = tmp0 + block;
+    uint64_t* wide = tmp1 + block;  // a constant's 32-bit values widened
     const uint64_t* xs[64];
     const bool narrow = narrowPrime(q);
     for (size_t lo = 0; lo < n; lo += block) {
@@ -326,12 +328,14 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
           for (size_t t = 0; t < count; ++t) {
             const GroupTerm& term = terms[first + t];
             const KeySwitchKey& key = *babies[term.baby].key;
+            const uint64_t* cv =
+                term.constant == nullptr ? nullptr : term.constant->block(0, p, lo, len, wide);
             for (size_t g = 0; g < beta; ++g) {
               const size_t s = t * beta + g;
               const uint64_t* src = gathered + (term.baby * beta + g) * block;
-              if (term.constant != nullptr) {
+              if (cv != nullptr) {
                 uint64_t* dst = products + s * block;
-                detail::mulMod(q, src, term.constant->values(p).data() + lo, dst, len);
+                detail::mulMod(q, src, cv, dst, len);
                 xs[s] = dst;
               } else {
                 xs[s] = src;

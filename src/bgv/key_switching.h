@@ -14,6 +14,7 @@
 
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/keys.h"
+#include "helib-like/detail/compact_rows.h"
 #include "helib-like/ring/double_crt.h"
 
 namespace hl::detail {
@@ -104,7 +105,7 @@ class HoistedModUp {
   struct Term {
     const KeySwitchKey* key;
     std::span<const uint32_t> perm;
-    const DoubleCRT* constant;
+    const CompactRows* constant;  // element 0; nullptr: 1
   };
   /// acc (laid out as for modDown) = sum over the terms of constant * sum_j sigma(d_j) *
   /// (b_j, a_j): the inner products of step 3 for the automorphic images, multiplied and
@@ -124,7 +125,7 @@ class HoistedModUp {
   };
   struct GroupTerm {
     size_t baby;
-    const DoubleCRT* constant;  // nullptr: 1
+    const CompactRows* constant;  // element 0; nullptr: 1
   };
   void innerProductsGrouped(std::span<const Baby> babies,
                             std::span<const std::vector<GroupTerm>> groups,

@@ -150,56 +150,6 @@ KeySwitchKey SecretKey::makeKeySwitchKey(const DoubleCRT& target, uint64_t autom
   return key;
 }
 
-KeySwitchKey::KeySwitchKey(std::shared_ptr<const Context> ctx, uint64_t keyId,
-                           uint64_t automorphism, Prng::Seed seed)
-    : ctx_(std::move(ctx)), keyId_(keyId), automorphism_(automorphism), seed_(seed) {
-  const ModulusChain& chain = *ctx_->chain();
-  primes_ = chain.size();
-  size_t narrowCount = 0;
-  for (size_t p = 0; p < primes_; ++p) {
-    narrowPrime_.push_back(chain.modulus(p).value() >> 32 == 0);
-    narrowCount += narrowPrime_.back() ? 1 : 0;
-  }
-  // Every digit's rows, allocated once (no reallocation while the digits are added).
-  const size_t n = ctx_->n(), parts = 2 * ctx_->digits().size();
-  wide_.reserve(parts * (primes_ - narrowCount) * n);
-  narrow_.reserve(parts * narrowCount * n);
-}
-
-void KeySwitchKey::addDigit(const DoubleCRT& b, const DoubleCRT& a) {
-  for (const DoubleCRT* part : {&b, &a}) {
-    for (size_t p = 0; p < primes_; ++p) {
-      const auto row = part->values(p);
-      if (narrowPrime_[p]) {
-        offset_.push_back(narrow_.size());
-        for (uint64_t v : row) narrow_.push_back(static_cast<uint32_t>(v));  // v < q < 2^32
-      } else {
-        offset_.push_back(wide_.size());
-        wide_.insert(wide_.end(), row.begin(), row.end());
-      }
-    }
-  }
-  ++digits_;
-}
-
-DoubleCRT KeySwitchKey::part(size_t part, size_t digit) const {
-  if (digit >= digits_) {
-    throw std::out_of_range("hl::KeySwitchKey: digit " + std::to_string(digit) + " of " +
-                            std::to_string(digits_));
-  }
-  DoubleCRT out(ctx_->chain(), ctx_->chain()->allPrimes());
-  for (size_t p = 0; p < primes_; ++p) {
-    auto row = out.values(p);
-    if (const uint32_t* r = narrowRow(part, digit, p)) {
-      std::copy(r, r + row.size(), row.begin());
-    } else {
-      const uint64_t* w = wideRow(part, digit, p);
-      std::copy(w, w + row.size(), row.begin());
-    }
-  }
-  return out;
-}
-
 KeySwitchKey SecretKey::relinearizationKey() const {
   Prng prng;
   return relinearizationKey(prng);

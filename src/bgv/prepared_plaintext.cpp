@@ -84,10 +84,11 @@ PreparedPlaintext::PreparedPlaintext(const Plaintext& pt)
 PreparedPlaintext::PreparedPlaintext(
     const Plaintext& pt, std::pair<std::vector<int64_t>, std::vector<double>> representative)
     : pt_(pt),
-      values_(DoubleCRT::fromCoefficients(pt.context().chain(), allPrimes(pt.context()),
-                                          representative.first)),
+      rows_(pt.context().chain(), 1),
       embeddingAbs_(std::move(representative.second)),
       normLog2_(-std::numeric_limits<double>::infinity()) {
+  rows_.add(DoubleCRT::fromCoefficients(pt.context().chain(), allPrimes(pt.context()),
+                                        representative.first));
   const double largest = *std::max_element(embeddingAbs_.begin(), embeddingAbs_.end());
   if (largest > 0) normLog2_ = std::log2(largest);
 }

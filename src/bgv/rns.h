@@ -144,6 +144,7 @@ enum ScratchSlot : size_t {
   kScratchKsPermuted,
   kScratchHoistGather,
   kScratchHoistTerms,
+  kScratchPlaintextRow,
 };
 
 }  // namespace hl::detail

@@ -87,13 +87,14 @@ void releaseMemoryPool() {
 
 namespace detail {
 
-void* poolAllocate(std::size_t bytes) {
+void* poolAllocate(std::size_t bytes, bool tight) {
   if (HL_POOL_ENABLED == 0 || bytes < kPoolMinBytes) return systemAllocate(bytes);
   Pool& p = pool();
   {
     const std::lock_guard<std::mutex> lock(p.mu);
     auto it = p.free.lower_bound(bytes);
-    if (it != p.free.end() && it->first / kPoolMaxSlack <= bytes) {
+    if (it != p.free.end() &&
+        (tight ? it->first <= bytes + bytes / 4 : it->first / kPoolMaxSlack <= bytes)) {
       void* block = it->second.back();
       const std::size_t capacity = it->first;
       try {

@@ -401,6 +401,24 @@ TEST_P(Hoisting, AutomorphismSumGroupsByHornersRule) {
   EXPECT_EQ(f.sk->decrypt(b), model.back(want, f.ctx));
   EXPECT_NEAR(b.noiseBound(), expected, 1e-9);
   EXPECT_LE(f.sk->measureNoise(b), b.noiseBound());
+  // Without a group of power 0: the last step of Horner's rule applies g to the whole sum.
+  {
+    std::vector<hl::Ciphertext::AutomorphismGroup> noIdentity{groups[0], groups[2], groups[3]};
+    NTL::ZZ_pX want2;
+    for (const auto& grp : noIdentity) {
+      std::vector<uint64_t> k;
+      for (size_t t : grp.terms) k.push_back(babies[t]);
+      want2 += model.automorph(modelSum(model, model.of(x), k, grp.consts, m), grp.giant);
+    }
+    double bound = hl::detail::noise::logAdd(groupBound[2], ks);
+    bound = hl::detail::noise::logAdd(hl::detail::noise::logAdd(bound, groupBound[0]), ks);
+    bound = hl::detail::noise::logAdd(hl::detail::noise::logAdd(bound, groupBound[3]), ks);
+    hl::Ciphertext c = a;
+    c.automorphismSumGroups(babies, noIdentity, *f.keys);
+    EXPECT_EQ(f.sk->decrypt(c), model.back(want2, f.ctx));
+    EXPECT_NEAR(c.noiseBound(), bound, 1e-9);
+    EXPECT_LE(f.sk->measureNoise(c), c.noiseBound());
+  }
   // Without g's key (only the babies'): nothing to do it with.
   hl::EvaluationKeys babyKeys(f.ctx);
   babyKeys.add(f.sk->automorphismKey(babies[1], f.prng));

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "helib-like/bgv/context.h"
-#include "helib-like/detail/aligned.h"
+#include "helib-like/detail/compact_rows.h"
 #include "helib-like/bgv/plaintext.h"
 #include "helib-like/math/prng.h"
 #include "helib-like/ring/double_crt.h"
@@ -159,26 +159,22 @@ class KeySwitchKey {
   uint64_t automorphism() const { return automorphism_; }
   bool isRelinearization() const { return automorphism_ == 0; }
   const Prng::Seed& seed() const { return seed_; }
-  size_t digitCount() const { return digits_; }
+  size_t digitCount() const { return rows_.elements() / 2; }
   /// b_j and a_j over every prime of the context (copies assembled from the stored rows).
   /// Throw std::out_of_range for a digit >= digitCount().
-  DoubleCRT b(size_t digit) const { return part(0, digit); }
-  DoubleCRT a(size_t digit) const { return part(1, digit); }
+  DoubleCRT b(size_t digit) const { return rows_.element(2 * digit); }
+  DoubleCRT a(size_t digit) const { return rows_.element(2 * digit + 1); }
   /// The bytes of the stored rows.
-  size_t storageBytes() const {
-    return wide_.size() * sizeof(uint64_t) + narrow_.size() * sizeof(uint32_t);
-  }
+  size_t storageBytes() const { return rows_.bytes(); }
 
   /// The stored row of part 0 (b) or 1 (a) of a digit for the prime of index p: in 64-bit
   /// words (wideRow) or, where that prime is below 2^32, in 32-bit words (narrowRow); the
   /// other returns nullptr. For the key-switching kernels; no bounds checks.
   const uint64_t* wideRow(size_t part, size_t digit, size_t p) const {
-    const size_t k = (digit * 2 + part) * primes_ + p;
-    return narrowPrime_[p] ? nullptr : wide_.data() + offset_[k];
+    return rows_.wideRow(2 * digit + part, p);
   }
   const uint32_t* narrowRow(size_t part, size_t digit, size_t p) const {
-    const size_t k = (digit * 2 + part) * primes_ + p;
-    return narrowPrime_[p] ? narrow_.data() + offset_[k] : nullptr;
+    return rows_.narrowRow(2 * digit + part, p);
   }
 
  private:
@@ -186,20 +182,23 @@ class KeySwitchKey {
   friend KeySwitchKey io::loadKeySwitchKey(std::istream& in,
                                            const std::shared_ptr<const Context>& ctx);
   KeySwitchKey(std::shared_ptr<const Context> ctx, uint64_t keyId, uint64_t automorphism,
-               Prng::Seed seed);
+               Prng::Seed seed)
+      : ctx_(std::move(ctx)),
+        keyId_(keyId),
+        automorphism_(automorphism),
+        seed_(seed),
+        rows_(ctx_->chain(), 2 * ctx_->digits().size()) {}
   /// Appends the rows of the next digit (b and a over every prime of the context).
-  void addDigit(const DoubleCRT& b, const DoubleCRT& a);
-  DoubleCRT part(size_t part, size_t digit) const;
+  void addDigit(const DoubleCRT& b, const DoubleCRT& a) {
+    rows_.add(b);
+    rows_.add(a);
+  }
 
   std::shared_ptr<const Context> ctx_;
   uint64_t keyId_;
   uint64_t automorphism_;
   Prng::Seed seed_;
-  size_t digits_ = 0, primes_ = 0;
-  std::vector<bool> narrowPrime_;  // per prime index: q < 2^32
-  std::vector<size_t> offset_;     // per (digit, part, prime): the row's offset in its array
-  detail::AlignedVector<uint64_t> wide_;
-  detail::AlignedVector<uint32_t> narrow_;
+  detail::CompactRows rows_;  // b_0, a_0, b_1, a_1, ...
 };
 
 /// The key-switching keys an evaluator holds: at most one relinearization key and one key

@@ -10,6 +10,7 @@
 
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/plaintext.h"
+#include "helib-like/detail/compact_rows.h"
 #include "helib-like/ring/double_crt.h"
 
 namespace hl {
@@ -36,8 +37,12 @@ class PreparedPlaintext {
   /// The plaintext it was made from.
   const Plaintext& plaintext() const { return pt_; }
   /// The representative of the plaintext modulo every prime of the context
-  /// (ciphertext primes 0..L-1 and special primes L..L+K-1), in evaluation form.
-  const DoubleCRT& values() const { return values_; }
+  /// (ciphertext primes 0..L-1 and special primes L..L+K-1), in evaluation form (a copy
+  /// assembled from the stored rows).
+  DoubleCRT values() const { return rows_.element(0); }
+  /// The stored rows of values(), those of primes below 2^32 in 32-bit words (12.5 MB -> 9.2 MB
+  /// at aes-128): for the kernels that multiply by the plaintext.
+  const detail::CompactRows& rows() const { return rows_; }
   /// log2 of the canonical-embedding norm max_j |m(zeta_m^j)| of the representative
   /// (hl::detail::canonicalNormLog2); -infinity for the zero plaintext.
   double normLog2() const { return normLog2_; }
@@ -50,7 +55,7 @@ class PreparedPlaintext {
                     std::pair<std::vector<int64_t>, std::vector<double>> representative);
 
   Plaintext pt_;
-  DoubleCRT values_;
+  detail::CompactRows rows_;
   std::vector<double> embeddingAbs_;
   double normLog2_;
 };

@@ -14,24 +14,33 @@ namespace hl::detail {
 
 inline constexpr std::size_t kSimdAlignment = 64;
 
-template <typename T>
+// Tight: a long-lived buffer, which takes no pooled buffer much larger than itself
+// (poolAllocate's `tight`).
+template <typename T, bool Tight = false>
 struct AlignedAllocator {
   using value_type = T;
+  template <typename U>
+  struct rebind {
+    using other = AlignedAllocator<U, Tight>;
+  };
   AlignedAllocator() noexcept = default;
   template <typename U>
-  AlignedAllocator(const AlignedAllocator<U>&) noexcept {}
+  AlignedAllocator(const AlignedAllocator<U, Tight>&) noexcept {}
   T* allocate(std::size_t count) {
     if (count > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
-    return static_cast<T*>(poolAllocate(count * sizeof(T)));
+    return static_cast<T*>(poolAllocate(count * sizeof(T), Tight));
   }
   void deallocate(T* p, std::size_t count) noexcept { poolFree(p, count * sizeof(T)); }
   template <typename U>
-  bool operator==(const AlignedAllocator<U>&) const noexcept {
+  bool operator==(const AlignedAllocator<U, Tight>&) const noexcept {
     return true;
   }
 };
 
 template <typename T>
 using AlignedVector = std::vector<T, AlignedAllocator<T>>;
+/// For storage that lives long (keys, prepared constants).
+template <typename T>
+using LongLivedVector = std::vector<T, AlignedAllocator<T, true>>;
 
 }  // namespace hl::detail

@@ -41,8 +41,10 @@ void setMemoryPoolLimit(std::size_t bytes);
 void releaseMemoryPool();
 
 namespace detail {
-/// 64-byte aligned storage of `bytes` (> 0), pooled from kPoolMinBytes on.
-void* poolAllocate(std::size_t bytes);
+/// 64-byte aligned storage of `bytes` (> 0), pooled from kPoolMinBytes on. tight: only a free
+/// buffer of at most 1.25 times the size is taken (for storage that lives long, such as keys
+/// and prepared constants, which would otherwise keep a larger buffer's surplus for good).
+void* poolAllocate(std::size_t bytes, bool tight = false);
 /// Releases storage from poolAllocate with the same size.
 void poolFree(void* p, std::size_t bytes) noexcept;
 }  // namespace detail
