@@ -3,6 +3,7 @@
 // from fixed seeds, recorded with the code before the split (commit b40b668).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "bgv_fixture.h"
+#include "helib-like/bgv/prepared_plaintext.h"
 
 namespace {
 
@@ -128,6 +130,57 @@ TEST(KeySwitching, KeysStorePrimesBelow2To32In32BitWords) {
   EXPECT_EQ(cx.size(), 2u);
   const bgvtest::Model model(*ctx);
   EXPECT_EQ(sk.decrypt(cx), model.back(model.mul(model.of(x), model.of(y)), ctx));
+}
+
+}  // namespace
+
+namespace {
+
+// Prepared plaintexts keep the rows of primes below 2^32 in 32-bit words as well: values() and
+// the widened blocks give the same residues, and products by the constant, direct and inside a
+// hoisted sum of automorphisms, decrypt to the model's.
+TEST(KeySwitching, PreparedPlaintextsStorePrimesBelow2To32In32BitWords) {
+  auto ctx = hl::Context::create({.m = 4369,
+                                  .p = 2,
+                                  .r = 1,
+                                  .primeBits = {50, 27, 40, 28, 27, 45},
+                                  .digits = 2,
+                                  .allowInsecure = true});
+  hl::Prng prng(hl::Prng::Seed{9});
+  const hl::SecretKey sk(ctx, prng);
+  const size_t n = ctx->n();
+  std::mt19937_64 rng(4);
+  auto random = [&] {
+    std::vector<int64_t> c(n);
+    for (auto& v : c) v = static_cast<int64_t>(rng() % 2);
+    return hl::Plaintext(ctx, c);
+  };
+  const hl::Plaintext x = random(), c = random();
+  const hl::PreparedPlaintext prepared(c);
+  const hl::detail::CompactRows& rows = prepared.rows();
+  const hl::DoubleCRT values = prepared.values();
+  const hl::ModulusChain& chain = *ctx->chain();
+  std::vector<uint64_t> scratch(n);
+  for (size_t p = 0; p < chain.size(); ++p) {
+    EXPECT_EQ(rows.narrow(p), chain.modulus(p).value() >> 32 == 0);
+    const uint64_t* b = rows.block(0, p, 0, n, scratch.data());
+    EXPECT_TRUE(std::equal(b, b + n, values.values(p).begin())) << "prime " << p;
+  }
+  EXPECT_LT(rows.bytes(), n * 8 * chain.size());
+  const bgvtest::Model model(*ctx);
+  hl::Ciphertext ct = sk.encrypt(x, prng);
+  ct.multiplyByPlaintext(prepared);
+  EXPECT_EQ(sk.decrypt(ct), model.back(model.mul(model.of(x), model.of(c)), ctx));
+  // x + c sigma(x), one hoisted sum with a key switch.
+  const uint64_t k = ctx->ring().units()[5];
+  hl::EvaluationKeys keys(ctx);
+  keys.add(sk.automorphismKey(k, prng));
+  hl::Ciphertext sum = sk.encrypt(x, prng);
+  const std::vector<uint64_t> ks{1, k};
+  const std::vector<const hl::PreparedPlaintext*> consts{nullptr, &prepared};
+  sum.automorphismSum(ks, consts, keys);
+  const NTL::ZZ_pX want = model.of(x) + model.mul(model.of(c), model.automorph(model.of(x), k));
+  EXPECT_EQ(sk.decrypt(sum), model.back(want, ctx));
 }
 
 }  // namespace

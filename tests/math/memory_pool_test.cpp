@@ -85,6 +85,27 @@ TEST_F(MemoryPool, SlightlySmallerRequestsReuseLargerBuffers) {
   poolFree(g, kBig / 2);
 }
 
+// A tight request (storage that lives long: keys, prepared constants) takes a free buffer of
+// at most 1.25 times its size, so that it does not keep a larger buffer's surplus for good;
+// LongLivedVector allocates that way.
+TEST_F(MemoryPool, TightRequestsTakeOnlyCloseSizes) {
+  void* a = poolAllocate(kBig);
+  poolFree(a, kBig);
+  void* b = poolAllocate(kBig / 2, /*tight=*/true);
+  EXPECT_NE(b, a);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig);
+  void* c = poolAllocate(kBig - kBig / 8, /*tight=*/true);
+  EXPECT_EQ(c, a);
+  poolFree(b, kBig / 2);
+  poolFree(c, kBig - kBig / 8);
+  EXPECT_EQ(hl::memoryPoolStats().cachedBytes, kBig + kBig / 2);
+  {
+    hl::detail::LongLivedVector<uint64_t> v;
+    v.reserve(kBig / 8 / 3);  // a third of the big buffer: not that one
+    EXPECT_NE(static_cast<void*>(v.data()), a);
+  }
+}
+
 TEST_F(MemoryPool, SmallBuffersAreNotPooled) {
   const auto before = hl::memoryPoolStats();
   void* a = poolAllocate(hl::kPoolMinBytes - 8);
