@@ -526,9 +526,9 @@ void HomomorphicAes::invSubBytes(Ciphertext& x, const EvaluationKeys& keys,
   inverse(x, keys, note);
 }
 
-void HomomorphicAes::run(Ciphertext& target, const EncryptedAesKey& key, const EvaluationKeys& keys,
-                         bool addFirstKey, bool skipFirstAffine,
-                         const AesObserver& observer) const {
+Ciphertext HomomorphicAes::run(Ciphertext state, const EncryptedAesKey& key,
+                               const EvaluationKeys& keys, bool addFirstKey, bool skipFirstAffine,
+                               const AesObserver& observer) const {
   if (key.roundKeys.size() != 11) {
     throw std::invalid_argument("hl::HomomorphicAes: the key schedule has " +
                                 std::to_string(key.roundKeys.size()) + " round keys, not 11");
@@ -538,11 +538,10 @@ void HomomorphicAes::run(Ciphertext& target, const EncryptedAesKey& key, const E
       throw std::invalid_argument("hl::HomomorphicAes: the key belongs to another context");
     }
   }
-  if (target.contextPtr() != ctx_) {
+  if (state.contextPtr() != ctx_) {
     throw std::invalid_argument("hl::HomomorphicAes: the state belongs to another context");
   }
   const bool enc = key.direction == AesDirection::kEncrypt;
-  Ciphertext state = target;  // the caller's state changes only when every round succeeded
   int round = 0;
   const Note note = [&](std::string_view step, const Ciphertext& ct) {
     if (observer) observer(round, step, ct);
@@ -567,7 +566,7 @@ void HomomorphicAes::run(Ciphertext& target, const EncryptedAesKey& key, const E
     state += key.roundKeys[round];
     note("AddRoundKey", state);
   }
-  target = std::move(state);
+  return state;
 }
 
 void HomomorphicAes::encrypt(Ciphertext& state, const EncryptedAesKey& key,
@@ -576,7 +575,7 @@ void HomomorphicAes::encrypt(Ciphertext& state, const EncryptedAesKey& key,
     throw std::invalid_argument(
         "hl::HomomorphicAes::encrypt: the key schedule was made for decryption");
   }
-  run(state, key, keys, true, false, observer);
+  state = run(state, key, keys, true, false, observer);
 }
 
 void HomomorphicAes::decrypt(Ciphertext& state, const EncryptedAesKey& key,
@@ -585,7 +584,7 @@ void HomomorphicAes::decrypt(Ciphertext& state, const EncryptedAesKey& key,
     throw std::invalid_argument(
         "hl::HomomorphicAes::decrypt: the key schedule was made for encryption");
   }
-  run(state, key, keys, true, false, observer);
+  state = run(state, key, keys, true, false, observer);
 }
 
 Ciphertext HomomorphicAes::transcipher(std::span<const AesBlock> aesCiphertext,
@@ -610,13 +609,11 @@ Ciphertext HomomorphicAes::transcipher(std::span<const AesBlock> aesCiphertext,
     }
     Ciphertext state = *key.transcipherKey;
     state.addPlaintext(ea_->encode(pack(linear)));
-    run(state, key, keys, false, true, observer);
-    return state;
+    return run(std::move(state), key, keys, false, true, observer);
   }
   Ciphertext state = key.roundKeys[0];
   state.addPlaintext(ea_->encode(pack(aesCiphertext)));
-  run(state, key, keys, false, false, observer);
-  return state;
+  return run(std::move(state), key, keys, false, false, observer);
 }
 
 }  // namespace hl

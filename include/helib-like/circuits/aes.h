@@ -143,8 +143,10 @@ class HomomorphicAes {
   void inverse(Ciphertext& x, const EvaluationKeys& keys, const Note& note) const;  // x^254
   // The ten rounds; addFirstKey false when the caller added round key 0 already.
   // skipFirstAffine: the caller applied round 1's inverse affine map (transcipher()).
-  void run(Ciphertext& state, const EncryptedAesKey& key, const EvaluationKeys& keys,
-           bool addFirstKey, bool skipFirstAffine, const AesObserver& observer) const;
+  // The rounds on `state` (taken by value: transcipher moves its own in, the others copy the
+  // caller's, which changes only when every round succeeded).
+  Ciphertext run(Ciphertext state, const EncryptedAesKey& key, const EvaluationKeys& keys,
+                 bool addFirstKey, bool skipFirstAffine, const AesObserver& observer) const;
 
   std::shared_ptr<const Context> ctx_;
   std::unique_ptr<EncryptedArray> ea_;

@@ -32,7 +32,7 @@ inline constexpr std::size_t kPoolMinBytes = std::size_t{1} << 18;
 /// A request takes the smallest free buffer that holds it, if at most this many times larger.
 inline constexpr std::size_t kPoolMaxSlack = 8;
 /// The default limit of setMemoryPoolLimit.
-inline constexpr std::size_t kDefaultPoolLimitBytes = std::size_t{512} << 20;
+inline constexpr std::size_t kDefaultPoolLimitBytes = std::size_t{128} << 20;
 
 MemoryPoolStats memoryPoolStats();
 /// The most bytes kept in free buffers (0: keep none); buffers above a lower limit are released.
