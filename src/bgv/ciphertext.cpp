@@ -156,7 +156,7 @@ double sumNoise(const Context& ctx, size_t level, double noise,
     if (consts[j] == nullptr) {
       for (double& v : sum) v += 1.0;
     } else {
-      const std::vector<double>& e = consts[j]->embeddingAbs();
+      const std::vector<float>& e = consts[j]->embeddingAbs();
       for (size_t i = 0; i < n; ++i) sum[i] += e[i];
     }
   }
@@ -429,12 +429,13 @@ Ciphertext& Ciphertext::addSubPlaintext(const PreparedPlaintext& pt, bool subtra
   int64_t fc = centredMod(t, factor_);
   if (subtract) fc = -fc;
   const double rowBound = log2Abs(fc) + pt.normLog2();
-  if (fc != 1 && fc != -1) {
+  if (fc != 1 && fc != -1) {  // t > 3: the plaintext is kept
+    const Plaintext m = pt.plaintext();
     double l1 = 0;
-    for (uint64_t c : pt.plaintext().coefficients()) {
+    for (uint64_t c : m.coefficients()) {
       l1 += std::fabs(static_cast<double>(centredMod(t, t.mul(c, factor_))));
     }
-    if (std::log2(std::max(l1, 1.0)) < rowBound) return addSubPlaintext(pt.plaintext(), subtract);
+    if (std::log2(std::max(l1, 1.0)) < rowBound) return addSubPlaintext(m, subtract);
   }
   const double noise = detail::noise::logAdd(noiseLog2_, rowBound);
   checkCapacity(noise, level(), op);

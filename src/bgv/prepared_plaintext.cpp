@@ -83,14 +83,28 @@ PreparedPlaintext::PreparedPlaintext(const Plaintext& pt)
 
 PreparedPlaintext::PreparedPlaintext(
     const Plaintext& pt, std::pair<std::vector<int64_t>, std::vector<double>> representative)
-    : pt_(pt),
+    : ctx_(pt.contextPtr()),
       rows_(pt.context().chain(), 1),
-      embeddingAbs_(std::move(representative.second)),
       normLog2_(-std::numeric_limits<double>::infinity()) {
+  if (pt.context().t() > 3) pt_.emplace(pt);
   rows_.add(DoubleCRT::fromCoefficients(pt.context().chain(), allPrimes(pt.context()),
                                         representative.first));
-  const double largest = *std::max_element(embeddingAbs_.begin(), embeddingAbs_.end());
+  const std::vector<double>& e = representative.second;
+  const double largest = *std::max_element(e.begin(), e.end());
   if (largest > 0) normLog2_ = std::log2(largest);
+  embeddingAbs_.reserve(e.size());
+  for (double v : e) {
+    const auto f = static_cast<float>(v);
+    embeddingAbs_.push_back(static_cast<double>(f) < v
+                                ? std::nextafter(f, std::numeric_limits<float>::infinity())
+                                : f);
+  }
+}
+
+Plaintext PreparedPlaintext::plaintext() const {
+  if (pt_) return *pt_;
+  const std::vector<int64_t> rep = values().toCoefficients();  // small: |rep| <= t/2
+  return Plaintext(ctx_, rep);
 }
 
 }  // namespace hl

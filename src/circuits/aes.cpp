@@ -364,6 +364,9 @@ const HomomorphicAes::Tables::Direction& directionTables(HomomorphicAes::Tables&
         return std::pair<int, uint8_t>{r + 4 * ((c - r + 4) % 4), j == 0 ? 1 : 0};
       });
     }
+    // The affine map runs in baby-step giant-step form (keyExponents() names its keys): its
+    // giant constants now, with the other tables, not in the first round.
+    t.affine->prepareBabyStepGiantStep();
   });
   return tables.direction[d];
 }

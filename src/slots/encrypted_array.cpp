@@ -672,6 +672,10 @@ const PreparedPlaintext& SlotLinearMap::giantConstant(size_t j) const {
   return *giant_->constants.at(j);
 }
 
+void SlotLinearMap::prepareBabyStepGiantStep() const {
+  if (babySteps_ < gamma_.size()) giantConstant(babySteps_);
+}
+
 std::vector<uint64_t> SlotLinearMap::keyExponents() const {
   const size_t k = gamma_.size(), b = babySteps_;
   std::vector<uint64_t> out;

@@ -5,6 +5,7 @@
 // CRYPTO 2018; Ciphertext::automorphismSum).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -28,14 +29,15 @@ namespace hl {
 /// complex FFTs to build, and (L + K + 1) phi(m) words of memory.
 class PreparedPlaintext {
  public:
-  /// Prepares pt (a copy of it is kept). Costs one transform per prime of the context and up
-  /// to two complex FFTs for the representative and its norm.
+  /// Prepares pt. Costs one transform per prime of the context and up to two complex FFTs
+  /// for the representative and its norm.
   explicit PreparedPlaintext(const Plaintext& pt);
 
-  const Context& context() const { return pt_.context(); }
-  const std::shared_ptr<const Context>& contextPtr() const { return pt_.contextPtr(); }
-  /// The plaintext it was made from.
-  const Plaintext& plaintext() const { return pt_; }
+  const Context& context() const { return *ctx_; }
+  const std::shared_ptr<const Context>& contextPtr() const { return ctx_; }
+  /// The plaintext it was made from (kept for t > 3, where sums with a plaintext factor other
+  /// than +-1 read it; else recovered from the stored rows, a conversion).
+  Plaintext plaintext() const;
   /// The representative of the plaintext modulo every prime of the context
   /// (ciphertext primes 0..L-1 and special primes L..L+K-1), in evaluation form (a copy
   /// assembled from the stored rows).
@@ -47,16 +49,17 @@ class PreparedPlaintext {
   /// (hl::detail::canonicalNormLog2); -infinity for the zero plaintext.
   double normLog2() const { return normLog2_; }
   /// |m(zeta_m^j)| of the representative for every unit j, in the order of
-  /// hl::detail::canonicalEmbeddingAbs.
-  const std::vector<double>& embeddingAbs() const { return embeddingAbs_; }
+  /// hl::detail::canonicalEmbeddingAbs, in single precision rounded up (bounds stay bounds).
+  const std::vector<float>& embeddingAbs() const { return embeddingAbs_; }
 
  private:
   PreparedPlaintext(const Plaintext& pt,
                     std::pair<std::vector<int64_t>, std::vector<double>> representative);
 
-  Plaintext pt_;
+  std::shared_ptr<const Context> ctx_;
+  std::optional<Plaintext> pt_;  // t > 3 only
   detail::CompactRows rows_;
-  std::vector<double> embeddingAbs_;
+  std::vector<float> embeddingAbs_;
   double normLog2_;
 };
 

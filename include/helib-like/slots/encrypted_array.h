@@ -109,14 +109,17 @@ class SlotLinearMap {
   /// The constants c_j (j < valueDegree()) of the linearized polynomial, as slot values.
   const std::vector<std::vector<uint64_t>>& coefficients() const { return gamma_; }
   /// The baby steps b of the baby-step giant-step form: sum_j c_j Frob^j(x) =
-  /// sum_a Frob^(ab)( sum_{i<b} Frob^(-ab)(c_(ab+i)) Frob^i(x) ), with b chosen so that its
-  /// keys (Frob^1..b-1 and Frob^b, Frob^2b, ...) are fewest (valueDegree() = 8: b = 4, keys
-  /// Frob^1..4 instead of Frob^1..7).
+  /// sum_a Frob^(ab)( sum_{i<b} Frob^(-ab)(c_(ab+i)) Frob^i(x) ), with b the one that makes
+  /// (b - 1) + (ceil(k / b) - 1) least, which balances baby and giant steps (valueDegree() = 8:
+  /// b = 4, keys Frob^1..4 instead of Frob^1..7).
   size_t babySteps() const { return babySteps_; }
   /// The Frobenius exponents (EncryptedArray::frobeniusExponent) whose keys make
-  /// EncryptedArray::apply use the baby-step giant-step form: the fewest keys for one hoisted
-  /// evaluation.
+  /// EncryptedArray::apply use the baby-step giant-step form: Frob^1..b-1 and Frob^b (the
+  /// giant steps Frob^2b, ... by Horner's rule, Ciphertext::automorphismSumGroups).
   std::vector<uint64_t> keyExponents() const;
+  /// Prepares now the constants that only the baby-step giant-step form uses (otherwise
+  /// prepared on its first use), for a set-up phase ahead of timed work.
+  void prepareBabyStepGiantStep() const;
 
  private:
   friend class SlotVector;
