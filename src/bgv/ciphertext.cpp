@@ -197,6 +197,34 @@ void addUnswitchedTerm(const Modulus& q, const uint64_t* c0, const uint64_t* c1,
   }
 }
 
+// addUnswitchedTerm for `count` terms, term(i) giving term i's permutation (nullptr: the
+// identity) and constant (nullptr: 1), prime by prime over `primes` in blocks that stay in the
+// first-level cache: o0 += sum c_i sigma_i(c0), o1 += sum of c_i c1 over the identities.
+template <class Term>
+void addUnswitchedTerms(const ModulusChain& chain, const IndexSet& primes, size_t n,
+                        const DoubleCRT& c0p, const DoubleCRT& c1p, size_t count, Term term,
+                        DoubleCRT& o0, DoubleCRT& o1) {
+  constexpr size_t kBlock = 512;
+  const size_t l = primes.size();
+#pragma omp parallel for schedule(static)
+  for (size_t idx = 0; idx < l; ++idx) {
+    const size_t p = primes[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, 2 * kBlock);
+    const uint64_t* c0 = c0p.values(p).data();
+    const uint64_t* c1 = c1p.values(p).data();
+    uint64_t* r0 = o0.values(p).data();
+    uint64_t* r1 = o1.values(p).data();
+    for (size_t lo = 0; lo < n; lo += kBlock) {
+      const size_t len = std::min(kBlock, n - lo);
+      for (size_t i = 0; i < count; ++i) {
+        const auto [perm, constant] = term(i);
+        addUnswitchedTerm(q, c0, c1, perm, constant, p, r0, r1, lo, len, tmp);
+      }
+    }
+  }
+}
+
 // The level reduceNoise() stops at. Switching down by q changes the capacity left after a
 // squaring from logQ - 2B to (logQ - log q) - 2B': worth it while B' < B - log(q) / 2.
 size_t reducedLevel(const Context& ctx, double noise, size_t level, size_t parts) {
@@ -766,27 +794,14 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
     if (switched[j]) perms[j] = ctx_->ring().automorphismPermutation(kk[j]);
   }
   // The parts that need no key switch: out0 = sum_j c_j sigma_j(c0), and out1 = sum of c_j c1
-  // over the terms with k_j = 1, prime by prime in blocks that stay in the first-level cache.
+  // over the terms with k_j = 1.
   DoubleCRT out0(ctx_->chain(), primes), out1(ctx_->chain(), primes);
-  constexpr size_t kBlock = 512;
-#pragma omp parallel for schedule(static)
-  for (size_t idx = 0; idx < l; ++idx) {
-    const size_t p = primes[idx];
-    const Modulus& q = chain.modulus(p);
-    uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, 2 * kBlock);
-    const uint64_t* c0 = parts_[0].values(p).data();
-    const uint64_t* c1 = parts_[1].values(p).data();
-    uint64_t* o0 = out0.values(p).data();
-    uint64_t* o1 = out1.values(p).data();
-    for (size_t lo = 0; lo < n; lo += kBlock) {
-      const size_t len = std::min(kBlock, n - lo);
-      for (size_t j = 0; j < terms; ++j) {
-        addUnswitchedTerm(q, c0, c1, switched[j] ? perms[j].data() : nullptr,
-                          consts[j] == nullptr ? nullptr : &consts[j]->rows(), p, o0,
-                          o1, lo, len, tmp);
-      }
-    }
-  }
+  addUnswitchedTerms(chain, primes, n, parts_[0], parts_[1], terms,
+                     [&](size_t j) {
+                       return std::make_pair(switched[j] ? perms[j].data() : nullptr,
+                                             consts[j] == nullptr ? nullptr : &consts[j]->rows());
+                     },
+                     out0, out1);
   // The key-switched terms: one ModUp of c1, the constants' multiples of the permuted digits'
   // inner products summed over Q_l P, one ModDown into (out0, out1).
   if (anySwitch) {
@@ -886,29 +901,16 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   }
   // Group G's parts that need no key switch, added into (o0, o1): sum_i c_i sigma_i(c0), and
   // c_i c1 for the terms with sigma_i = 1.
-  constexpr size_t kBlock = 512;
   auto addUnswitched = [&](size_t G, DoubleCRT& o0, DoubleCRT& o1) {
     const AutomorphismGroup& g = groups[G];
-#pragma omp parallel for schedule(static)
-    for (size_t idx = 0; idx < l; ++idx) {
-      const size_t p = primes[idx];
-      const Modulus& q = chain.modulus(p);
-      uint64_t* tmp = detail::threadScratch(detail::kScratchHoistTerms, 2 * kBlock);
-      const uint64_t* c0 = parts_[0].values(p).data();
-      const uint64_t* c1 = parts_[1].values(p).data();
-      uint64_t* r0 = o0.values(p).data();
-      uint64_t* r1 = o1.values(p).data();
-      for (size_t lo = 0; lo < n; lo += kBlock) {
-        const size_t len = std::min(kBlock, n - lo);
-        for (size_t i = 0; i < g.terms.size(); ++i) {
-          const size_t b = g.terms[i];
-          addUnswitchedTerm(
-              q, c0, c1, kb[b] != 1 ? perms[b].data() : nullptr,
-              g.consts[i] == nullptr ? nullptr : &g.consts[i]->rows(), p, r0, r1, lo,
-              len, tmp);
-        }
-      }
-    }
+    addUnswitchedTerms(chain, primes, n, parts_[0], parts_[1], g.terms.size(),
+                       [&](size_t i) {
+                         const size_t b = g.terms[i];
+                         return std::make_pair(
+                             kb[b] != 1 ? perms[b].data() : nullptr,
+                             g.consts[i] == nullptr ? nullptr : &g.consts[i]->rows());
+                       },
+                       o0, o1);
   };
   // The giant steps' order: by Horner's rule from the highest power down, else group by group.
   std::vector<size_t> order;

@@ -78,17 +78,22 @@ TEST(KeySwitching, OutputIsBitIdenticalToTheUnsplitCode) {
 
 namespace {
 
+// A small ring with a chain of 50-, 40- and 27- to 45-bit primes: half its rows are narrow.
+std::shared_ptr<const hl::Context> mixedContext() {
+  return hl::Context::create({.m = 4369,
+                              .p = 2,
+                              .r = 1,
+                              .primeBits = {50, 27, 40, 28, 27, 45},
+                              .digits = 2,
+                              .allowInsecure = true});
+}
+
 // A key keeps the rows of primes below 2^32 in 32-bit words (half the memory) and gives every
 // row back unchanged: b(j) and a(j) against the rows read one by one, the storage size against
 // the count of narrow and wide primes, and a ciphertext relinearized with such a key against
 // the clear product.
 TEST(KeySwitching, KeysStorePrimesBelow2To32In32BitWords) {
-  auto ctx = hl::Context::create({.m = 4369,
-                                  .p = 2,
-                                  .r = 1,
-                                  .primeBits = {50, 27, 40, 28, 27, 45},
-                                  .digits = 2,
-                                  .allowInsecure = true});
+  const auto ctx = mixedContext();
   hl::Prng prng(hl::Prng::Seed{5});
   const hl::SecretKey sk(ctx, prng);
   const hl::KeySwitchKey key = sk.relinearizationKey(prng);
@@ -140,12 +145,7 @@ namespace {
 // the widened blocks give the same residues, and products by the constant, direct and inside a
 // hoisted sum of automorphisms, decrypt to the model's.
 TEST(KeySwitching, PreparedPlaintextsStorePrimesBelow2To32In32BitWords) {
-  auto ctx = hl::Context::create({.m = 4369,
-                                  .p = 2,
-                                  .r = 1,
-                                  .primeBits = {50, 27, 40, 28, 27, 45},
-                                  .digits = 2,
-                                  .allowInsecure = true});
+  const auto ctx = mixedContext();
   hl::Prng prng(hl::Prng::Seed{9});
   const hl::SecretKey sk(ctx, prng);
   const size_t n = ctx->n();
