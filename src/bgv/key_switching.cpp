@@ -179,7 +179,7 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
 }
 
 HoistedModUp::HoistedModUp(const Context& ctx, const DoubleCRT& c)
-    : c_(c), ctx_(ctx), n_(ctx.n()), level_(c.primes().size()) {
+    : ctx_(ctx), n_(ctx.n()), level_(c.primes().size()) {
   const ModUp up(ctx, c);
   all_ = up.extendedPrimes();
   const size_t beta = up.digitCount(), total = all_.size(), n = n_;

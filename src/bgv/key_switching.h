@@ -132,7 +132,6 @@ class HoistedModUp {
                             std::span<uint64_t* const> accs) const;
 
  private:
-  const DoubleCRT& c_;
   const Context& ctx_;
   size_t n_, level_;
   IndexSet all_;
