@@ -882,14 +882,27 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
     if (kg[G] != 1) b = detail::noise::logAdd(b, detail::noise::keySwitch(*ctx_, l));
     noise = detail::noise::logAdd(noise, b);
   }
+  // The giant steps' order: by Horner's rule from the highest power down, else group by group.
+  std::vector<size_t> order;
   if (plan.gamma != 0) {
-    // Horner: every step a key switch of the sum so far, then the groups of that power added.
     for (size_t e = plan.steps + 1; e-- > 0;) {
-      if (e < plan.steps) noise = detail::noise::logAdd(noise, detail::noise::keySwitch(*ctx_, l));
       for (size_t G = 0; G < groups.size(); ++G) {
-        if (plan.power[G] == e) noise = detail::noise::logAdd(noise, groupSum[G]);
+        if (plan.power[G] == e) order.push_back(G);
       }
     }
+  } else {
+    for (size_t G = 0; G < groups.size(); ++G) order.push_back(G);
+  }
+  if (plan.gamma != 0) {
+    // Horner, as evaluated below: every step a key switch of the sum so far, then the groups
+    // of that power added.
+    const double ks = detail::noise::keySwitch(*ctx_, l);
+    size_t e = plan.steps;
+    for (size_t G : order) {
+      for (; e > plan.power[G]; --e) noise = detail::noise::logAdd(noise, ks);
+      noise = detail::noise::logAdd(noise, groupSum[G]);
+    }
+    for (; e > 0; --e) noise = detail::noise::logAdd(noise, ks);
   }
   checkCapacity(noise, l, op);
 
@@ -912,17 +925,6 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
                        },
                        o0, o1);
   };
-  // The giant steps' order: by Horner's rule from the highest power down, else group by group.
-  std::vector<size_t> order;
-  if (plan.gamma != 0) {
-    for (size_t e = plan.steps + 1; e-- > 0;) {
-      for (size_t G = 0; G < groups.size(); ++G) {
-        if (plan.power[G] == e) order.push_back(G);
-      }
-    }
-  } else {
-    for (size_t G = 0; G < groups.size(); ++G) order.push_back(G);
-  }
   // The key-switched baby steps: one ModUp of c1, every group's inner products over Q_l P in
   // one pass. Each group's accumulator is a buffer of its own, released after its ModDown;
   // the first group's is the thread's key-switching scratch, which the giant steps' key

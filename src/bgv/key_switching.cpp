@@ -58,8 +58,6 @@ class KeyRows {
   const uint32_t* a32_[64];
 };
 
-bool narrowPrime(const Modulus& q) { return q.value() >> 32 == 0; }
-
 }  // namespace
 
 ModUp::ModUp(const Context& ctx, const DoubleCRT& c, std::span<const uint32_t> perm)
@@ -168,7 +166,7 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
     const Modulus& q = chain.modulus(p);
     uint64_t* rows = threadScratch(kScratchKsRows, beta * n);
     const uint64_t* xs[64];
-    KeyRows keyRows(p, narrowPrime(q));
+    KeyRows keyRows(p, CompactRows::narrowModulus(q));
     for (size_t g = 0; g < beta; ++g) {
       xs[g] = up.row(g, p, rows + g * n);
       keyRows.set(g, key, up.keyIndex(g));
@@ -241,7 +239,7 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
     for (size_t first = 0; first < terms.size(); first += perChunk) {
       const size_t count = std::min(perChunk, terms.size() - first);
       // Key rows of every term of the chunk for this prime, advanced block by block.
-      KeyRows keyRows(p, narrowPrime(q));
+      KeyRows keyRows(p, CompactRows::narrowModulus(q));
       for (size_t t = 0; t < count; ++t) {
         for (size_t g = 0; g < beta; ++g) keyRows.set(t * beta + g, *terms[first + t].key, keyIndex_[g]);
       }
@@ -309,7 +307,7 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
     uint64_t* tmp1 = tmp0 + block;
     uint64_t* wide = tmp1 + block;  // a constant's 32-bit values widened
     const uint64_t* xs[64];
-    const bool narrow = narrowPrime(q);
+    const bool narrow = CompactRows::narrowModulus(q);
     for (size_t lo = 0; lo < n; lo += block) {
       const size_t len = std::min(block, n - lo);
       for (size_t b = 0; b < nb; ++b) {

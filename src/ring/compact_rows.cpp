@@ -13,7 +13,7 @@ CompactRows::CompactRows(std::shared_ptr<const ModulusChain> chain, size_t eleme
   n_ = chain_->ring().phi();
   size_t narrowCount = 0;
   for (size_t p = 0; p < primes_; ++p) {
-    narrowPrime_.push_back(chain_->modulus(p).value() >> 32 == 0);
+    narrowPrime_.push_back(narrowModulus(chain_->modulus(p)));
     narrowCount += narrowPrime_.back() ? 1 : 0;
   }
   wide_.reserve(elements * (primes_ - narrowCount) * n_);

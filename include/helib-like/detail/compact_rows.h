@@ -31,6 +31,8 @@ class CompactRows {
   /// Element k as a DoubleCRT (a copy; std::out_of_range for k >= elements()).
   DoubleCRT element(size_t k) const;
 
+  /// Whether rows modulo q are held in 32-bit words: q < 2^32.
+  static bool narrowModulus(const Modulus& q) { return q.value() >> 32 == 0; }
   /// Whether the prime of index p is held in 32-bit words.
   bool narrow(size_t p) const { return narrowPrime_[p]; }
   /// Row p of element k: in 64-bit words (nullptr if narrow(p)) or 32-bit words (nullptr if
