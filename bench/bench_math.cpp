@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "helib-like/math/powerful_dft.h"
 #include "helib-like/math/primes.h"
 #include "helib-like/ring/double_crt.h"
+#include "math/number_theory.h"
 #include "math/rns_kernels.h"
 
 namespace {
@@ -247,14 +249,21 @@ BENCHMARK_CAPTURE(RnsDotProduct, avx512ifma, hl::SimdLevel::kAvx512Ifma)
     ->Unit(benchmark::kMicrosecond);
 
 // The powerful-basis transform of the reference ring (one prime, the chain's first, with the
-// same zeta as DoubleCrtToEval): compare with DoubleCrtToEval/m53261 and NttForward/17.
-void powerfulDftBench(benchmark::State& state, bool forward, hl::SimdLevel level) {
+// same zeta as DoubleCrtToEval): compare with DoubleCrtToEval/m53261 and NttForward/17. With
+// bits = 30, a 30-bit prime as in the aes-128 chain (whose SIMD kernels leave out the
+// reductions that only bound values: PowerfulDft's lazy mode).
+void powerfulDftBench(benchmark::State& state, bool forward, hl::SimdLevel level, int bits = 0) {
   auto chain = chain53261();
-  const auto& dft = chain->dft(0);
-  hl::PowerfulDft pdft(53261, dft.modulus(), dft.zeta(), level);
+  hl::Modulus mod = chain->dft(0).modulus();
+  uint64_t zeta = chain->dft(0).zeta();
+  if (bits != 0) {  // as the chain builds a prime that only the powerful transform accepts
+    mod = hl::Modulus(hl::generatePrimes(bits, 1, hl::PowerfulDft::divisor(53261))[0]);
+    zeta = hl::detail::primitiveRoot(mod, 53261);
+  }
+  hl::PowerfulDft pdft(53261, mod, zeta, level);
   std::mt19937_64 rng(5);
   hl::detail::AlignedVector<uint64_t> in(pdft.size()), out(pdft.size());
-  for (auto& x : in) x = rng() % dft.modulus().value();
+  for (auto& x : in) x = rng() % mod.value();
   for (auto _ : state) {
     if (forward) {
       pdft.forward(in.data(), out.data());
@@ -264,7 +273,8 @@ void powerfulDftBench(benchmark::State& state, bool forward, hl::SimdLevel level
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
-  state.SetLabel("per prime, " + std::string(hl::toString(pdft.level())));
+  state.SetLabel("per prime, " + std::to_string(mod.bits()) + "-bit, " +
+                 std::string(hl::toString(pdft.level())));
 }
 
 BENCHMARK_CAPTURE(powerfulDftBench, fwd, true, hl::bestSimdLevel())
@@ -272,6 +282,12 @@ BENCHMARK_CAPTURE(powerfulDftBench, fwd, true, hl::bestSimdLevel())
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(powerfulDftBench, inv, false, hl::bestSimdLevel())
     ->Name("PowerfulDftInverse/m53261")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(powerfulDftBench, fwd30, true, hl::bestSimdLevel(), 30)
+    ->Name("PowerfulDftForward/m53261/q30")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(powerfulDftBench, inv30, false, hl::bestSimdLevel(), 30)
+    ->Name("PowerfulDftInverse/m53261/q30")
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(powerfulDftBench, fwdScalar, true, hl::SimdLevel::kScalar)
     ->Name("PowerfulDftForward/m53261/scalar")

@@ -502,7 +502,7 @@ std::vector<int32_t> unitRanks(uint64_t M) {
   return idx;
 }
 
-// The kernel side of AvxOps::conv15: the same pre-additions applied to the kernel
+// The kernel side of AvxOps<>::conv15: the same pre-additions applied to the kernel
 // k_0..k_14 (mod q), times 1/15 (the reconstruction's 1/3 and 1/5); appends 40 constants in
 // conv15's order (index a * 10 + j).
 void conv15Kernel(const uint64_t* k, const Modulus& q, std::vector<Const>& out) {
@@ -534,7 +534,7 @@ void conv15Kernel(const uint64_t* k, const Modulus& q, std::vector<Const>& out) 
   }
 }
 
-// The kernel side of AvxOps::conv3: (k0 + k1 + k2, k0 - k2, k1 - k2, k0 + k1 - 2 k2) / 3.
+// The kernel side of AvxOps<>::conv3: (k0 + k1 + k2, k0 - k2, k1 - k2, k0 + k1 - 2 k2) / 3.
 void conv3Kernel(const uint64_t* k, const Modulus& q, std::vector<Const>& out) {
   const uint64_t inv3 = q.inv(3 % q.value());
   const uint64_t d0 = q.sub(k[0], k[2]), d1 = q.sub(k[1], k[2]);
@@ -863,6 +863,9 @@ struct PowerfulDft::Plan {
   std::unique_ptr<NttTables> ntt;  // m a power of two: the transform is the negacyclic NTT
   size_t lanes = 1;
   size_t transposeWords = 0, kernelWords = 0;
+  // The SIMD kernels may leave out the reductions that only bound values (q n <= 2^40 for the
+  // longest cyclic NTT n of the factors: see kLazy in src/math/powerful_dft_simd.inc).
+  bool lazy = false;
 };
 
 bool PowerfulDft::supports(uint64_t m) { return unsupportedReason(m).empty(); }
@@ -952,6 +955,11 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
     }
     pl.kernelWords = std::max(pl.kernelWords, fp.scratchRows() * pl.width[d]);
   }
+  size_t longestNtt = 1;
+  for (const FactorPlan& fp : pl.factors) {
+    if (fp.kind != Kind::kDense) longestNtt = std::max(longestNtt, fp.n);
+  }
+  pl.lazy = static_cast<unsigned __int128>(qv) * longestNtt <= (uint64_t{1} << 40);
   pl.transposeWords = roundUp(pl.transposeWords, 8);
   pl.kernelWords = roundUp(pl.kernelWords, 8);
   // The layout's row-major order is the evaluation order (evaluationExponents: lexicographic
@@ -968,6 +976,8 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
 }
 
 PowerfulDft::~PowerfulDft() = default;
+
+bool PowerfulDft::lazyReductions() const { return level_ != SimdLevel::kScalar && plan_->lazy; }
 
 namespace {
 
@@ -1097,9 +1107,13 @@ void PowerfulDft::forward(const uint64_t* powerful, uint64_t* values) const {
   }
 #if HL_PDFT_X86
   if (level_ == SimdLevel::kAvx512Ifma) {
-    return forwardImpl<Avx512Ops>(pl, q_, n_, powerful, values);
+    if (pl.lazy) return forwardImpl<Avx512Ops<true>>(pl, q_, n_, powerful, values);
+    return forwardImpl<Avx512Ops<false>>(pl, q_, n_, powerful, values);
   }
-  if (level_ == SimdLevel::kAvx2) return forwardImpl<AvxOps>(pl, q_, n_, powerful, values);
+  if (level_ == SimdLevel::kAvx2) {
+    if (pl.lazy) return forwardImpl<AvxOps<true>>(pl, q_, n_, powerful, values);
+    return forwardImpl<AvxOps<false>>(pl, q_, n_, powerful, values);
+  }
 #endif
   forwardImpl<ScalarOps>(pl, q_, n_, powerful, values);
 }
@@ -1113,9 +1127,13 @@ void PowerfulDft::inverse(const uint64_t* values, uint64_t* powerful) const {
   }
 #if HL_PDFT_X86
   if (level_ == SimdLevel::kAvx512Ifma) {
-    return inverseImpl<Avx512Ops>(pl, q_, n_, values, powerful);
+    if (pl.lazy) return inverseImpl<Avx512Ops<true>>(pl, q_, n_, values, powerful);
+    return inverseImpl<Avx512Ops<false>>(pl, q_, n_, values, powerful);
   }
-  if (level_ == SimdLevel::kAvx2) return inverseImpl<AvxOps>(pl, q_, n_, values, powerful);
+  if (level_ == SimdLevel::kAvx2) {
+    if (pl.lazy) return inverseImpl<AvxOps<true>>(pl, q_, n_, values, powerful);
+    return inverseImpl<AvxOps<false>>(pl, q_, n_, values, powerful);
+  }
 #endif
   inverseImpl<ScalarOps>(pl, q_, n_, values, powerful);
 }

@@ -11,6 +11,7 @@
 
 #include "helib-like/math/cyclotomic_dft.h"
 #include "helib-like/math/primes.h"
+#include "math/number_theory.h"
 
 namespace {
 
@@ -208,6 +209,76 @@ TEST_P(PowerfulDftTest, ExtremeInputsGiveTheScalarWordsAndInvert) {
       pdft.inverse(patterns[k].data(), got.data());
       ASSERT_EQ(got, want);
     }
+  }
+}
+
+// Primes of several sizes (those of the aes-128 chain are 24-30 bits), so that the SIMD kernels
+// run in their lazy mode (q n <= 2^40, reductions that only bound values left out) up to its
+// edge and in the general mode beyond it: every kernel gives the scalar kernel's words on
+// extreme and random inputs, those match an independent evaluation (NTL), and the inverse
+// restores the input.
+TEST_P(PowerfulDftTest, LazyAndGeneralKernelsAtEveryPrimeSize) {
+  const uint64_t m = GetParam();
+  if ((m & (m - 1)) == 0) GTEST_SKIP() << "m a power of two: the negacyclic NTT";
+  const size_t n = hl::eulerPhi(m);
+  const auto E = basisExponents(m);
+  const auto exps = hl::evaluationExponents(m);
+  bool sawLazy = false, sawGeneral = false;
+  for (int bits : {24, 30, 34, 36, 38, 42, 50}) {
+    std::vector<uint64_t> primes;
+    try {
+      primes = hl::generatePrimes(bits, 1, hl::PowerfulDft::divisor(m));
+    } catch (const std::runtime_error&) {
+      continue;  // no prime of this size is 1 mod the divisor
+    }
+    const hl::Modulus mod(primes[0]);
+    const uint64_t q = mod.value();
+    const uint64_t zeta = hl::detail::primitiveRoot(mod, m);
+    NTL::zz_pPush push(static_cast<long>(q));
+    const NTL::zz_p z(static_cast<long>(zeta));
+    std::mt19937_64 rng(m * 64 + static_cast<uint64_t>(bits));
+    std::vector<std::vector<uint64_t>> inputs(5, std::vector<uint64_t>(n));
+    for (size_t j = 0; j < n; ++j) {
+      inputs[0][j] = q - 1;
+      inputs[1][j] = j % 2 == 0 ? q - 1 : 0;
+      inputs[2][j] = j % 3 == 0 ? 1 : q - 1;
+      inputs[3][j] = (q - 1) / 2 + (j % 2);
+      inputs[4][j] = rng() % q;
+    }
+    hl::PowerfulDft scalar(m, mod, zeta, hl::SimdLevel::kScalar);
+    for (hl::SimdLevel level : levels()) {
+      hl::PowerfulDft pdft(m, mod, zeta, level);
+      if (level != hl::SimdLevel::kScalar) (pdft.lazyReductions() ? sawLazy : sawGeneral) = true;
+      for (size_t k = 0; k < inputs.size(); ++k) {
+        SCOPED_TRACE("m=" + std::to_string(m) + " q=" + std::to_string(q) + " level=" +
+                     std::string(hl::toString(level)) + " input " + std::to_string(k) +
+                     (pdft.lazyReductions() ? " (lazy)" : ""));
+        std::vector<uint64_t> want(n), got(n), back(n);
+        scalar.forward(inputs[k].data(), want.data());
+        pdft.forward(inputs[k].data(), got.data());
+        ASSERT_EQ(got, want);
+        pdft.inverse(got.data(), back.data());
+        ASSERT_EQ(back, inputs[k]);
+        scalar.inverse(inputs[k].data(), want.data());
+        pdft.inverse(inputs[k].data(), got.data());
+        ASSERT_EQ(got, want);
+      }
+    }
+    // The scalar words against the definition, at a few points.
+    std::vector<uint64_t> values(n);
+    scalar.forward(inputs[4].data(), values.data());
+    const std::vector<int64_t> xs(inputs[4].begin(), inputs[4].end());
+    for (int t = 0; t < 4; ++t) {
+      const size_t k = rng() % n;
+      ASSERT_EQ(static_cast<long>(values[k]), evalPowerful(xs, E, m, z, exps[k]))
+          << "m=" << m << " q=" << q << " k=" << k;
+    }
+  }
+  // Both modes ran where SIMD kernels exist (8191: its zero-padded NTT of 16384 points needs
+  // q <= 2^26 for the lazy mode, and no prime of 24 bits is 1 mod its divisor).
+  if (levels().size() > 1 && m != 8191) {
+    EXPECT_TRUE(sawLazy) << m;
+    EXPECT_TRUE(sawGeneral) << m;
   }
 }
 

@@ -72,8 +72,12 @@ class PowerfulDft {
   size_t size() const { return n_; }
   const Modulus& modulus() const { return q_; }
   uint64_t zeta() const { return zeta_; }
-  /// The kernels that run (kScalar or kAvx2).
+  /// The kernels that run (kScalar, kAvx2 or kAvx512Ifma).
   SimdLevel level() const { return level_; }
+  /// Whether the SIMD kernels run in their lazy mode: q n <= 2^40 for the longest cyclic NTT n
+  /// of the factors (q below 2^36 at m = 53261), where the double-precision values have room to
+  /// skip the reductions that only bound them (about 20% faster). The words are the same.
+  bool lazyReductions() const;
 
   /// values[k] = a(zeta^e_k) for the element a with powerful-basis coefficients
   /// powerful[0..phi(m)), all in [0, q). Outputs in [0, q). The pointers may be equal (in
