@@ -618,23 +618,55 @@ Ciphertext& Ciphertext::square() {
   return multiply(*this);
 }
 
-Ciphertext& Ciphertext::relinearize(const EvaluationKeys& keys) {
+Ciphertext::SwitchPlan Ciphertext::planSwitchAfterKeySwitch(double noise, Then then,
+                                                             const char* op) const {
+  const size_t L = level();
+  checkCapacity(noise, L, op);
+  SwitchPlan plan{L, 0, noise};
+  if (then != Then::kReduceNoise) return plan;
+  plan.target = reducedLevel(*ctx_, noise, L, 2);
+  if (plan.target < L) {
+    // The first step of modSwitchTo(target), as it would take it.
+    plan.drop = L - plan.target >= kOneStepLevels ? oneStepChunk(L, plan.target) : 1;
+    // The bound as modSwitchDown / modSwitchTo compute it for this step.
+    plan.noise = plan.drop == 1
+                     ? detail::noise::logAdd(
+                           noise - std::log2(static_cast<double>(
+                                       ctx_->chain()->modulus(L - 1).value())),
+                           detail::noise::rounding(*ctx_, 1, 2))
+                     : switchedNoise(*ctx_, noise, L, L - plan.drop, 2);
+    checkCapacity(plan.noise, L - plan.drop, op);
+  }
+  return plan;
+}
+
+void Ciphertext::finishSwitch(const SwitchPlan& plan) {
+  if (plan.drop > 0) {
+    const size_t L = plan.drop + level();  // the key switch dropped plan.drop primes
+    factor_ = switchedFactor(*ctx_, factor_, L, L - plan.drop);
+  }
+  noiseLog2_ = plan.noise;
+  if (plan.target < level()) modSwitchTo(plan.target);
+}
+
+Ciphertext& Ciphertext::relinearize(const EvaluationKeys& keys, Then then) {
   checkKeys(keys, "relinearize");
-  if (size() == 2) return *this;
+  if (size() == 2) return then == Then::kReduceNoise ? reduceNoise() : *this;
   const KeySwitchKey& key = keys.relinearization();
   if (key.keyId() != keyId_) {
     throw std::invalid_argument(
         "hl::Ciphertext::relinearize: the relinearization key belongs to another secret key");
   }
   const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
-  checkCapacity(noise, level(), "relinearize");
-  detail::keySwitch(*ctx_, parts_[2], key, parts_[0], parts_[1]);
+  const SwitchPlan plan = planSwitchAfterKeySwitch(noise, then, "relinearize");
+  detail::keySwitch(*ctx_, parts_[2], key, parts_[0], parts_[1], /*overwrite1=*/false, {},
+                    plan.drop);
   parts_.pop_back();
-  noiseLog2_ = noise;
+  finishSwitch(plan);
   return *this;
 }
 
-Ciphertext& Ciphertext::multiplyBy(const Ciphertext& o, const EvaluationKeys& keys) {
+Ciphertext& Ciphertext::multiplyBy(const Ciphertext& o, const EvaluationKeys& keys, Then then) {
   checkCompatible(o, "multiplyBy");
   checkKeys(keys, "multiplyBy");
   if (size() != 2 || o.size() != 2) {
@@ -652,10 +684,16 @@ Ciphertext& Ciphertext::multiplyBy(const Ciphertext& o, const EvaluationKeys& ke
       detail::noise::logAdd(productNoise(o, L), detail::noise::keySwitch(*ctx_, L));
   checkCapacity(noise, L, "multiplyBy");
   multiply(o);
-  return relinearize(keys);
+  return relinearize(keys, then);
 }
 
-Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
+Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys, Then then) {
+  automorphImpl(k, keys, then, nullptr);
+  return *this;
+}
+
+void Ciphertext::automorphImpl(uint64_t k, const EvaluationKeys& keys, Then then,
+                               const uint64_t* extraAcc) {
   const uint64_t m = ctx_->m();
   k %= m;
   if (!ctx_->ring().isUnit(k)) {
@@ -665,7 +703,11 @@ Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
   if (size() != 2) {
     throw std::invalid_argument("hl::Ciphertext::automorph: relinearize the ciphertext first");
   }
-  if (k == 1) return *this;
+  if (k == 1) {
+    if (extraAcc != nullptr) throw std::logic_error("hl::Ciphertext::automorph: no key switch");
+    if (then == Then::kReduceNoise) reduceNoise();
+    return;
+  }
   checkKeys(keys, "automorph");
   const KeySwitchKey& key = keys.automorphism(k);
   if (key.keyId() != keyId_) {
@@ -673,14 +715,14 @@ Ciphertext& Ciphertext::automorph(uint64_t k, const EvaluationKeys& keys) {
         "hl::Ciphertext::automorph: the automorphism key belongs to another secret key");
   }
   const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
-  checkCapacity(noise, level(), "automorph");
+  const SwitchPlan plan = planSwitchAfterKeySwitch(noise, then, "automorph");
   // (c0(X^k), c1(X^k)) decrypts under s(X^k); switch c1(X^k) back to s.
   // c1(X^k) is only read by the key switch, which permutes it on the way in.
   const std::vector<uint32_t> perm = ctx_->ring().automorphismPermutation(k);
   parts_[0].automorph(perm);
-  detail::keySwitch(*ctx_, parts_[1], key, parts_[0], parts_[1], /*overwrite1=*/true, perm);
-  noiseLog2_ = noise;
-  return *this;
+  detail::keySwitch(*ctx_, parts_[1], key, parts_[0], parts_[1], /*overwrite1=*/true, perm,
+                    plan.drop, extraAcc);
+  finishSwitch(plan);
 }
 
 std::vector<uint64_t> Ciphertext::checkAutomorphisms(std::span<const uint64_t> ks,
@@ -995,13 +1037,25 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
     double partial = -std::numeric_limits<double>::infinity();
     size_t e = plan.steps;
     for (size_t G : order) {
+      bool added = false;
       for (; e > plan.power[G]; --e) {
         sum->noiseLog2_ = partial;
-        sum->automorph(plan.gamma, keys);
+        // (acc[G] must not be the key-switching scratch the key switch fills: only the first
+        // group's is, and no giant step precedes it.)
+        if (e - 1 == plan.power[G] && acc[G].p != nullptr && acc[G].bytes != 0) {
+          // The last giant step before group G: its ModDown takes the group's accumulators
+          // too (one ModDown instead of two; the bound below stays that of two).
+          sum->automorphImpl(plan.gamma, keys, Then::kNothing, acc[G].p);
+          acc[G].release();
+          addUnswitched(G, sum->parts_[0], sum->parts_[1]);
+          added = true;
+        } else {
+          sum->automorph(plan.gamma, keys);
+        }
         partial = sum->noiseLog2_;
       }
       if (!sum) sum.emplace(zero());
-      addGroup(G, *sum);
+      if (!added) addGroup(G, *sum);
       partial = detail::noise::logAdd(partial, groupSum[G]);
     }
     sum->noiseLog2_ = partial;
@@ -1029,12 +1083,12 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   return *this;
 }
 
-Ciphertext& Ciphertext::frobenius(unsigned j, const EvaluationKeys& keys) {
+Ciphertext& Ciphertext::frobenius(unsigned j, const EvaluationKeys& keys, Then then) {
   const uint64_t m = ctx_->m();
   uint64_t k = 1 % m;
   for (unsigned i = 0; i < j; ++i)
     k = static_cast<uint64_t>((static_cast<unsigned __int128>(k) * ctx_->p()) % m);
-  return automorph(k, keys);
+  return automorph(k, keys, then);
 }
 
 }  // namespace hl

@@ -120,7 +120,7 @@ const uint64_t* ModUp::row(size_t g, size_t p, uint64_t* scratch) const {
 }
 
 void modDown(const Context& ctx, size_t level, uint64_t* acc, DoubleCRT& out0, DoubleCRT& out1,
-             bool overwrite1) {
+             bool overwrite1, size_t dropTop) {
   // ModDown: divide by P keeping the plaintext mod t, adding the result into out0 / out1 (both
   // parts in one call, so that their transforms share the threads).
   const size_t n = ctx.n(), l = level;
@@ -130,6 +130,39 @@ void modDown(const Context& ctx, size_t level, uint64_t* acc, DoubleCRT& out0, D
   const size_t total = all.size();
   const BaseConverter& down = ctx.rnsTables().converter(special);
   DoubleCRT* outs[2] = {&out0, &out1};
+  if (dropTop > 0) {
+    if (dropTop >= l || &out0 == &out1) {
+      throw std::logic_error("hl::detail::modDown: bad modulus switch after the ModDown");
+    }
+    const IndexSet top = IndexSet::range(l - dropTop, l);
+    const IndexSet keep = ctx.levelPrimes(l - dropTop);
+    const BaseConverter& second = ctx.rnsTables().converter(top);
+    std::vector<uint64_t*> specialRows[2], topAcc[2], keepOut[2];
+    std::vector<const uint64_t*> topBase[2], keepAcc[2];
+    ModDownSwitchPart parts[2];
+    for (size_t e = 0; e < 2; ++e) {
+      const bool accumulate = e == 0 || !overwrite1;
+      for (size_t idx = 0; idx < total; ++idx) {
+        uint64_t* row = acc + (e * total + idx) * n;
+        const size_t p = all[idx];
+        if (idx >= l) {
+          specialRows[e].push_back(row);
+        } else if (top.contains(p)) {
+          topAcc[e].push_back(row);
+          topBase[e].push_back(outs[e]->values(p).data());
+        } else {
+          keepAcc[e].push_back(row);
+          keepOut[e].push_back(outs[e]->values(p).data());
+        }
+      }
+      parts[e] = {specialRows[e].data(), topAcc[e].data(), topBase[e].data(),
+                  keepAcc[e].data(),     keepOut[e].data(), accumulate};
+    }
+    modDownThenSwitch(*ctx.chain(), down, second, ctx.plaintextModulus(), keep, parts);
+    out0.dropPrimes(top);
+    out1.dropPrimes(top);
+    return;
+  }
   std::vector<uint64_t*> dropRows[2], keepIn[2], keepOut[2];
   ScaleDownPart parts[2];
   for (size_t e = 0; e < 2; ++e) {
@@ -148,7 +181,8 @@ void modDown(const Context& ctx, size_t level, uint64_t* acc, DoubleCRT& out0, D
 }
 
 void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, DoubleCRT& out0,
-               DoubleCRT& out1, bool overwrite1, std::span<const uint32_t> perm) {
+               DoubleCRT& out1, bool overwrite1, std::span<const uint32_t> perm, size_t dropTop,
+               const uint64_t* extraAcc) {
   const ModulusChain& chain = *ctx.chain();
   const size_t n = ctx.n();
   const ModUp up(ctx, c, perm);
@@ -172,8 +206,14 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
       keyRows.set(g, key, up.keyIndex(g));
     }
     keyRows.dot(q, xs, beta, acc + idx * n, acc + (total + idx) * n, n);
+    if (extraAcc != nullptr) {
+      for (size_t e = 0; e < 2; ++e) {
+        const size_t row = (e * total + idx) * n;
+        detail::addMod(q, acc + row, extraAcc + row, acc + row, n);
+      }
+    }
   }
-  modDown(ctx, up.level(), acc, out0, out1, overwrite1);
+  modDown(ctx, up.level(), acc, out0, out1, overwrite1, dropTop);
 }
 
 HoistedModUp::HoistedModUp(const Context& ctx, const DoubleCRT& c)

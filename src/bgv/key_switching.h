@@ -30,8 +30,17 @@ class BaseConverter;
 /// With a permutation perm (an automorphism's, Cyclotomic::automorphismPermutation), the
 /// element switched is c permuted (value j of each row is c's value perm[j]) without c itself
 /// being permuted: one gather instead of DoubleCRT::automorph's copy and gather.
+/// With dropTop > 0, the result then goes through the first step of a modulus switch by the
+/// dropTop top primes of the level (out0 and out1 lose them; out0 and out1 must not be c):
+/// the same words as modulus switching afterwards (scaleDown by those primes), in the same
+/// pass as the ModDown (modDownThenSwitch).
+/// With extraAcc (laid out as modDown's acc, over Q_l P of c's level), extraAcc is added to the
+/// inner products before the ModDown: one ModDown for this key switch and another sum already
+/// in the extended basis (a giant step of automorphismSumGroups and the next group's terms),
+/// with one rounding term instead of two.
 void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, DoubleCRT& out0,
-               DoubleCRT& out1, bool overwrite1 = false, std::span<const uint32_t> perm = {});
+               DoubleCRT& out1, bool overwrite1 = false, std::span<const uint32_t> perm = {},
+               size_t dropTop = 0, const uint64_t* extraAcc = nullptr);
 
 /// Step 1 and the first half of step 2 of key switching (doc/bgv.md section 4): c (over the
 /// primes of its level l, optionally read through a permutation as in keySwitch) in the
@@ -78,8 +87,10 @@ class ModUp {
 /// Step 4: ModDown of the accumulators acc (2 * |Q_l P| rows of n: part 0 then part 1, each in
 /// the order of extendedPrimes(); clobbered) into out0 and out1 (over the level's primes): the
 /// result is added to out0, and to out1 unless overwrite1.
+/// With dropTop > 0, followed by the first step of a modulus switch by the dropTop top primes
+/// of the level, fused (modDownThenSwitch): out0 and out1 lose those primes.
 void modDown(const Context& ctx, size_t level, uint64_t* acc, DoubleCRT& out0, DoubleCRT& out1,
-             bool overwrite1);
+             bool overwrite1, size_t dropTop = 0);
 
 /// The extended digits d_j of an element c over Q_l P in evaluation form, computed once and
 /// kept (hoisting, Halevi-Shoup 2018, section 5). An automorphism sigma permutes evaluation

@@ -173,11 +173,66 @@ uint64_t* threadScratch(size_t slot, size_t count) {
   return b.data();
 }
 
+namespace {
+
+// The digits of delta for a division by D = prod(conv.source()) (the first half of scaleDown):
+// y's centred base-conversion digits and c = -y D^{-1} (mod t), so that delta = y + D c
+// (c centred) is = x (mod D) and = 0 (mod t); convertPlusMultiple then gives delta modulo any
+// other prime in one pass. Scratch slots: four of the thread's, given by `slots`.
+struct DeltaDigits {
+  const BaseConverter* conv;
+  size_t n, k, negStride;
+  uint64_t* u;
+  uint8_t* neg;
+  uint64_t* c;
+  uint8_t* combined;
+
+  // delta of part e modulo the chain prime p, in coefficient form (working basis).
+  void deltaMod(size_t e, size_t p, uint64_t* out) const {
+    conv->convertPlusMultiple(u + e * k * n, combined + e * negStride, c + e * n, n, p, out);
+  }
+};
+
+// rows(e) gives part e's k coefficient-form rows mod the source primes.
+template <class Rows>
+DeltaDigits deltaDigits(const BaseConverter& conv, const Modulus& t, size_t n, size_t np,
+                        Rows rows, const size_t (&slots)[4]) {
+  DeltaDigits d{&conv, n, conv.size(), (n + 63) / 64 * 64, nullptr, nullptr, nullptr, nullptr};
+  const size_t k = d.k, negStride = d.negStride;
+  d.u = threadScratch(slots[0], np * k * n);
+  d.neg = reinterpret_cast<uint8_t*>(threadScratch(slots[1], np * negStride / 8));
+  d.c = threadScratch(slots[2], np * n);
+  d.combined = reinterpret_cast<uint8_t*>(threadScratch(slots[3], np * negStride / 8));
+  for (size_t e = 0; e < np; ++e) conv.digits(rows(e), n, d.u + e * k * n, d.neg + e * negStride);
+  // delta = y + D * c with c = -y D^{-1} (mod t), centred: then delta = 0 (mod t). c is kept
+  // as a residue mod t and enters each prime's base conversion as a centred term.
+  const uint64_t w = conv.negInverseProductModT();
+  constexpr size_t kBlock = 4096;
+  const size_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (np * blocks > 1)
+  for (size_t eb = 0; eb < np * blocks; ++eb) {
+    const size_t e = eb / blocks, b = eb % blocks;
+    const size_t lo = b * kBlock, len = std::min(n, lo + kBlock) - lo;
+    uint64_t* ce = d.c + e * n;
+    conv.convertModT(d.u + e * k * n + lo, d.neg + e * negStride + lo, len, ce + lo, n);
+    const uint64_t ws = t.shoup(w);
+    for (size_t j = lo; j < lo + len; ++j) ce[j] = t.mulShoup(ce[j], w, ws);
+    conv.combineNegatives(d.neg + e * negStride + lo, ce + lo, len, d.combined + e * negStride + lo);
+  }
+  return d;
+}
+
+constexpr size_t kFirstSlots[4] = {kScratchScaleU, kScratchScaleNeg, kScratchScaleC,
+                                   kScratchScaleCombined};
+constexpr size_t kSecondSlots[4] = {kScratchScale2U, kScratchScale2Neg, kScratchScale2C,
+                                    kScratchScale2Combined};
+
+}  // namespace
+
 void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modulus& t,
                const IndexSet& keep, std::span<const ScaleDownPart> parts) {
   const IndexSet& drop = conv.source();
   const size_t n = chain.ring().phi(), k = drop.size(), np = parts.size();
-  const size_t negStride = (n + 63) / 64 * 64;
   // Coefficient form (working basis) of every part mod each dropped prime, then the centred
   // digits of delta's y part.
 #pragma omp parallel for schedule(dynamic, 1) if (np * k > 1)
@@ -185,41 +240,18 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
     uint64_t* row = parts[w / k].dropRows[w % k];
     chain.toWorkingCoefficients(drop[w % k], row, row);
   }
-  uint64_t* u = threadScratch(kScratchScaleU, np * k * n);
-  uint8_t* neg = reinterpret_cast<uint8_t*>(threadScratch(kScratchScaleNeg, np * negStride / 8));
-  for (size_t e = 0; e < np; ++e)
-    conv.digits(parts[e].dropRows, n, u + e * k * n, neg + e * negStride);
-  // delta = y + D * c with c = -y D^{-1} (mod t), centred: then delta = 0 (mod t). c is kept
-  // as a residue mod t and enters each prime's base conversion below as a centred term.
-  uint64_t* c = threadScratch(kScratchScaleC, np * n);
-  uint8_t* combined =
-      reinterpret_cast<uint8_t*>(threadScratch(kScratchScaleCombined, np * negStride / 8));
-  const uint64_t w = conv.negInverseProductModT();
-  {
-    constexpr size_t kBlock = 4096;
-    const size_t blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (np * blocks > 1)
-    for (size_t eb = 0; eb < np * blocks; ++eb) {
-      const size_t e = eb / blocks, b = eb % blocks;
-      const size_t lo = b * kBlock, len = std::min(n, lo + kBlock) - lo;
-      uint64_t* ce = c + e * n;
-      conv.convertModT(u + e * k * n + lo, neg + e * negStride + lo, len, ce + lo, n);
-      const uint64_t ws = t.shoup(w);
-      for (size_t j = lo; j < lo + len; ++j) ce[j] = t.mulShoup(ce[j], w, ws);
-      conv.combineNegatives(neg + e * negStride + lo, ce + lo, len, combined + e * negStride + lo);
-    }
-  }
+  const DeltaDigits dd =
+      deltaDigits(conv, t, n, np, [&](size_t e) { return parts[e].dropRows; }, kFirstSlots);
   const size_t nk = keep.size();
 #pragma omp parallel for schedule(static)
   for (size_t w2 = 0; w2 < np * nk; ++w2) {
     const size_t e = w2 / nk, idx = w2 % nk;
     const size_t p = keep[idx];
     const Modulus& q = chain.modulus(p);
-    const uint64_t* ce = c + e * n;
     uint64_t* delta = threadScratch(kScratchRow, 2 * n);
     uint64_t* scaled = delta + n;
     // delta = y + D * c (c centred mod t) in one base conversion.
-    conv.convertPlusMultiple(u + e * k * n, combined + e * negStride, ce, n, p, delta);
+    dd.deltaMod(e, p, delta);
     chain.fromWorkingCoefficients(p, delta, delta);
     const uint64_t inv = conv.inverseProductMod(p);
     const uint64_t* in = parts[e].keepIn[idx];
@@ -229,6 +261,65 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
       detail::addMod(q, out, scaled, out, n);
     } else {
       detail::subMulScalarMod(q, in, delta, inv, out, n);
+    }
+  }
+}
+
+void modDownThenSwitch(const ModulusChain& chain, const BaseConverter& first,
+                       const BaseConverter& second, const Modulus& t, const IndexSet& keep,
+                       std::span<const ModDownSwitchPart> parts) {
+  const IndexSet& special = first.source();
+  const IndexSet& top = second.source();
+  const size_t n = chain.ring().phi(), K = special.size(), kt = top.size(), np = parts.size();
+  // The ModDown's digits, from the special rows in coefficient form.
+#pragma omp parallel for schedule(dynamic, 1) if (np * K > 1)
+  for (size_t w = 0; w < np * K; ++w) {
+    uint64_t* row = parts[w / K].specialRows[w % K];
+    chain.toWorkingCoefficients(special[w % K], row, row);
+  }
+  const DeltaDigits d1 =
+      deltaDigits(first, t, n, np, [&](size_t e) { return parts[e].specialRows; }, kFirstSlots);
+  // The ModDown's output mod the top primes, in coefficient form, in place of topAcc:
+  // (coeff(acc + P base) - delta_1) / P.
+#pragma omp parallel for schedule(dynamic, 1) if (np * kt > 1)
+  for (size_t w = 0; w < np * kt; ++w) {
+    const size_t e = w / kt, i = w % kt, p = top[i];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* row = parts[e].topAcc[i];
+    uint64_t* delta = threadScratch(kScratchRow, 2 * n);
+    if (parts[e].accumulate) {
+      detail::mulScalarMod(q, parts[e].topBase[i], first.productMod(p), delta, n);
+      detail::addMod(q, row, delta, row, n);
+    }
+    chain.toWorkingCoefficients(p, row, row);
+    d1.deltaMod(e, p, delta);
+    detail::subMulScalarMod(q, row, delta, first.inverseProductMod(p), row, n);
+  }
+  const DeltaDigits d2 =
+      deltaDigits(second, t, n, np, [&](size_t e) { return parts[e].topAcc; }, kSecondSlots);
+  // The kept primes: one forward transform of delta_1 + P delta_2.
+  const size_t nk = keep.size();
+#pragma omp parallel for schedule(static)
+  for (size_t w2 = 0; w2 < np * nk; ++w2) {
+    const size_t e = w2 / nk, idx = w2 % nk;
+    const size_t p = keep[idx];
+    const Modulus& q = chain.modulus(p);
+    uint64_t* delta = threadScratch(kScratchRow, 2 * n);
+    uint64_t* delta2 = delta + n;
+    d1.deltaMod(e, p, delta);
+    d2.deltaMod(e, p, delta2);
+    detail::mulScalarMod(q, delta2, first.productMod(p), delta2, n);
+    detail::addMod(q, delta, delta2, delta, n);
+    chain.fromWorkingCoefficients(p, delta, delta);
+    const uint64_t invQt = second.inverseProductMod(p);
+    const uint64_t inv = q.mul(first.inverseProductMod(p), invQt);
+    uint64_t* out = parts[e].keepOut[idx];
+    if (parts[e].accumulate) {
+      detail::subMulScalarMod(q, parts[e].keepAcc[idx], delta, inv, delta2, n);
+      detail::mulScalarMod(q, out, invQt, out, n);
+      detail::addMod(q, out, delta2, out, n);
+    } else {
+      detail::subMulScalarMod(q, parts[e].keepAcc[idx], delta, inv, out, n);
     }
   }
 }

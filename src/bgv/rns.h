@@ -121,6 +121,32 @@ struct ScaleDownPart {
 void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modulus& t,
                const IndexSet& keep, std::span<const ScaleDownPart> parts);
 
+/// A ModDown (division by P = prod(first.source()), the special primes) followed by the first
+/// step of a modulus switch (division by Q_T = prod(second.source()), the top primes of the
+/// level), with the words of the two scaleDown calls it replaces but one forward transform per
+/// kept prime instead of two, and none for the dropped top primes: with x = base + (acc -
+/// delta_1) / P the ModDown's output,
+///     (x - delta_2) / Q_T = base / Q_T + (acc - (delta_1 + P delta_2)) / (P Q_T),
+/// delta_1 + P delta_2 formed in coefficient form; delta_2 needs x mod the top primes in
+/// coefficient form, which is (coeff(acc + P base) - delta_1) / P there (one inverse transform
+/// per top prime, as the switch alone would take). For each part:
+///   specialRows[i]  acc mod the i-th special prime (evaluation form); clobbered.
+///   topAcc[i]       acc mod the i-th prime of second.source(); clobbered.
+///   topBase[i]      base mod that prime (read; only with accumulate).
+///   keepAcc[i]      acc mod keep[i] (read).
+///   keepOut[i]      receives the result mod keep[i]; with accumulate it holds base on entry.
+struct ModDownSwitchPart {
+  uint64_t* const* specialRows;
+  uint64_t* const* topAcc;
+  const uint64_t* const* topBase;
+  const uint64_t* const* keepAcc;
+  uint64_t* const* keepOut;
+  bool accumulate;
+};
+void modDownThenSwitch(const ModulusChain& chain, const BaseConverter& first,
+                       const BaseConverter& second, const Modulus& t, const IndexSet& keep,
+                       std::span<const ModDownSwitchPart> parts);
+
 /// scaleDown of DoubleCRTs over the same keep | conv.source(), in place; drops the source
 /// primes. Throws std::logic_error if an element has other primes.
 void scaleDown(std::span<DoubleCRT> xs, const BaseConverter& conv, const Modulus& t);
@@ -145,6 +171,10 @@ enum ScratchSlot : size_t {
   kScratchHoistGather,
   kScratchHoistTerms,
   kScratchPlaintextRow,
+  kScratchScale2U,
+  kScratchScale2Neg,
+  kScratchScale2C,
+  kScratchScale2Combined,
 };
 
 }  // namespace hl::detail

@@ -487,25 +487,28 @@ void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys, const No
   // Frobenius maps stay in place: automorphisms() would avoid the copy but permutes the
   // extended digits instead of c1, which costs more than the copy.
   // x^2 and x^12 each enter two products: switched down in place once (reduceNoise, the
-  // level each product would switch it to anyway) rather than once per product.
+  // level each product would switch it to anyway) rather than once per product. The key
+  // switches whose results are switched down next (x^2, x^12, x^14, x^240) do it in their
+  // ModDown's pass (Then::kReduceNoise: the same words, l forward transforms per part fewer);
+  // x^3 and x^15 are not: the Frobenius maps that follow them would add their key-switching
+  // error after the division instead of before it.
+  using Then = Ciphertext::Then;
   Ciphertext x2 = x;
-  ea_->frobenius(x2, 1, keys);
+  ea_->frobenius(x2, 1, keys, Then::kReduceNoise);
   note("x^2", x2);
-  x2.reduceNoise();
   Ciphertext x3 = std::move(x);
   x3.multiplyBy(x2, keys);
   note("x^3", x3);
   Ciphertext x12 = x3;
-  ea_->frobenius(x12, 2, keys);
+  ea_->frobenius(x12, 2, keys, Then::kReduceNoise);
   note("x^12", x12);
-  x12.reduceNoise();
   Ciphertext x14 = std::move(x2);
-  x14.multiplyBy(x12, keys);
+  x14.multiplyBy(x12, keys, Then::kReduceNoise);
   note("x^14", x14);
   Ciphertext x15 = std::move(x12);
   x15.multiplyBy(x3, keys);
   note("x^15", x15);
-  ea_->frobenius(x15, 4, keys);
+  ea_->frobenius(x15, 4, keys, Then::kReduceNoise);
   note("x^240", x15);
   x15.multiplyBy(x14, keys);
   note("x^254", x15);

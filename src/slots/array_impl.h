@@ -87,7 +87,8 @@ struct ArrayImpl {
   // X -> X^e on ct, with the key for e or a shortest composition of the keys present; op names
   // the operation in the error message.
   static void automorphism(const ArrayImpl& a, Ciphertext& ct, uint64_t e,
-                           const EvaluationKeys& keys, const char* op);
+                           const EvaluationKeys& keys, const char* op,
+                           Ciphertext::Then then = Ciphertext::Then::kNothing);
 
   // ct <- sum_i consts[i] * sigma_{exps[i]}(ct) (exponent 1: no automorphism): one hoisted
   // Ciphertext::automorphismSum when a key for every exponent is present, otherwise term by

@@ -251,11 +251,15 @@ size_t EncryptedArray::keyBytes() const {
 
 // X -> X^e on ct, with the key for e or a shortest composition of the keys present.
 void detail::ArrayImpl::automorphism(const detail::ArrayImpl& a, Ciphertext& ct, uint64_t e,
-                                     const EvaluationKeys& keys, const char* op) {
+                                     const EvaluationKeys& keys, const char* op,
+                                     Ciphertext::Then then) {
   e %= a.m;
-  if (e == 1 % a.m) return;
+  if (e == 1 % a.m) {
+    if (then == Ciphertext::Then::kReduceNoise) ct.reduceNoise();
+    return;
+  }
   if (keys.hasAutomorphism(e)) {
-    ct.automorph(e, keys);
+    ct.automorph(e, keys, then);
     return;
   }
   const std::vector<uint64_t> available = keys.automorphisms();
@@ -268,7 +272,9 @@ void detail::ArrayImpl::automorphism(const detail::ArrayImpl& a, Ciphertext& ct,
   }
   Transaction tx(ct);
   for (uint64_t u = e; u != 1 % a.m; u = paths->from[u]) {
-    tx.work().automorph(static_cast<uint64_t>(paths->via[u]), keys);
+    const bool last = paths->from[u] == 1 % a.m;
+    tx.work().automorph(static_cast<uint64_t>(paths->via[u]), keys,
+                        last ? then : Ciphertext::Then::kNothing);
   }
 }
 
@@ -514,9 +520,10 @@ void EncryptedArray::replicate(Ciphertext& target, size_t s, const EvaluationKey
   totalSums(ct, keys);
 }
 
-void EncryptedArray::frobenius(Ciphertext& ct, size_t j, const EvaluationKeys& keys) const {
+void EncryptedArray::frobenius(Ciphertext& ct, size_t j, const EvaluationKeys& keys,
+                               Ciphertext::Then then) const {
   check(ct, "frobenius");
-  detail::ArrayImpl::automorphism(*impl_, ct, frobeniusExponent(j), keys, "frobenius");
+  detail::ArrayImpl::automorphism(*impl_, ct, frobeniusExponent(j), keys, "frobenius", then);
 }
 
 void EncryptedArray::apply(Ciphertext& ct, const SlotLinearMap& map,

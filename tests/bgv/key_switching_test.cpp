@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "bgv_fixture.h"
+#include "bgv/key_switching.h"
+#include "bgv/rns.h"
 #include "helib-like/bgv/prepared_plaintext.h"
 
 namespace {
@@ -181,6 +183,100 @@ TEST(KeySwitching, PreparedPlaintextsStorePrimesBelow2To32In32BitWords) {
   sum.automorphismSum(ks, consts, keys);
   const NTL::ZZ_pX want = model.of(x) + model.mul(model.of(c), model.automorph(model.of(x), k));
   EXPECT_EQ(sk.decrypt(sum), model.back(want, ctx));
+}
+
+}  // namespace
+
+namespace {
+
+bool sameParts(const hl::Ciphertext& a, const hl::Ciphertext& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t e = 0; e < a.size(); ++e) {
+    if (!(a.part(e) == b.part(e))) return false;
+  }
+  return true;
+}
+
+// Then::kReduceNoise (the first modulus switch fused with the key switch's ModDown) gives the
+// ciphertext that the key switch followed by reduceNoise() gives, bit for bit, with the same
+// level, noise bound and plaintext factor, and it decrypts to the model's result.
+TEST(KeySwitching, ReduceNoiseFusedWithTheModDownIsReduceNoiseAfterwards) {
+  using Then = hl::Ciphertext::Then;
+  for (const bgvtest::Setting& s : {bgvtest::Setting{4369, 2, 1, bgvtest::kMixed},
+                                    bgvtest::Setting{4369, 2, 8, bgvtest::kMixed},
+                                    bgvtest::Setting{2048, 257, 1}}) {
+    SCOPED_TRACE(bgvtest::name(s));
+    bgvtest::Fixture& f = bgvtest::fixtureFor(s);
+    const bgvtest::Model model(*f.ctx);
+    const hl::Plaintext x = bgvtest::randomPlaintext(f), y = bgvtest::randomPlaintext(f);
+    const hl::Ciphertext cx = f.pk->encrypt(x, f.prng), cy = f.pk->encrypt(y, f.prng);
+    // Operands of growing noise: fresh, a product, a product of products.
+    hl::Ciphertext x2 = cx;
+    x2.multiplyBy(cy, *f.keys);
+    hl::Ciphertext x4 = x2;
+    x4.multiplyBy(x2, *f.keys);
+    const NTL::ZZ_pX mxy = model.mul(model.of(x), model.of(y));
+    const std::vector<std::pair<const hl::Ciphertext*, NTL::ZZ_pX>> operands = {
+        {&cx, model.of(x)}, {&x2, mxy}, {&x4, model.mul(mxy, mxy)}};
+    size_t switched = 0;
+    for (size_t i = 0; i < operands.size(); ++i) {
+      SCOPED_TRACE("operand " + std::to_string(i));
+      const hl::Ciphertext& a = *operands[i].first;
+      const NTL::ZZ_pX& ma = operands[i].second;
+      // automorph
+      hl::Ciphertext fused = a, separate = a;
+      fused.automorph(f.rotation, *f.keys, Then::kReduceNoise);
+      separate.automorph(f.rotation, *f.keys).reduceNoise();
+      EXPECT_EQ(fused.level(), separate.level());
+      EXPECT_EQ(fused.noiseBound(), separate.noiseBound());
+      EXPECT_EQ(fused.plaintextFactor(), separate.plaintextFactor());
+      EXPECT_TRUE(sameParts(fused, separate));
+      EXPECT_EQ(f.sk->decrypt(fused), model.back(model.automorph(ma, f.rotation), f.ctx));
+      EXPECT_LE(f.sk->measureNoise(fused), fused.noiseBound());
+      switched += fused.level() < a.level() ? 1 : 0;
+      // multiplyBy (relinearization)
+      hl::Ciphertext pf = a, ps = a;
+      pf.multiplyBy(cy, *f.keys, Then::kReduceNoise);
+      ps.multiplyBy(cy, *f.keys).reduceNoise();
+      EXPECT_EQ(pf.level(), ps.level());
+      EXPECT_EQ(pf.noiseBound(), ps.noiseBound());
+      EXPECT_EQ(pf.plaintextFactor(), ps.plaintextFactor());
+      EXPECT_TRUE(sameParts(pf, ps));
+      EXPECT_EQ(f.sk->decrypt(pf), model.back(model.mul(ma, model.of(y)), f.ctx));
+      hl::Ciphertext unswitched = a;
+      unswitched.multiplyBy(cy, *f.keys);
+      switched += pf.level() < unswitched.level() ? 1 : 0;
+    }
+    EXPECT_GE(switched, 2u) << "the fused path never ran";
+  }
+}
+
+// The fused ModDown and switch at the level of the primitives, dropping 1 to 4 top primes at
+// once (Ciphertext takes 4 or more as one step): the words of keySwitch and then scaleDown.
+TEST(KeySwitching, ModDownThenSwitchDropsSeveralPrimesAsScaleDownDoes) {
+  bgvtest::Fixture& f = bgvtest::fixtureFor({4369, 2, 1, bgvtest::kMixed});
+  const hl::Context& ctx = *f.ctx;
+  hl::Ciphertext a = f.pk->encrypt(bgvtest::randomPlaintext(f), f.prng);
+  a.multiplyBy(f.pk->encrypt(bgvtest::randomPlaintext(f), f.prng), *f.keys);
+  const size_t L = a.level();
+  ASSERT_GE(L, 6u);
+  const hl::KeySwitchKey& key = f.keys->relinearization();
+  for (size_t drop = 1; drop <= 4; ++drop) {
+    for (bool overwrite1 : {false, true}) {
+      SCOPED_TRACE("drop " + std::to_string(drop) + (overwrite1 ? " overwrite1" : ""));
+      hl::DoubleCRT f0 = a.part(0), f1 = a.part(1), s0 = a.part(0), s1 = a.part(1);
+      hl::detail::keySwitch(ctx, a.part(1), key, f0, f1, overwrite1, {}, drop);
+      hl::detail::keySwitch(ctx, a.part(1), key, s0, s1, overwrite1);
+      std::vector<hl::DoubleCRT> both;
+      both.push_back(std::move(s0));
+      both.push_back(std::move(s1));
+      hl::detail::scaleDown(both, ctx.rnsTables().converter(hl::IndexSet::range(L - drop, L)),
+                            ctx.plaintextModulus());
+      EXPECT_EQ(f0.primes().size(), L - drop);
+      EXPECT_TRUE(f0 == both[0]);
+      EXPECT_TRUE(f1 == both[1]);
+    }
+  }
 }
 
 }  // namespace

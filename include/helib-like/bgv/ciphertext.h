@@ -99,19 +99,32 @@ class Ciphertext {
   /// parts.
   Ciphertext& multiply(const Ciphertext& o);
   Ciphertext& square();
+  /// What an operation that ends in a key switch (relinearize, multiplyBy, automorph,
+  /// frobenius) does after it.
+  enum class Then {
+    kNothing,  ///< the result stays at the operand's level
+    /// reduceNoise(), with its first modulus switch done in the key switch's ModDown pass: the
+    /// same result, bit for bit, as calling reduceNoise() afterwards, for one forward
+    /// transform per remaining prime and part fewer (of about 6 (l + K) in the key switch).
+    /// For a result that is switched down next anyway (by reduceNoise() or by the product it
+    /// enters); before another key switch it costs noise (that one's error is not divided).
+    kReduceNoise,
+  };
+
   /// Back to 2 parts by key switching c2 from s^2 to s. No-op on a 2-part ciphertext. Throws
   /// std::invalid_argument if keys lacks the relinearization key or was made from another
   /// secret key.
-  Ciphertext& relinearize(const EvaluationKeys& keys);
+  Ciphertext& relinearize(const EvaluationKeys& keys, Then then = Then::kNothing);
   /// multiply() then relinearize().
-  Ciphertext& multiplyBy(const Ciphertext& o, const EvaluationKeys& keys);
+  Ciphertext& multiplyBy(const Ciphertext& o, const EvaluationKeys& keys,
+                         Then then = Then::kNothing);
 
   /// m(X) -> m(X^k) with key switching from s(X^k) back to s. Throws std::invalid_argument
   /// if k is not a unit mod m, if keys lacks the key for k, or if the ciphertext has 3
-  /// parts. k = 1 is a no-op.
-  Ciphertext& automorph(uint64_t k, const EvaluationKeys& keys);
+  /// parts. k = 1 is a no-op (then reduceNoise() alone with Then::kReduceNoise).
+  Ciphertext& automorph(uint64_t k, const EvaluationKeys& keys, Then then = Then::kNothing);
   /// The Frobenius map m(X) -> m(X^{p^j}) (the automorphism with k = p^j mod m).
-  Ciphertext& frobenius(unsigned j, const EvaluationKeys& keys);
+  Ciphertext& frobenius(unsigned j, const EvaluationKeys& keys, Then then = Then::kNothing);
 
   /// The ciphertexts sigma_k(*this), m(X) -> m(X^k), for every k of ks (in that order; k = 1,
   /// or k = 1 mod m, gives a copy), with one ModUp shared by all key switches (hoisting:
@@ -212,6 +225,19 @@ class Ciphertext {
                                            const char* op) const;
   // nu -> c nu with the plaintext factor f -> c f (the plaintext is unchanged).
   void rescaleFactor(int64_t c);
+  // automorph, with extraAcc (over Q_l P, laid out as the ModDown's accumulators) added to the
+  // key switch's inner products before its ModDown; the bound is the caller's to set.
+  void automorphImpl(uint64_t k, const EvaluationKeys& keys, Then then, const uint64_t* extraAcc);
+  // A key switch's Then: the level reduceNoise() would reach from the noise bound after the
+  // key switch, how many top primes its first step drops (fused with the ModDown), and the
+  // bound after that step. Checks the capacity of both.
+  struct SwitchPlan {
+    size_t target, drop;
+    double noise;
+  };
+  SwitchPlan planSwitchAfterKeySwitch(double noise, Then then, const char* op) const;
+  // After the key switch of a plan: the factor and bound of its first step, then the rest.
+  void finishSwitch(const SwitchPlan& plan);
   // The level both operands of a product are switched to, and the product's noise there.
   size_t productLevel(const Ciphertext& o) const;
   double productNoise(const Ciphertext& o, size_t level) const;

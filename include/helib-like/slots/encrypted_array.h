@@ -325,7 +325,10 @@ class EncryptedArray {
   void totalSums(Ciphertext& ct, const EvaluationKeys& keys) const;
   void runningSums(Ciphertext& ct, const EvaluationKeys& keys) const;
   void replicate(Ciphertext& ct, size_t s, const EvaluationKeys& keys) const;
-  void frobenius(Ciphertext& ct, size_t j, const EvaluationKeys& keys) const;
+  /// then: as Ciphertext::automorph (Then::kReduceNoise fuses reduceNoise() with the key
+  /// switch where the key for p^j is present, else it follows the composition).
+  void frobenius(Ciphertext& ct, size_t j, const EvaluationKeys& keys,
+                 Ciphertext::Then then = Ciphertext::Then::kNothing) const;
   void apply(Ciphertext& ct, const SlotLinearMap& map, const EvaluationKeys& keys) const;
   /// y = sum_k C_k * rot_dim(x, k) (SlotRotationSum).
   void apply(Ciphertext& ct, const SlotRotationSum& map, const EvaluationKeys& keys) const;
