@@ -863,8 +863,9 @@ struct PowerfulDft::Plan {
   std::unique_ptr<NttTables> ntt;  // m a power of two: the transform is the negacyclic NTT
   size_t lanes = 1;
   size_t transposeWords = 0, kernelWords = 0;
-  // The SIMD kernels may leave out the reductions that only bound values (q n <= 2^40 for the
-  // longest cyclic NTT n of the factors: see kLazy in src/math/powerful_dft_simd.inc).
+  // The SIMD kernels may leave out the reductions that only bound values (q < 2^40 and
+  // q n <= 2^44 for the longest cyclic NTT n of the factors: see kLazy in
+  // src/math/powerful_dft_simd.inc).
   bool lazy = false;
 };
 
@@ -959,7 +960,8 @@ PowerfulDft::PowerfulDft(uint64_t m, const Modulus& q, uint64_t zeta, SimdLevel 
   for (const FactorPlan& fp : pl.factors) {
     if (fp.kind != Kind::kDense) longestNtt = std::max(longestNtt, fp.n);
   }
-  pl.lazy = static_cast<unsigned __int128>(qv) * longestNtt <= (uint64_t{1} << 40);
+  pl.lazy = qv < (uint64_t{1} << 40) &&
+            static_cast<unsigned __int128>(qv) * longestNtt <= (uint64_t{1} << 44);
   pl.transposeWords = roundUp(pl.transposeWords, 8);
   pl.kernelWords = roundUp(pl.kernelWords, 8);
   // The layout's row-major order is the evaluation order (evaluationExponents: lexicographic

@@ -74,9 +74,10 @@ class PowerfulDft {
   uint64_t zeta() const { return zeta_; }
   /// The kernels that run (kScalar, kAvx2 or kAvx512Ifma).
   SimdLevel level() const { return level_; }
-  /// Whether the SIMD kernels run in their lazy mode: q n <= 2^40 for the longest cyclic NTT n
-  /// of the factors (q below 2^36 at m = 53261), where the double-precision values have room to
-  /// skip the reductions that only bound them (about 20% faster). The words are the same.
+  /// Whether the SIMD kernels run in their lazy mode: q < 2^40 and q n <= 2^44 for the longest
+  /// cyclic NTT n of the factors (every q below 2^40 at m = 53261), where the double-precision
+  /// values have room to skip the reductions that only bound them (about 20% faster). The words
+  /// are the same.
   bool lazyReductions() const;
 
   /// values[k] = a(zeta^e_k) for the element a with powerful-basis coefficients
