@@ -332,59 +332,65 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
     if (g.empty()) throw std::logic_error("hl::detail::HoistedModUp: an empty group");
     maxTerms = std::max(maxTerms, g.size());
   }
-  // As in innerProducts: whole terms per call of the kernel (at most 64 pairs), and blocks
-  // that keep the permuted digits of every baby and one group's products in the L2 cache.
-  const size_t perChunk = std::max<size_t>(1, 64 / beta);
-  const size_t block = std::clamp<size_t>(16384 / ((nb + maxTerms) * beta), 64, 1024) / 8 * 8;
+  // sum_t c_t sum_g sigma_b(t)(d_g) key_b(t)[g] = sum_t c_t D_b(t) with D_b = sum_g sigma_b(d_g)
+  // key_b[g]: each baby's inner product with its key once (2 rows), then each group's sum of
+  // constants times those (the same residues as multiplying the digits by the constants
+  // first, with beta times fewer products per term). Per block of evaluation points that keeps
+  // the babies' products and one group's constants in the L2 cache; terms go to the kernels 64
+  // at a time.
+  const size_t chunk = std::min<size_t>(maxTerms, 64);
+  const size_t block = std::clamp<size_t>(16384 / (beta + 2 * nb + chunk), 64, 1024) / 8 * 8;
 #pragma omp parallel for schedule(static)
   for (size_t idx = 0; idx < total; ++idx) {
     const size_t p = all_[idx];
     const Modulus& q = chain.modulus(p);
-    uint64_t* scratch = threadScratch(kScratchHoistGather, ((nb + maxTerms) * beta + 3) * block);
-    uint64_t* gathered = scratch;                      // [baby][digit] blocks
-    uint64_t* products = scratch + nb * beta * block;  // [term][digit] blocks of one group
-    uint64_t* tmp0 = products + maxTerms * beta * block;
+    uint64_t* scratch =
+        threadScratch(kScratchHoistGather, (beta + 2 * nb + chunk + 3) * block);
+    uint64_t* gathered = scratch;                   // one baby's permuted digits
+    uint64_t* dots = gathered + beta * block;       // [baby][part] blocks
+    uint64_t* consts = dots + 2 * nb * block;       // the constants of up to 64 terms
+    uint64_t* tmp0 = consts + chunk * block;
     uint64_t* tmp1 = tmp0 + block;
-    uint64_t* wide = tmp1 + block;  // a constant's 32-bit values widened
-    const uint64_t* xs[64];
+    uint64_t* ones = tmp1 + block;  // the constant 1 (terms without one)
+    std::fill(ones, ones + block, uint64_t{1});
     const bool narrow = CompactRows::narrowModulus(q);
     for (size_t lo = 0; lo < n; lo += block) {
       const size_t len = std::min(block, n - lo);
       for (size_t b = 0; b < nb; ++b) {
+        const uint64_t* xs[64];
+        KeyRows keyRows(p, narrow);
         for (size_t g = 0; g < beta; ++g) {
+          uint64_t* dst = gathered + g * block;
           detail::gatherMulMod(q, rows_[g * total + idx], babies[b].perm.data() + lo, nullptr,
-                               gathered + (b * beta + g) * block, len);
+                               dst, len);
+          xs[g] = dst;
+          keyRows.set(g, *babies[b].key, keyIndex_[g], lo);
         }
+        keyRows.dot(q, xs, beta, dots + 2 * b * block, dots + (2 * b + 1) * block, len);
       }
       for (size_t G = 0; G < groups.size(); ++G) {
         const std::vector<GroupTerm>& terms = groups[G];
         uint64_t* out0 = accs[G] + idx * n + lo;
         uint64_t* out1 = accs[G] + (total + idx) * n + lo;
-        for (size_t first = 0; first < terms.size(); first += perChunk) {
-          const size_t count = std::min(perChunk, terms.size() - first);
-          KeyRows keyRows(p, narrow);
+        for (size_t first = 0; first < terms.size(); first += chunk) {
+          const size_t count = std::min(chunk, terms.size() - first);
+          const uint64_t* d0[64];
+          const uint64_t* d1[64];
+          const uint64_t* cs[64];
           for (size_t t = 0; t < count; ++t) {
             const GroupTerm& term = terms[first + t];
-            const KeySwitchKey& key = *babies[term.baby].key;
-            const uint64_t* cv =
-                term.constant == nullptr ? nullptr : term.constant->block(0, p, lo, len, wide);
-            for (size_t g = 0; g < beta; ++g) {
-              const size_t s = t * beta + g;
-              const uint64_t* src = gathered + (term.baby * beta + g) * block;
-              if (cv != nullptr) {
-                uint64_t* dst = products + s * block;
-                detail::mulMod(q, src, cv, dst, len);
-                xs[s] = dst;
-              } else {
-                xs[s] = src;
-              }
-              keyRows.set(s, key, keyIndex_[g], lo);
-            }
+            d0[t] = dots + 2 * term.baby * block;
+            d1[t] = dots + (2 * term.baby + 1) * block;
+            cs[t] = term.constant == nullptr
+                        ? ones
+                        : term.constant->block(0, p, lo, len, consts + t * block);
           }
           if (first == 0) {
-            keyRows.dot(q, xs, count * beta, out0, out1, len);
+            detail::dotProductMod(q, d0, cs, count, out0, len);
+            detail::dotProductMod(q, d1, cs, count, out1, len);
           } else {
-            keyRows.dot(q, xs, count * beta, tmp0, tmp1, len);
+            detail::dotProductMod(q, d0, cs, count, tmp0, len);
+            detail::dotProductMod(q, d1, cs, count, tmp1, len);
             detail::addMod(q, out0, tmp0, out0, len);
             detail::addMod(q, out1, tmp1, out1, len);
           }

@@ -126,10 +126,12 @@ class HoistedModUp {
 
   /// Several sums over the same automorphic images (the baby steps of a baby-step giant-step
   /// sum): accs[g] (laid out as for modDown) = sum over group g's terms of constant *
-  /// sum_j sigma_b(d_j) * (b_j, a_j), sigma_b and the key those of baby b. Each baby's
-  /// permuted digits are formed once per block of evaluation points for all groups, and its
-  /// key rows are read from memory once (the later groups find them in cache). Every group
-  /// has at least one term; every baby has a key and a permutation (not the identity).
+  /// sum_j sigma_b(d_j) * (b_j, a_j), sigma_b and the key those of baby b. Each baby's inner
+  /// product with its key, D_b = sum_j sigma_b(d_j) * (b_j, a_j), is computed once per block
+  /// of evaluation points, and each group's sum is then a dot product of its constants with
+  /// those (beta times fewer products per term than multiplying the digits; the same
+  /// residues). Every group has at least one term; every baby has a key and a permutation
+  /// (not the identity).
   struct Baby {
     const KeySwitchKey* key;
     std::span<const uint32_t> perm;
