@@ -956,11 +956,20 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   }
   // Group G's parts that need no key switch, added into (o0, o1): sum_i c_i sigma_i(c0), and
   // c_i c1 for the terms with sigma_i = 1.
+  // The terms' parts that need no key switch: c sigma(c0), and c c1 for sigma = 1. With key-
+  // switched baby steps, those of the switched terms join the groups' accumulators (P c
+  // sigma(c0), divided exactly by the ModDown: innerProductsGrouped's c0), so only the
+  // identities are left here.
   auto addUnswitched = [&](size_t G, DoubleCRT& o0, DoubleCRT& o1) {
     const AutomorphismGroup& g = groups[G];
-    addUnswitchedTerms(chain, primes, n, parts_[0], parts_[1], g.terms.size(),
-                       [&](size_t i) {
-                         const size_t b = g.terms[i];
+    std::vector<size_t> left;
+    for (size_t i = 0; i < g.terms.size(); ++i) {
+      if (!anyBabySwitch || kb[g.terms[i]] == 1) left.push_back(i);
+    }
+    if (left.empty()) return;
+    addUnswitchedTerms(chain, primes, n, parts_[0], parts_[1], left.size(),
+                       [&](size_t j) {
+                         const size_t i = left[j], b = g.terms[i];
                          return std::make_pair(
                              kb[b] != 1 ? perms[b].data() : nullptr,
                              g.consts[i] == nullptr ? nullptr : &g.consts[i]->rows());
@@ -1012,7 +1021,7 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
       }
       accs.push_back(acc[G].p);
     }
-    up.innerProductsGrouped(list, terms, accs);
+    up.innerProductsGrouped(list, terms, accs, &parts_[0]);
   }
   // Group G added into a ciphertext at this level: its ModDown (which adds), its unswitched
   // terms; its accumulator released.

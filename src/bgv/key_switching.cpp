@@ -321,7 +321,8 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
 
 void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
                                         std::span<const std::vector<GroupTerm>> groups,
-                                        std::span<uint64_t* const> accs) const {
+                                        std::span<uint64_t* const> accs,
+                                        const DoubleCRT* c0) const {
   if (babies.empty() || groups.empty() || groups.size() != accs.size()) {
     throw std::logic_error("hl::detail::HoistedModUp: bad grouped inner products");
   }
@@ -340,6 +341,8 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
   // at a time.
   const size_t chunk = std::min<size_t>(maxTerms, 64);
   const size_t block = std::clamp<size_t>(16384 / (beta + 2 * nb + chunk), 64, 1024) / 8 * 8;
+  const BaseConverter* special =
+      c0 == nullptr ? nullptr : &ctx_.rnsTables().converter(ctx_.specialPrimes());
 #pragma omp parallel for schedule(static)
   for (size_t idx = 0; idx < total; ++idx) {
     const size_t p = all_[idx];
@@ -354,6 +357,10 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
     uint64_t* ones = tmp1 + block;  // the constant 1 (terms without one)
     std::fill(ones, ones + block, uint64_t{1});
     const bool narrow = CompactRows::narrowModulus(q);
+    // P mod p, where c0's unswitched terms join part 0 (the ciphertext primes).
+    const bool withC0 = c0 != nullptr && idx < level_;
+    const uint64_t pModP = withC0 ? special->productMod(p) : 0;
+    const uint64_t* c0row = withC0 ? c0->values(p).data() : nullptr;
     for (size_t lo = 0; lo < n; lo += block) {
       const size_t len = std::min(block, n - lo);
       for (size_t b = 0; b < nb; ++b) {
@@ -366,7 +373,13 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
           xs[g] = dst;
           keyRows.set(g, *babies[b].key, keyIndex_[g], lo);
         }
-        keyRows.dot(q, xs, beta, dots + 2 * b * block, dots + (2 * b + 1) * block, len);
+        uint64_t* d0 = dots + 2 * b * block;
+        keyRows.dot(q, xs, beta, d0, dots + (2 * b + 1) * block, len);
+        if (withC0) {  // D_b part 0 += P sigma_b(c0)
+          detail::gatherMulMod(q, c0row, babies[b].perm.data() + lo, nullptr, tmp0, len);
+          detail::mulScalarMod(q, tmp0, pModP, tmp0, len);
+          detail::addMod(q, d0, tmp0, d0, len);
+        }
       }
       for (size_t G = 0; G < groups.size(); ++G) {
         const std::vector<GroupTerm>& terms = groups[G];

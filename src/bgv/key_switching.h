@@ -140,9 +140,15 @@ class HoistedModUp {
     size_t baby;
     const CompactRows* constant;  // element 0; nullptr: 1
   };
+  /// With c0 (the other part of the ciphertext whose c1 this object extended, over the level's
+  /// primes), part 0 of each accumulator also receives P sum over its terms of constant *
+  /// sigma_b(c0) on the ciphertext primes: after the ModDown, which divides P y exactly, that
+  /// is the terms' unswitched part sum constant * sigma_b(c0), added in the same pass (one
+  /// gather per baby instead of a gather, a product and a sum per term).
   void innerProductsGrouped(std::span<const Baby> babies,
                             std::span<const std::vector<GroupTerm>> groups,
-                            std::span<uint64_t* const> accs) const;
+                            std::span<uint64_t* const> accs,
+                            const DoubleCRT* c0 = nullptr) const;
 
  private:
   const Context& ctx_;
