@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -67,9 +68,25 @@ TEST_P(Hoisting, PreparedPlaintextHoldsTheCentredValuesOverEveryPrime) {
   const std::vector<double> whole = hl::detail::canonicalEmbeddingAbs(f.ctx->ring(), rd);
   for (size_t i = 0; i < whole.size(); ++i) ASSERT_GE(px.embeddingAbs()[i], whole[i]) << i;
   // For t = 2 the centred coefficients are 0 or 1, with a large norm near zeta = 1; the signed
-  // representative of a random plaintext is smaller (by 0.3 bits at m = 4369, where the
-  // geometric sum stays small, and by about 3 bits at m = 53261).
-  if (t == 2) EXPECT_LT(px.normLog2(), hl::detail::canonicalNormLog2(f.ctx->ring(), cd) - 0.2);
+  // representative of a random plaintext is smaller on average (by 0.3 bits at m = 4369, where
+  // the geometric sum stays small, and by about 3 bits at m = 53261), not for every plaintext:
+  // the mean over 16 plaintexts of a fixed seed (not the fixture's generator, whose state
+  // depends on the tests run before this one in the same process).
+  if (t == 2) {
+    std::mt19937_64 local(4369);
+    double gain = 0;
+    constexpr int kDraws = 16;
+    for (int d = 0; d < kDraws; ++d) {
+      std::vector<uint64_t> bits(f.ctx->n());
+      for (auto& b : bits) b = local() % 2;
+      const hl::Plaintext y = hl::Plaintext::fromReduced(f.ctx, bits);
+      const std::vector<int64_t> yc = y.centred();
+      const std::vector<double> ycd(yc.begin(), yc.end());
+      gain += hl::detail::canonicalNormLog2(f.ctx->ring(), ycd) -
+              hl::PreparedPlaintext(y).normLog2();
+    }
+    EXPECT_GT(gain / kDraws, 0.2);
+  }
   // Exact values: -3 X^5 has norm 3 (X^5 norm 1 when t = 2), zero has norm 0 (log2: -infinity).
   const int64_t c5 = f.ctx->t() > 7 ? -3 : 1;
   std::vector<int64_t> mono(6, 0);
