@@ -155,7 +155,7 @@ void modDown(const Context& ctx, size_t level, uint64_t* acc, DoubleCRT& out0, D
           keepOut[e].push_back(outs[e]->values(p).data());
         }
       }
-      parts[e] = {specialRows[e].data(), topAcc[e].data(), topBase[e].data(),
+      parts[e] = {specialRows[e].data(), topAcc[e].data(),  topBase[e].data(),
                   keepAcc[e].data(),     keepOut[e].data(), accumulate};
     }
     modDownThenSwitch(*ctx.chain(), down, second, ctx.plaintextModulus(), keep, parts);
@@ -281,7 +281,8 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
       // Key rows of every term of the chunk for this prime, advanced block by block.
       KeyRows keyRows(p, CompactRows::narrowModulus(q));
       for (size_t t = 0; t < count; ++t) {
-        for (size_t g = 0; g < beta; ++g) keyRows.set(t * beta + g, *terms[first + t].key, keyIndex_[g]);
+        for (size_t g = 0; g < beta; ++g)
+          keyRows.set(t * beta + g, *terms[first + t].key, keyIndex_[g]);
       }
       for (size_t lo = 0; lo < n; lo += block) {
         const size_t len = std::min(block, n - lo);
@@ -347,11 +348,10 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
   for (size_t idx = 0; idx < total; ++idx) {
     const size_t p = all_[idx];
     const Modulus& q = chain.modulus(p);
-    uint64_t* scratch =
-        threadScratch(kScratchHoistGather, (beta + 2 * nb + chunk + 3) * block);
-    uint64_t* gathered = scratch;                   // one baby's permuted digits
-    uint64_t* dots = gathered + beta * block;       // [baby][part] blocks
-    uint64_t* consts = dots + 2 * nb * block;       // the constants of up to 64 terms
+    uint64_t* scratch = threadScratch(kScratchHoistGather, (beta + 2 * nb + chunk + 3) * block);
+    uint64_t* gathered = scratch;              // one baby's permuted digits
+    uint64_t* dots = gathered + beta * block;  // [baby][part] blocks
+    uint64_t* consts = dots + 2 * nb * block;  // the constants of up to 64 terms
     uint64_t* tmp0 = consts + chunk * block;
     uint64_t* tmp1 = tmp0 + block;
     uint64_t* ones = tmp1 + block;  // the constant 1 (terms without one)
@@ -368,8 +368,8 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
         KeyRows keyRows(p, narrow);
         for (size_t g = 0; g < beta; ++g) {
           uint64_t* dst = gathered + g * block;
-          detail::gatherMulMod(q, rows_[g * total + idx], babies[b].perm.data() + lo, nullptr,
-                               dst, len);
+          detail::gatherMulMod(q, rows_[g * total + idx], babies[b].perm.data() + lo, nullptr, dst,
+                               len);
           xs[g] = dst;
           keyRows.set(g, *babies[b].key, keyIndex_[g], lo);
         }

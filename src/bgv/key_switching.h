@@ -147,8 +147,7 @@ class HoistedModUp {
   /// gather per baby instead of a gather, a product and a sum per term).
   void innerProductsGrouped(std::span<const Baby> babies,
                             std::span<const std::vector<GroupTerm>> groups,
-                            std::span<uint64_t* const> accs,
-                            const DoubleCRT* c0 = nullptr) const;
+                            std::span<uint64_t* const> accs, const DoubleCRT* c0 = nullptr) const;
 
  private:
   const Context& ctx_;

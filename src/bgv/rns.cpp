@@ -27,7 +27,7 @@ void countAbove(const uint64_t* u, uint64_t half, uint8_t* negatives, size_t n) 
 // sign mask turned into 4 bytes of 0 or 1 added as one 32-bit word (no byte carries: a count
 // is at most kMaxSource).
 __attribute__((target("avx2"))) void countAboveAvx2(const uint64_t* u, uint64_t half,
-                                                     uint8_t* negatives, size_t n) {
+                                                    uint8_t* negatives, size_t n) {
   static constexpr auto kBytes = [] {
     std::array<uint32_t, 16> t{};
     for (uint32_t m = 0; m < 16; ++m)
@@ -243,8 +243,8 @@ struct DeltaDigits {
 
 // rows(e) gives part e's k coefficient-form rows mod the source primes.
 template <class Rows>
-DeltaDigits deltaDigits(const BaseConverter& conv, const Modulus& t, size_t n, size_t np,
-                        Rows rows, const size_t (&slots)[4]) {
+DeltaDigits deltaDigits(const BaseConverter& conv, const Modulus& t, size_t n, size_t np, Rows rows,
+                        const size_t (&slots)[4]) {
   DeltaDigits d{&conv, n, conv.size(), (n + 63) / 64 * 64, nullptr, nullptr, nullptr, nullptr};
   const size_t k = d.k, negStride = d.negStride;
   d.u = threadScratch(slots[0], np * k * n);
@@ -265,9 +265,34 @@ DeltaDigits deltaDigits(const BaseConverter& conv, const Modulus& t, size_t n, s
     conv.convertModT(d.u + e * k * n + lo, d.neg + e * negStride + lo, len, ce + lo, n);
     const uint64_t ws = t.shoup(w);
     for (size_t j = lo; j < lo + len; ++j) ce[j] = t.mulShoup(ce[j], w, ws);
-    conv.combineNegatives(d.neg + e * negStride + lo, ce + lo, len, d.combined + e * negStride + lo);
+    conv.combineNegatives(d.neg + e * negStride + lo, ce + lo, len,
+                          d.combined + e * negStride + lo);
   }
   return d;
+}
+
+// Every part's rows mod the primes of `primes` (rows(e)[i] for the i-th prime) from evaluation
+// to coefficient form (working basis), in place.
+template <class Rows>
+void rowsToCoefficients(const ModulusChain& chain, const IndexSet& primes, size_t np, Rows rows) {
+  const size_t k = primes.size();
+#pragma omp parallel for schedule(dynamic, 1) if (np * k > 1)
+  for (size_t w = 0; w < np * k; ++w) {
+    uint64_t* row = rows(w / k)[w % k];
+    chain.toWorkingCoefficients(primes[w % k], row, row);
+  }
+}
+
+// f(e, idx, p, q, rows) for every part e < np and kept prime keep[idx] = p, in parallel, rows
+// the calling thread's two scratch rows of n words.
+template <class F>
+void forEachKept(const ModulusChain& chain, const IndexSet& keep, size_t np, size_t n, F f) {
+  const size_t nk = keep.size();
+#pragma omp parallel for schedule(static)
+  for (size_t w = 0; w < np * nk; ++w) {
+    const size_t e = w / nk, idx = w % nk, p = keep[idx];
+    f(e, idx, p, chain.modulus(p), threadScratch(kScratchRow, 2 * n));
+  }
 }
 
 constexpr size_t kFirstSlots[4] = {kScratchScaleU, kScratchScaleNeg, kScratchScaleC,
@@ -279,38 +304,28 @@ constexpr size_t kSecondSlots[4] = {kScratchScale2U, kScratchScale2Neg, kScratch
 
 void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modulus& t,
                const IndexSet& keep, std::span<const ScaleDownPart> parts) {
-  const IndexSet& drop = conv.source();
-  const size_t n = chain.ring().phi(), k = drop.size(), np = parts.size();
+  const size_t n = chain.ring().phi(), np = parts.size();
   // Coefficient form (working basis) of every part mod each dropped prime, then the centred
   // digits of delta's y part.
-#pragma omp parallel for schedule(dynamic, 1) if (np * k > 1)
-  for (size_t w = 0; w < np * k; ++w) {
-    uint64_t* row = parts[w / k].dropRows[w % k];
-    chain.toWorkingCoefficients(drop[w % k], row, row);
-  }
-  const DeltaDigits dd =
-      deltaDigits(conv, t, n, np, [&](size_t e) { return parts[e].dropRows; }, kFirstSlots);
-  const size_t nk = keep.size();
-#pragma omp parallel for schedule(static)
-  for (size_t w2 = 0; w2 < np * nk; ++w2) {
-    const size_t e = w2 / nk, idx = w2 % nk;
-    const size_t p = keep[idx];
-    const Modulus& q = chain.modulus(p);
-    uint64_t* delta = threadScratch(kScratchRow, 2 * n);
-    uint64_t* scaled = delta + n;
-    // delta = y + D * c (c centred mod t) in one base conversion.
-    dd.deltaMod(e, p, delta);
-    chain.fromWorkingCoefficients(p, delta, delta);
-    const uint64_t inv = conv.inverseProductMod(p);
-    const uint64_t* in = parts[e].keepIn[idx];
-    uint64_t* out = parts[e].keepOut[idx];
-    if (parts[e].accumulate) {
-      detail::subMulScalarMod(q, in, delta, inv, scaled, n);
-      detail::addMod(q, out, scaled, out, n);
-    } else {
-      detail::subMulScalarMod(q, in, delta, inv, out, n);
-    }
-  }
+  rowsToCoefficients(chain, conv.source(), np, [&](size_t e) { return parts[e].dropRows; });
+  const DeltaDigits dd = deltaDigits(
+      conv, t, n, np, [&](size_t e) { return parts[e].dropRows; }, kFirstSlots);
+  forEachKept(chain, keep, np, n,
+              [&](size_t e, size_t idx, size_t p, const Modulus& q, uint64_t* delta) {
+                uint64_t* scaled = delta + n;
+                // delta = y + D * c (c centred mod t) in one base conversion.
+                dd.deltaMod(e, p, delta);
+                chain.fromWorkingCoefficients(p, delta, delta);
+                const uint64_t inv = conv.inverseProductMod(p);
+                const uint64_t* in = parts[e].keepIn[idx];
+                uint64_t* out = parts[e].keepOut[idx];
+                if (parts[e].accumulate) {
+                  detail::subMulScalarMod(q, in, delta, inv, scaled, n);
+                  detail::addMod(q, out, scaled, out, n);
+                } else {
+                  detail::subMulScalarMod(q, in, delta, inv, out, n);
+                }
+              });
 }
 
 void modDownThenSwitch(const ModulusChain& chain, const BaseConverter& first,
@@ -318,15 +333,11 @@ void modDownThenSwitch(const ModulusChain& chain, const BaseConverter& first,
                        std::span<const ModDownSwitchPart> parts) {
   const IndexSet& special = first.source();
   const IndexSet& top = second.source();
-  const size_t n = chain.ring().phi(), K = special.size(), kt = top.size(), np = parts.size();
+  const size_t n = chain.ring().phi(), kt = top.size(), np = parts.size();
   // The ModDown's digits, from the special rows in coefficient form.
-#pragma omp parallel for schedule(dynamic, 1) if (np * K > 1)
-  for (size_t w = 0; w < np * K; ++w) {
-    uint64_t* row = parts[w / K].specialRows[w % K];
-    chain.toWorkingCoefficients(special[w % K], row, row);
-  }
-  const DeltaDigits d1 =
-      deltaDigits(first, t, n, np, [&](size_t e) { return parts[e].specialRows; }, kFirstSlots);
+  rowsToCoefficients(chain, special, np, [&](size_t e) { return parts[e].specialRows; });
+  const DeltaDigits d1 = deltaDigits(
+      first, t, n, np, [&](size_t e) { return parts[e].specialRows; }, kFirstSlots);
   // The ModDown's output mod the top primes, in coefficient form, in place of topAcc:
   // (coeff(acc + P base) - delta_1) / P.
 #pragma omp parallel for schedule(dynamic, 1) if (np * kt > 1)
@@ -343,33 +354,28 @@ void modDownThenSwitch(const ModulusChain& chain, const BaseConverter& first,
     d1.deltaMod(e, p, delta);
     detail::subMulScalarMod(q, row, delta, first.inverseProductMod(p), row, n);
   }
-  const DeltaDigits d2 =
-      deltaDigits(second, t, n, np, [&](size_t e) { return parts[e].topAcc; }, kSecondSlots);
+  const DeltaDigits d2 = deltaDigits(
+      second, t, n, np, [&](size_t e) { return parts[e].topAcc; }, kSecondSlots);
   // The kept primes: one forward transform of delta_1 + P delta_2.
-  const size_t nk = keep.size();
-#pragma omp parallel for schedule(static)
-  for (size_t w2 = 0; w2 < np * nk; ++w2) {
-    const size_t e = w2 / nk, idx = w2 % nk;
-    const size_t p = keep[idx];
-    const Modulus& q = chain.modulus(p);
-    uint64_t* delta = threadScratch(kScratchRow, 2 * n);
-    uint64_t* delta2 = delta + n;
-    d1.deltaMod(e, p, delta);
-    d2.deltaMod(e, p, delta2);
-    detail::mulScalarMod(q, delta2, first.productMod(p), delta2, n);
-    detail::addMod(q, delta, delta2, delta, n);
-    chain.fromWorkingCoefficients(p, delta, delta);
-    const uint64_t invQt = second.inverseProductMod(p);
-    const uint64_t inv = q.mul(first.inverseProductMod(p), invQt);
-    uint64_t* out = parts[e].keepOut[idx];
-    if (parts[e].accumulate) {
-      detail::subMulScalarMod(q, parts[e].keepAcc[idx], delta, inv, delta2, n);
-      detail::mulScalarMod(q, out, invQt, out, n);
-      detail::addMod(q, out, delta2, out, n);
-    } else {
-      detail::subMulScalarMod(q, parts[e].keepAcc[idx], delta, inv, out, n);
-    }
-  }
+  forEachKept(chain, keep, np, n,
+              [&](size_t e, size_t idx, size_t p, const Modulus& q, uint64_t* delta) {
+                uint64_t* delta2 = delta + n;
+                d1.deltaMod(e, p, delta);
+                d2.deltaMod(e, p, delta2);
+                detail::mulScalarMod(q, delta2, first.productMod(p), delta2, n);
+                detail::addMod(q, delta, delta2, delta, n);
+                chain.fromWorkingCoefficients(p, delta, delta);
+                const uint64_t invQt = second.inverseProductMod(p);
+                const uint64_t inv = q.mul(first.inverseProductMod(p), invQt);
+                uint64_t* out = parts[e].keepOut[idx];
+                if (parts[e].accumulate) {
+                  detail::subMulScalarMod(q, parts[e].keepAcc[idx], delta, inv, delta2, n);
+                  detail::mulScalarMod(q, out, invQt, out, n);
+                  detail::addMod(q, out, delta2, out, n);
+                } else {
+                  detail::subMulScalarMod(q, parts[e].keepAcc[idx], delta, inv, out, n);
+                }
+              });
 }
 
 void scaleDown(std::span<DoubleCRT> xs, const BaseConverter& conv, const Modulus& t) {

@@ -1,6 +1,8 @@
 // Key switching stays bit for bit what it was before it was split into ModUp and the inner
 // product + ModDown (for hoisting): fingerprints of relinearized and rotated ciphertexts made
 // from fixed seeds, recorded with the code before the split (commit b40b668).
+#include "bgv/key_switching.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,9 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "bgv_fixture.h"
-#include "bgv/key_switching.h"
 #include "bgv/rns.h"
+#include "bgv_fixture.h"
 #include "helib-like/bgv/prepared_plaintext.h"
 
 namespace {
@@ -202,9 +203,9 @@ bool sameParts(const hl::Ciphertext& a, const hl::Ciphertext& b) {
 // level, noise bound and plaintext factor, and it decrypts to the model's result.
 TEST(KeySwitching, ReduceNoiseFusedWithTheModDownIsReduceNoiseAfterwards) {
   using Then = hl::Ciphertext::Then;
-  for (const bgvtest::Setting& s : {bgvtest::Setting{4369, 2, 1, bgvtest::kMixed},
-                                    bgvtest::Setting{4369, 2, 8, bgvtest::kMixed},
-                                    bgvtest::Setting{2048, 257, 1}}) {
+  for (const bgvtest::Setting& s :
+       {bgvtest::Setting{4369, 2, 1, bgvtest::kMixed},
+        bgvtest::Setting{4369, 2, 8, bgvtest::kMixed}, bgvtest::Setting{2048, 257, 1}}) {
     SCOPED_TRACE(bgvtest::name(s));
     bgvtest::Fixture& f = bgvtest::fixtureFor(s);
     const bgvtest::Model model(*f.ctx);

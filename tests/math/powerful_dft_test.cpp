@@ -213,8 +213,8 @@ TEST_P(PowerfulDftTest, ExtremeInputsGiveTheScalarWordsAndInvert) {
 }
 
 // Primes of several sizes (those of the aes-128 chain are 24-30 bits), so that the SIMD kernels
-// run in their lazy mode (q < 2^40 and q n <= 2^44, reductions that only bound values left out) up to its
-// edge and in the general mode beyond it: every kernel gives the scalar kernel's words on
+// run in their lazy mode (q < 2^40 and q n <= 2^44, reductions that only bound values left out) up
+// to its edge and in the general mode beyond it: every kernel gives the scalar kernel's words on
 // extreme and random inputs, those match an independent evaluation (NTL), and the inverse
 // restores the input.
 TEST_P(PowerfulDftTest, LazyAndGeneralKernelsAtEveryPrimeSize) {
@@ -250,8 +250,8 @@ TEST_P(PowerfulDftTest, LazyAndGeneralKernelsAtEveryPrimeSize) {
       hl::PowerfulDft pdft(m, mod, zeta, level);
       if (level != hl::SimdLevel::kScalar) (pdft.lazyReductions() ? sawLazy : sawGeneral) = true;
       for (size_t k = 0; k < inputs.size(); ++k) {
-        SCOPED_TRACE("m=" + std::to_string(m) + " q=" + std::to_string(q) + " level=" +
-                     std::string(hl::toString(level)) + " input " + std::to_string(k) +
+        SCOPED_TRACE("m=" + std::to_string(m) + " q=" + std::to_string(q) +
+                     " level=" + std::string(hl::toString(level)) + " input " + std::to_string(k) +
                      (pdft.lazyReductions() ? " (lazy)" : ""));
         std::vector<uint64_t> want(n), got(n), back(n);
         scalar.forward(inputs[k].data(), want.data());
