@@ -954,9 +954,8 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   for (size_t b = 0; b < kb.size(); ++b) {
     if (kb[b] != 1) perms[b] = ctx_->ring().automorphismPermutation(kb[b]);
   }
-  // Group G's parts that need no key switch, added into (o0, o1): sum_i c_i sigma_i(c0), and
-  // c_i c1 for the terms with sigma_i = 1.
-  // The terms' parts that need no key switch: c sigma(c0), and c c1 for sigma = 1. With key-
+  // Group G's parts that need no key switch, added into (o0, o1): c sigma(c0), and c c1 for
+  // sigma = 1. With key-
   // switched baby steps, those of the switched terms join the groups' accumulators (P c
   // sigma(c0), divided exactly by the ModDown: innerProductsGrouped's c0), so only the
   // identities are left here.

@@ -111,7 +111,8 @@ class Ciphertext {
     kReduceNoise,
   };
 
-  /// Back to 2 parts by key switching c2 from s^2 to s. No-op on a 2-part ciphertext. Throws
+  /// Back to 2 parts by key switching c2 from s^2 to s. No-op on a 2-part ciphertext (then
+  /// Then::kReduceNoise is reduceNoise() alone). Throws
   /// std::invalid_argument if keys lacks the relinearization key or was made from another
   /// secret key.
   Ciphertext& relinearize(const EvaluationKeys& keys, Then then = Then::kNothing);
