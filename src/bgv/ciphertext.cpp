@@ -955,10 +955,9 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
     if (kb[b] != 1) perms[b] = ctx_->ring().automorphismPermutation(kb[b]);
   }
   // Group G's parts that need no key switch, added into (o0, o1): c sigma(c0), and c c1 for
-  // sigma = 1. With key-
-  // switched baby steps, those of the switched terms join the groups' accumulators (P c
-  // sigma(c0), divided exactly by the ModDown: innerProductsGrouped's c0), so only the
-  // identities are left here.
+  // sigma = 1. With key-switched baby steps, those of the switched terms join the groups'
+  // accumulators (P c sigma(c0), divided exactly by the ModDown: innerProductsGrouped's c0),
+  // so only the identities are left here.
   auto addUnswitched = [&](size_t G, DoubleCRT& o0, DoubleCRT& o1) {
     const AutomorphismGroup& g = groups[G];
     std::vector<size_t> left;
