@@ -348,7 +348,7 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
   for (size_t idx = 0; idx < total; ++idx) {
     const size_t p = all_[idx];
     const Modulus& q = chain.modulus(p);
-    uint64_t* scratch = threadScratch(kScratchHoistGather, (beta + 2 * nb + chunk + 3) * block);
+    uint64_t* scratch = threadScratch(kScratchHoistGather, (beta + 2 * nb + chunk + 4) * block);
     uint64_t* gathered = scratch;              // one baby's permuted digits
     uint64_t* dots = gathered + beta * block;  // [baby][part] blocks
     uint64_t* consts = dots + 2 * nb * block;  // the constants of up to 64 terms
@@ -359,8 +359,9 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
     const bool narrow = CompactRows::narrowModulus(q);
     // P mod p, where c0's unswitched terms join part 0 (the ciphertext primes).
     const bool withC0 = c0 != nullptr && idx < level_;
-    const uint64_t pModP = withC0 ? special->productMod(p) : 0;
     const uint64_t* c0row = withC0 ? c0->values(p).data() : nullptr;
+    uint64_t* pRow = ones + block;  // P mod p
+    if (withC0) std::fill(pRow, pRow + block, special->productMod(p));
     for (size_t lo = 0; lo < n; lo += block) {
       const size_t len = std::min(block, n - lo);
       for (size_t b = 0; b < nb; ++b) {
@@ -376,8 +377,7 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
         uint64_t* d0 = dots + 2 * b * block;
         keyRows.dot(q, xs, beta, d0, dots + (2 * b + 1) * block, len);
         if (withC0) {  // D_b part 0 += P sigma_b(c0)
-          detail::gatherMulMod(q, c0row, babies[b].perm.data() + lo, nullptr, tmp0, len);
-          detail::mulScalarMod(q, tmp0, pModP, tmp0, len);
+          detail::gatherMulMod(q, c0row, babies[b].perm.data() + lo, pRow, tmp0, len);
           detail::addMod(q, d0, tmp0, d0, len);
         }
       }
