@@ -62,6 +62,14 @@ double switchedNoise(const Context& ctx, double noise, size_t from, size_t to, s
   return noise;
 }
 
+// The bound after one step of modSwitchTo from level `from` that drops `drop` top primes, as
+// that step computes it (modSwitchDown for one prime, one division by several otherwise).
+double stepNoise(const Context& ctx, double noise, size_t from, size_t drop, size_t parts) {
+  if (drop != 1) return switchedNoise(ctx, noise, from, from - drop, parts);
+  const double logQ = std::log2(static_cast<double>(ctx.chain()->modulus(from - 1).value()));
+  return detail::noise::logAdd(noise - logQ, detail::noise::rounding(ctx, 1, parts));
+}
+
 // The plaintext factor after switching from level `from` down to `to`.
 uint64_t switchedFactor(const Context& ctx, uint64_t f, size_t from, size_t to) {
   const Modulus& t = ctx.plaintextModulus();
@@ -278,8 +286,7 @@ Ciphertext& Ciphertext::modSwitchDown() {
   }
   const size_t top = l - 1;
   const Modulus& q = ctx_->chain()->modulus(top);
-  const double noise = detail::noise::logAdd(noiseLog2_ - std::log2(static_cast<double>(q.value())),
-                                             detail::noise::rounding(*ctx_, 1, size()));
+  const double noise = stepNoise(*ctx_, noiseLog2_, l, 1, size());
   checkCapacity(noise, l - 1, "modSwitchDown");
   const detail::BaseConverter& conv = ctx_->rnsTables().converter(IndexSet{top});
   detail::scaleDown(parts_, conv, ctx_->plaintextModulus());
@@ -302,7 +309,7 @@ Ciphertext& Ciphertext::modSwitchTo(size_t l) {
     }
     // Several levels in one division by q_{L-k} ... q_{L-1} (see switchedNoise).
     const size_t k = oneStepChunk(L, l);
-    const double noise = switchedNoise(*ctx_, noiseLog2_, L, L - k, size());
+    const double noise = stepNoise(*ctx_, noiseLog2_, L, k, size());
     checkCapacity(noise, L - k, "modSwitchTo");
     const detail::BaseConverter& conv = ctx_->rnsTables().converter(IndexSet::range(L - k, L));
     detail::scaleDown(parts_, conv, ctx_->plaintextModulus());
@@ -628,13 +635,7 @@ Ciphertext::SwitchPlan Ciphertext::planSwitchAfterKeySwitch(double noise, Then t
   if (plan.target < L) {
     // The first step of modSwitchTo(target), as it would take it.
     plan.drop = L - plan.target >= kOneStepLevels ? oneStepChunk(L, plan.target) : 1;
-    // The bound as modSwitchDown / modSwitchTo compute it for this step.
-    plan.noise = plan.drop == 1
-                     ? detail::noise::logAdd(
-                           noise - std::log2(static_cast<double>(
-                                       ctx_->chain()->modulus(L - 1).value())),
-                           detail::noise::rounding(*ctx_, 1, 2))
-                     : switchedNoise(*ctx_, noise, L, L - plan.drop, 2);
+    plan.noise = stepNoise(*ctx_, noise, L, plan.drop, 2);
     checkCapacity(plan.noise, L - plan.drop, op);
   }
   return plan;
