@@ -31,9 +31,9 @@ class BaseConverter;
 /// element switched is c permuted (value j of each row is c's value perm[j]) without c itself
 /// being permuted: one gather instead of DoubleCRT::automorph's copy and gather.
 /// With dropTop > 0, the result then goes through the first step of a modulus switch by the
-/// dropTop top primes of the level (out0 and out1 lose them; out0 and out1 must not be c):
-/// the same words as modulus switching afterwards (scaleDown by those primes), in the same
-/// pass as the ModDown (modDownThenSwitch).
+/// dropTop top primes of the level (out0 and out1 lose them; out1 may still be c): the same
+/// words as modulus switching afterwards (scaleDown by those primes), in the same pass as the
+/// ModDown (modDownThenSwitch).
 /// With extraAcc (laid out as modDown's acc, over Q_l P of c's level), extraAcc is added to the
 /// inner products before the ModDown: one ModDown for this key switch and another sum already
 /// in the extended basis (a giant step of automorphismSumGroups and the next group's terms),
