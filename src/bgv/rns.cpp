@@ -18,16 +18,19 @@ namespace hl::detail {
 namespace {
 
 // negatives[j] += (u[j] > half) for j < n, u[j] < 2^63.
-void countAbove(const uint64_t* u, uint64_t half, uint8_t* negatives, size_t n) {
-  for (size_t j = 0; j < n; ++j) negatives[j] += static_cast<uint8_t>(u[j] > half);
+// negatives[j] += add where u[j] > half (add < 256 - negatives[j]).
+void countAbove(const uint64_t* u, uint64_t half, uint8_t* negatives, size_t n, uint8_t add = 1) {
+  for (size_t j = 0; j < n; ++j) negatives[j] += static_cast<uint8_t>(u[j] > half ? add : 0);
 }
 
 #if defined(__x86_64__)
 // The same with AVX2: a signed 64-bit comparison (u[j], half < 2^63) of 4 words at a time, its
 // sign mask turned into 4 bytes of 0 or 1 added as one 32-bit word (no byte carries: a count
-// is at most kMaxSource).
+// is at most kMaxSource; with `add` in place of 1, bytes of 0 or add, as long as the sums stay
+// below 256).
 __attribute__((target("avx2"))) void countAboveAvx2(const uint64_t* u, uint64_t half,
-                                                    uint8_t* negatives, size_t n) {
+                                                    uint8_t* negatives, size_t n,
+                                                    uint8_t add = 1) {
   static constexpr auto kBytes = [] {
     std::array<uint32_t, 16> t{};
     for (uint32_t m = 0; m < 16; ++m)
@@ -41,10 +44,10 @@ __attribute__((target("avx2"))) void countAboveAvx2(const uint64_t* u, uint64_t 
     const int mask = _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(x, h)));
     uint32_t w;
     std::memcpy(&w, negatives + j, 4);
-    w += kBytes[static_cast<size_t>(mask)];
+    w += kBytes[static_cast<size_t>(mask)] * add;
     std::memcpy(negatives + j, &w, 4);
   }
-  countAbove(u + j, half, negatives + j, n - j);
+  countAbove(u + j, half, negatives + j, n - j, add);
 }
 #endif
 
@@ -145,10 +148,17 @@ void BaseConverter::convert(const uint64_t* u, const uint8_t* negatives, size_t 
 
 void BaseConverter::combineNegatives(const uint8_t* negatives, const uint64_t* c, size_t n,
                                      uint8_t* combined) const {
-  const auto high = static_cast<uint8_t>(src_.size() + 1);
+  const auto high = static_cast<uint8_t>(src_.size() + 1);  // 2 k + 1 < 256 at most in all
   const uint64_t half = t_.value() >> 1;
-  for (size_t j = 0; j < n; ++j)
-    combined[j] = static_cast<uint8_t>(negatives[j] + (c[j] > half ? high : 0));
+  std::memcpy(combined, negatives, n);
+#if defined(__x86_64__)
+  static const bool avx2 = cpuSupports(SimdLevel::kAvx2);
+  if (avx2) {
+    countAboveAvx2(c, half, combined, n, high);
+    return;
+  }
+#endif
+  countAbove(c, half, combined, n, high);
 }
 
 void BaseConverter::convertPlusMultiple(const uint64_t* u, const uint8_t* combined,
