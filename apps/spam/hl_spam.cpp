@@ -6,12 +6,16 @@
 //   hl-spam score   --model FILE --context F --eval-keys F --in FILE --out FILE   (the provider)
 //   hl-spam decrypt --keys DIR --in FILE                 (the mail user)
 //   hl-spam demo    --corpus DIR                         (the whole flow on the held-out split)
+//   hl-spam serve   --model FILE --token-file F [--port P]  (the provider as an HTTP service)
+//   hl-spam remote  --keys DIR --server HOST:PORT --token-file F MAIL...  (the user, online)
+//   hl-spam classify --model FILE MAIL...                (the clear model, for comparison)
 #include <omp.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +25,7 @@
 
 #include "helib-like/bgv/security.h"
 #include "helib-like/io/serialization.h"
+#include "service.h"
 #include "spam_filter.h"
 
 namespace fs = std::filesystem;
@@ -236,10 +241,17 @@ int cmdScore(const fs::path& modelPath, const fs::path& ctxPath, const fs::path&
   auto msgs = readMessages(in, ctx, 100000, filter.ciphertextsPerMessage());
   std::vector<EncryptedMessage> replies(msgs.size());
   const auto t0 = Clock::now();
+  std::string error;  // exceptions may not leave the parallel loop
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t i = 0; i < msgs.size(); ++i) {
-    replies[i] = {msgs[i].name, {filter.score(msgs[i].ciphertexts, prepared, keys)}};
+    try {
+      replies[i] = {msgs[i].name, {filter.score(msgs[i].ciphertexts, prepared, keys)}};
+    } catch (const std::exception& e) {
+#pragma omp critical
+      if (error.empty()) error = msgs[i].name + ": " + e.what();
+    }
   }
+  if (!error.empty()) throw std::runtime_error(error);
   const double s = seconds(t0, Clock::now());
   std::ofstream o(outPath, std::ios::binary | std::ios::trunc);
   writeMessages(o, replies);
@@ -412,6 +424,92 @@ int cmdDemo(const std::string& corpusDir, size_t perGroup, size_t limit,
   return agree == n ? 0 : 1;
 }
 
+// Features of mail files; a file that cannot be read or parsed is reported and skipped.
+std::vector<std::pair<std::string, std::vector<uint32_t>>> mailFeatures(
+    const std::vector<std::string>& mails, const FeatureConfig& config, int& bad) {
+  std::vector<std::pair<std::string, std::vector<uint32_t>>> out;
+  for (const std::string& path : mails) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "hl-spam: %s: cannot open\n", path.c_str());
+      ++bad;
+      continue;
+    }
+    std::string raw;
+    raw.resize(MailLimits{}.maxBytes);
+    in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+    raw.resize(static_cast<size_t>(in.gcount()));
+    try {
+      out.emplace_back(fs::path(path).filename().string(), extractFeatures(parseMail(raw), config));
+    } catch (const MailError& e) {
+      std::fprintf(stderr, "hl-spam: %s: %s\n", path.c_str(), e.what());
+      ++bad;
+    }
+  }
+  return out;
+}
+
+int cmdClassify(const fs::path& modelPath, const std::vector<std::string>& mails) {
+  const QuantizedModel model = loadQuantizedModel(modelPath);
+  int bad = 0;
+  for (const auto& [name, x] : mailFeatures(mails, model.features, bad)) {
+    const int64_t s = model.score(x);
+    std::printf("%-48s score %6lld  %s\n", name.c_str(), static_cast<long long>(s),
+                s > 0 ? "SPAM" : "ham");
+  }
+  return bad == 0 ? 0 : 1;
+}
+
+int cmdServe(const fs::path& modelPath, const fs::path& tokenFile, int port, size_t maxBody) {
+  ServiceOptions o;
+  o.port = port;
+  o.token = readToken(tokenFile);
+  o.maxBodyBytes = maxBody;
+  ScoringService service(loadQuantizedModel(modelPath), o);
+  service.run([](int p) {
+    std::printf("hl-spam: scoring service listening on http://127.0.0.1:%d\n", p);
+    std::fflush(stdout);
+  });
+  return 0;
+}
+
+std::pair<std::string, int> hostPort(const std::string& s) {
+  std::string v = s;
+  if (v.rfind("http://", 0) == 0) v = v.substr(7);
+  const size_t colon = v.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("--server must be HOST:PORT");
+  return {v.substr(0, colon), std::stoi(v.substr(colon + 1))};
+}
+
+int cmdRemote(const fs::path& keysDir, const std::string& server, const fs::path& tokenFile,
+              const std::vector<std::string>& mails, int hashBits) {
+  const ClientKeys k = loadClient(keysDir, true);
+  FeatureConfig config;
+  config.hashBits = hashBits;
+  const EncryptedFilter filter(k.ctx, config);
+  int bad = 0;
+  const auto feats = mailFeatures(mails, config, bad);
+  const auto [host, port] = hostPort(server);
+  ScoringClient client(host, port, readToken(tokenFile));
+  const std::string id = client.uploadKeys(keysDir / "context.hl", keysDir / "eval.hl");
+  constexpr size_t kPerRequest = 32;
+  for (size_t lo = 0; lo < feats.size(); lo += kPerRequest) {
+    std::vector<EncryptedMessage> q;
+    for (size_t i = lo; i < std::min(feats.size(), lo + kPerRequest); ++i) {
+      q.push_back({feats[i].first, filter.encrypt(*k.pk, feats[i].second)});
+    }
+    std::ostringstream out;
+    writeMessages(out, q);
+    std::istringstream in(client.score(id, out.str()));
+    for (const auto& r : readMessages(in, k.ctx, kPerRequest, 1)) {
+      const int64_t s = filter.decryptScore(*k.sk, r.ciphertexts.at(0));
+      std::printf("%-48s score %6lld  %s\n", r.name.c_str(), static_cast<long long>(s),
+                  s > 0 ? "SPAM" : "ham");
+    }
+  }
+  return bad == 0 ? 0 : 1;
+}
+
 std::string defaultCorpus() {
   if (const char* d = std::getenv("HL_SPAM_CORPUS")) return d;
   return HL_SPAM_DEFAULT_CORPUS;
@@ -465,7 +563,30 @@ int main(int argc, char** argv) {
   demo->add_option("--limit", limit, "at most this many held-out messages (0: all)");
   demo->add_option("--single-runs", singleRuns, "runs of the one-message timing");
 
+  auto* classify = app.add_subcommand("classify", "score mail with the clear model (the provider)");
+  classify->add_option("--model", model, "the model file")->required();
+  classify->add_option("mail", mails, "raw mail files")->required();
+
+  std::string tokenFile, serverAddr;
+  int port = 0;
+  size_t maxBody = size_t{64} << 20;
+  auto* serve = app.add_subcommand("serve", "the scoring server as an HTTP service on loopback");
+  serve->add_option("--model", model, "the model file")->required();
+  serve->add_option("--token-file", tokenFile, "file whose first line is the API token")
+      ->required();
+  serve->add_option("--port", port, "TCP port on 127.0.0.1 (0: any free port, printed)");
+  serve->add_option("--max-body", maxBody, "largest request body in bytes");
+
+  auto* remote = app.add_subcommand("remote", "encrypt mail, have the service score it, decrypt");
+  remote->add_option("--keys", keysDir, "the keys folder");
+  remote->add_option("--server", serverAddr, "HOST:PORT of hl-spam serve")->required();
+  remote->add_option("--token-file", tokenFile, "file whose first line is the API token")
+      ->required();
+  remote->add_option("mail", mails, "raw mail files")->required();
+
   CLI11_PARSE(app, argc, argv);
+  // A peer that closes a connection must give an error, not end the process.
+  std::signal(SIGPIPE, SIG_IGN);
   if (threads > 0) omp_set_num_threads(threads);
   try {
     if (*train) return cmdTrain(corpus, model, hashBits, perGroup, C);
@@ -473,6 +594,9 @@ int main(int argc, char** argv) {
     if (*encrypt) return cmdEncrypt(keysDir, mails, out, hashBits);
     if (*score) return cmdScore(model, ctxPath, evalPath, in, out);
     if (*decrypt) return cmdDecrypt(keysDir, in, json);
+    if (*classify) return cmdClassify(model, mails);
+    if (*serve) return cmdServe(model, tokenFile, port, maxBody);
+    if (*remote) return cmdRemote(keysDir, serverAddr, tokenFile, mails, hashBits);
     if (*demo)
       return cmdDemo(corpus, perGroup, limit, demo->count("--model") ? model : "", singleRuns);
   } catch (const std::exception& e) {
