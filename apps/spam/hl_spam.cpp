@@ -335,12 +335,14 @@ int cmdDemo(const std::string& corpusDir, size_t perGroup, size_t limit,
 
   // One message alone: the client's encryption, the server's score (all threads on one).
   std::vector<double> enc1, score1;
+  double capacityLeft = 0;
   for (int r = 0; r < singleRuns && !held.empty(); ++r) {
     const auto a = Clock::now();
     auto q = filter.encrypt(pk, extractFeatures(parseMail(corpus[held[0]].raw), config));
     const auto b = Clock::now();
     auto s = filter.score(q, prepared, keys);
     const auto c = Clock::now();
+    capacityLeft = s.capacity();
     enc1.push_back(seconds(a, b));
     score1.push_back(seconds(b, c));
   }
@@ -396,8 +398,9 @@ int cmdDemo(const std::string& corpusDir, size_t perGroup, size_t limit,
   printMetrics("encrypted evaluation:", me);
   printConfusion(me);
   std::printf("encrypted scores equal to the clear quantized scores: %zu of %zu\n", agree, n);
-  std::printf("one message: client encryption %.2f ms, server score %.2f ms (median of %d)\n",
-              1e3 * median(enc1), 1e3 * median(score1), singleRuns);
+  std::printf("one message: client encryption %.2f ms, server score %.2f ms (median of %d); "
+              "capacity left in the reply %.1f bits\n",
+              1e3 * median(enc1), 1e3 * median(score1), singleRuns, capacityLeft);
   std::printf(
       "mailbox (%d threads): encryption %.2f ms, server %.2f ms, decryption %.2f ms per "
       "message; query %.1f KiB, reply %.1f KiB\n",
