@@ -154,6 +154,31 @@ ClientKeys loadClient(const fs::path& dir, bool needSecret) {
   return k;
 }
 
+// Features of mail files; a file that cannot be read or parsed is reported and skipped.
+std::vector<std::pair<std::string, std::vector<uint32_t>>> mailFeatures(
+    const std::vector<std::string>& mails, const FeatureConfig& config, int& bad) {
+  std::vector<std::pair<std::string, std::vector<uint32_t>>> out;
+  for (const std::string& path : mails) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "hl-spam: %s: cannot open\n", path.c_str());
+      ++bad;
+      continue;
+    }
+    std::string raw;
+    raw.resize(MailLimits{}.maxBytes);
+    in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+    raw.resize(static_cast<size_t>(in.gcount()));
+    try {
+      out.emplace_back(fs::path(path).filename().string(), extractFeatures(parseMail(raw), config));
+    } catch (const MailError& e) {
+      std::fprintf(stderr, "hl-spam: %s: %s\n", path.c_str(), e.what());
+      ++bad;
+    }
+  }
+  return out;
+}
+
 int cmdTrain(const std::string& corpusDir, const std::string& modelPath, int hashBits,
              size_t perGroup, double C) {
   const auto corpus = loadCorpus(corpusDir, perGroup);
@@ -204,21 +229,8 @@ int cmdEncrypt(const fs::path& keysDir, const std::vector<std::string>& mails, c
   const EncryptedFilter filter(k.ctx, config);
   std::vector<EncryptedMessage> msgs;
   int bad = 0;
-  for (const std::string& path : mails) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "hl-spam: %s: cannot open\n", path.c_str());
-      ++bad;
-      continue;
-    }
-    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    try {
-      const auto x = extractFeatures(parseMail(raw), config);
-      msgs.push_back({fs::path(path).filename().string(), filter.encrypt(*k.pk, x)});
-    } catch (const MailError& e) {
-      std::fprintf(stderr, "hl-spam: %s: %s\n", path.c_str(), e.what());
-      ++bad;
-    }
+  for (auto& [name, x] : mailFeatures(mails, config, bad)) {
+    msgs.push_back({name, filter.encrypt(*k.pk, x)});
   }
   std::ofstream o(out, std::ios::binary | std::ios::trunc);
   writeMessages(o, msgs);
@@ -398,9 +410,10 @@ int cmdDemo(const std::string& corpusDir, size_t perGroup, size_t limit,
   printMetrics("encrypted evaluation:", me);
   printConfusion(me);
   std::printf("encrypted scores equal to the clear quantized scores: %zu of %zu\n", agree, n);
-  std::printf("one message: client encryption %.2f ms, server score %.2f ms (median of %d); "
-              "capacity left in the reply %.1f bits\n",
-              1e3 * median(enc1), 1e3 * median(score1), singleRuns, capacityLeft);
+  std::printf(
+      "one message: client encryption %.2f ms, server score %.2f ms (median of %d); "
+      "capacity left in the reply %.1f bits\n",
+      1e3 * median(enc1), 1e3 * median(score1), singleRuns, capacityLeft);
   std::printf(
       "mailbox (%d threads): encryption %.2f ms, server %.2f ms, decryption %.2f ms per "
       "message; query %.1f KiB, reply %.1f KiB\n",
@@ -425,31 +438,6 @@ int cmdDemo(const std::string& corpusDir, size_t perGroup, size_t limit,
       {"reply_bytes", replyBytes}};
   std::printf("%s\n", j.dump().c_str());
   return agree == n ? 0 : 1;
-}
-
-// Features of mail files; a file that cannot be read or parsed is reported and skipped.
-std::vector<std::pair<std::string, std::vector<uint32_t>>> mailFeatures(
-    const std::vector<std::string>& mails, const FeatureConfig& config, int& bad) {
-  std::vector<std::pair<std::string, std::vector<uint32_t>>> out;
-  for (const std::string& path : mails) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "hl-spam: %s: cannot open\n", path.c_str());
-      ++bad;
-      continue;
-    }
-    std::string raw;
-    raw.resize(MailLimits{}.maxBytes);
-    in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
-    raw.resize(static_cast<size_t>(in.gcount()));
-    try {
-      out.emplace_back(fs::path(path).filename().string(), extractFeatures(parseMail(raw), config));
-    } catch (const MailError& e) {
-      std::fprintf(stderr, "hl-spam: %s: %s\n", path.c_str(), e.what());
-      ++bad;
-    }
-  }
-  return out;
 }
 
 int cmdClassify(const fs::path& modelPath, const std::vector<std::string>& mails) {

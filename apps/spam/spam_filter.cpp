@@ -623,35 +623,40 @@ void saveModel(const fs::path& path, const QuantizedModel& q, const FloatModel& 
   fs::rename(tmp, path);
 }
 
-QuantizedModel loadQuantizedModel(const fs::path& path) {
+namespace {
+// Runs read(j, section) on the model file's section, turning JSON errors into ModelError.
+template <class Read>
+void readSection(const fs::path& path, const char* section, Read&& read) {
   const nlohmann::json j = readModelJson(path);
-  QuantizedModel q;
   try {
+    read(j, j.at(section));
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelError("malformed model file " + path.string() + ": " + e.what());
+  }
+}
+}  // namespace
+
+QuantizedModel loadQuantizedModel(const fs::path& path) {
+  QuantizedModel q;
+  readSection(path, "quantized", [&](const nlohmann::json& j, const nlohmann::json& b) {
     q.features = readFeatures(j);
-    const auto& b = j.at("quantized");
     q.weightBits = b.at("weight_bits").get<int>();
     q.scale = b.at("scale").get<double>();
     q.bias = b.at("bias").get<int32_t>();
     q.weights = b.at("weights").get<std::vector<int32_t>>();
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelError("malformed model file " + path.string() + ": " + e.what());
-  }
+  });
   q.validate();
   return q;
 }
 
 FloatModel loadFloatModel(const fs::path& path) {
-  const nlohmann::json j = readModelJson(path);
   FloatModel f;
-  try {
+  readSection(path, "float", [&](const nlohmann::json& j, const nlohmann::json& b) {
     f.features = readFeatures(j);
-    const auto& b = j.at("float");
     f.C = b.at("C").get<double>();
     f.bias = b.at("bias").get<double>();
     f.weights = b.at("weights").get<std::vector<double>>();
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelError("malformed model file " + path.string() + ": " + e.what());
-  }
+  });
   if (f.weights.size() != (size_t{1} << f.features.hashBits)) {
     throw ModelError("the float model has the wrong number of weights");
   }
