@@ -93,5 +93,16 @@ expect_fail "413" "$bin" remote --keys keys --server "127.0.0.1:$sport" --token-
 "$bin" remote --keys other --server "127.0.0.1:$port" --token-file token "${mails[@]}" \
   >remote2.txt || fail "second client"
 diff clear.txt remote2.txt || fail "second client's scores"
+# Queries under one key scored with another user's keys: refused (400), nothing else harmed.
+other_id=$(cat other/context.hl other/eval.hl | sha256sum | cut -c1-32)
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'POST /v1/score?keys=%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/octet-stream\r\nContent-Length: %s\r\nConnection: close\r\n\r\n' \
+  "$other_id" "$(cat token)" "$(stat -c %s query.bin)" >&3
+cat query.bin >&3
+status=$(head -1 <&3 | cut -d' ' -f2)
+exec 3<&-
+[ "$status" = 400 ] || fail "queries under another key: status $status"
+"$bin" remote --keys keys --server "127.0.0.1:$port" --token-file token "${mails[0]}" \
+  >remote3.txt || fail "after a refused request"
 [ "$(raw GET /v1/health "$(cat token)" "")" = 200 ] || fail "the service stopped serving"
 echo "hl-spam: all checks passed"
