@@ -457,6 +457,44 @@ SlotRing::SlotRing(const Context& ctx)
     toSlotBits_ = columnBits(toSlot_, ell_, d_);
     fromSlotBits_ = columnBits(fromSlot_, ell_, d_);
   }
+  buildNegacyclic();
+}
+
+void SlotRing::buildNegacyclic() {
+  if (d_ != 1 || (m_ & (m_ - 1)) != 0 || m_ < 4 || t_.value() % 2 == 0) return;
+  // F_0 = X - zeta: zeta = -f_0, a primitive m-th root of unity mod t, so psi = zeta has
+  // psi^n = -1 (n = m / 2).
+  const uint64_t psi = t_.neg(f_[0]);
+  const uint64_t psiInv = t_.inv(psi);
+  size_t logn = 0;
+  while ((size_t{1} << logn) < n_) ++logn;
+  auto brv = [logn](size_t x) {
+    size_t r = 0;
+    for (size_t b = 0; b < logn; ++b) r |= ((x >> b) & 1) << (logn - 1 - b);
+    return r;
+  };
+  psiBr_.resize(n_);
+  psiInvBr_.resize(n_);
+  uint64_t w = 1, wi = 1;
+  for (size_t i = 0; i < n_; ++i) {
+    psiBr_[brv(i)] = w;
+    psiInvBr_[brv(i)] = wi;
+    w = t_.mul(w, psi);
+    wi = t_.mul(wi, psiInv);
+  }
+  psiBrShoup_.resize(n_);
+  psiInvBrShoup_.resize(n_);
+  for (size_t i = 0; i < n_; ++i) {
+    psiBrShoup_[i] = t_.shoup(psiBr_[i]);
+    psiInvBrShoup_[i] = t_.shoup(psiInvBr_[i]);
+  }
+  nInv_ = t_.inv(n_ % t_.value());
+  // The forward transform leaves a(psi^(2 brv(k) + 1)) at position k; slot s holds
+  // a(zeta^u_s), u_s odd: position brv((u_s - 1) / 2).
+  slotPos_.resize(ell_);
+  for (size_t s = 0; s < ell_; ++s) {
+    slotPos_[s] = static_cast<uint32_t>(brv((cube_->representative(s) - 1) / 2));
+  }
 }
 
 std::vector<uint64_t> SlotRing::factor(size_t s) const {
@@ -468,6 +506,25 @@ std::vector<uint64_t> SlotRing::factor(size_t s) const {
 void SlotRing::decode(std::span<const uint64_t> coeffs, std::span<uint64_t> values) const {
   if (coeffs.size() != n_ || values.size() != ell_ * d_) {
     throw std::invalid_argument("hl::SlotRing::decode: size mismatch");
+  }
+  if (!slotPos_.empty()) {
+    // Cooley-Tukey, natural order in, bit-reversed out (the negacyclic twist folded into the
+    // twiddles: Poeppelmann, Oder, Gueneysu, "High-performance ideal lattice-based
+    // cryptography on 8-bit ATxmega microcontrollers", LATINCRYPT 2015, Alg. 1).
+    std::vector<uint64_t> a(coeffs.begin(), coeffs.end());
+    for (size_t half = n_ / 2, groups = 1; groups < n_; groups *= 2, half /= 2) {
+      for (size_t i = 0; i < groups; ++i) {
+        const uint64_t w = psiBr_[groups + i], ws = psiBrShoup_[groups + i];
+        uint64_t* x = a.data() + 2 * i * half;
+        for (size_t j = 0; j < half; ++j) {
+          const uint64_t u = x[j], v = t_.mulShoup(x[j + half], w, ws);
+          x[j] = t_.add(u, v);
+          x[j + half] = t_.sub(u, v);
+        }
+      }
+    }
+    for (size_t s = 0; s < ell_; ++s) values[s] = a[slotPos_[s]];
+    return;
   }
   std::vector<uint64_t> leaves(ell_ * d_);
   tree_->down(coeffs.data(), n_, leaves.data(), d_);
@@ -486,6 +543,26 @@ void SlotRing::decode(std::span<const uint64_t> coeffs, std::span<uint64_t> valu
 void SlotRing::encode(std::span<const uint64_t> values, std::span<uint64_t> coeffs) const {
   if (coeffs.size() != n_ || values.size() != ell_ * d_) {
     throw std::invalid_argument("hl::SlotRing::encode: size mismatch");
+  }
+  if (!slotPos_.empty()) {
+    // Gentleman-Sande, bit-reversed in, natural out: the inverse of decode's transform.
+    std::vector<uint64_t> a(n_);
+    for (size_t s = 0; s < ell_; ++s) a[slotPos_[s]] = values[s];
+    for (size_t half = 1, groups = n_ / 2; groups >= 1; half *= 2, groups /= 2) {
+      for (size_t i = 0; i < groups; ++i) {
+        const uint64_t w = psiInvBr_[groups + i], ws = psiInvBrShoup_[groups + i];
+        uint64_t* x = a.data() + 2 * i * half;
+        for (size_t j = 0; j < half; ++j) {
+          const uint64_t u = x[j], v = x[j + half];
+          x[j] = t_.add(u, v);
+          x[j + half] = t_.mulShoup(t_.sub(u, v), w, ws);
+        }
+      }
+      if (groups == 1) break;
+    }
+    const uint64_t ns = t_.shoup(nInv_);
+    for (size_t i = 0; i < n_; ++i) coeffs[i] = t_.mulShoup(a[i], nInv_, ns);
+    return;
   }
   std::vector<uint64_t> leaves(ell_ * d_);
   for (size_t s = 0; s < ell_ && !fromSlotBits_.empty(); ++s) {

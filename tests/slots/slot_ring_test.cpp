@@ -170,7 +170,8 @@ TEST_P(SlotRingTest, AutomorphismsMoveSlotsAndFrobeniusActsInside) {
 
 INSTANTIATE_TEST_SUITE_P(Rings, SlotRingTest,
                          testing::Values(Ring{4369, 2, 1}, Ring{21845, 2, 1}, Ring{819, 257, 2},
-                                         Ring{256, 257, 1}, Ring{256, 257, 2}, Ring{91, 3, 3}),
+                                         Ring{256, 257, 1}, Ring{256, 257, 2}, Ring{91, 3, 3},
+                                         Ring{2048, 12289, 1}),
                          ringName);
 
 }  // namespace
