@@ -60,7 +60,7 @@ expect_fail "another secret key" "$bin" score --model model.json --context keys/
 # The service on loopback.
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >token
 echo "wrong-token-0123456789" >badtoken
-"$bin" serve --model model.json --token-file token --max-body 20000000 >serve.txt 2>serve.err &
+"$bin" serve --model model.json --token-file token --max-body 40000000 >serve.txt 2>serve.err &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 50); do grep -q listening serve.txt && break; sleep 0.1; done

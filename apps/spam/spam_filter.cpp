@@ -687,16 +687,8 @@ EncryptedFilter::EncryptedFilter(std::shared_ptr<const Context> ctx, const Featu
 }
 
 std::vector<uint64_t> EncryptedFilter::keyExponents() const {
-  std::vector<uint64_t> out;
-  const Hypercube& c = ea_.hypercube();
-  for (size_t i = 0; i < c.dimensions(); ++i) {
-    for (size_t a = 1; a < c.dimensionSize(i); a *= 2) {
-      for (uint64_t e : ea_.rotationExponents(i, static_cast<int64_t>(a))) out.push_back(e);
-    }
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  // totalSums in hoisted stages of radix 8 (4096 = 8^4, then the 2-long dimension).
+  return ea_.totalSumsKeyExponents(8);
 }
 
 std::vector<Ciphertext> EncryptedFilter::encrypt(const PublicKey& pk,

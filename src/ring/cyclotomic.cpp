@@ -48,8 +48,22 @@ std::vector<uint32_t> Cyclotomic::automorphismPermutation(uint64_t k) const {
   }
   std::vector<uint32_t> perm(evalExps_.size());
   const uint64_t kk = k % m_;
+  if (isPowerOfTwo()) {
+    for (size_t i = 0; i < perm.size(); ++i) {
+      perm[i] = static_cast<uint32_t>(evalIndex_[(evalExps_[i] * kk) & (m_ - 1)]);
+    }
+    return perm;
+  }
+  // x mod m for x = e k < m^2 <= 2^48 without a division per element: the quotient from a
+  // double product is off by at most one.
+  const double inv = 1.0 / static_cast<double>(m_);
+  const auto m = static_cast<int64_t>(m_);
   for (size_t i = 0; i < perm.size(); ++i) {
-    perm[i] = static_cast<uint32_t>(evalIndex_[(evalExps_[i] * kk) % m_]);
+    const auto x = static_cast<int64_t>(evalExps_[i] * kk);
+    int64_t r = x - static_cast<int64_t>(static_cast<double>(x) * inv) * m;
+    r += r < 0 ? m : 0;
+    r -= r >= m ? m : 0;
+    perm[i] = static_cast<uint32_t>(evalIndex_[r]);
   }
   return perm;
 }

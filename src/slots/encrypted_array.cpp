@@ -448,6 +448,53 @@ void EncryptedArray::shift(Ciphertext& target, int64_t k, const EvaluationKeys& 
   ct.multiplyByPlaintext(*impl_->mask(maskName("shift", 0, k), sel));
 }
 
+namespace {
+
+// n = r_0 r_1 ... with each r_i <= radix, greedily the largest divisor of what is left; empty
+// if n has a prime factor above radix.
+std::vector<size_t> sumRadices(size_t n, size_t radix) {
+  std::vector<size_t> out;
+  while (n > 1) {
+    size_t r = std::min(radix, n);
+    while (r > 1 && n % r != 0) --r;
+    if (r <= 1) return {};
+    out.push_back(r);
+    n /= r;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<uint64_t> EncryptedArray::totalSumsKeyExponents(size_t radix) const {
+  if (radix < 2 || radix > 64) {
+    throw std::invalid_argument("hl::EncryptedArray::totalSumsKeyExponents: radix " +
+                                std::to_string(radix) + " is not in [2, 64]");
+  }
+  const Hypercube& c = *impl_->cube;
+  std::vector<uint64_t> out;
+  for (size_t i = 0; i < c.dimensions(); ++i) {
+    const size_t n = c.dimensionSize(i);
+    const std::vector<size_t> radices = sumRadices(n, radix);
+    if (c.isGood(i) && !radices.empty()) {
+      size_t a = 1;
+      for (size_t r : radices) {
+        for (size_t j = 1; j < r; ++j) {
+          for (uint64_t e : rotationExponents(i, static_cast<int64_t>(j * a))) out.push_back(e);
+        }
+        a *= r;
+      }
+      continue;
+    }
+    for (size_t a = 1; a < n; a *= 2) {
+      for (uint64_t e : rotationExponents(i, static_cast<int64_t>(a))) out.push_back(e);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 void EncryptedArray::totalSums(Ciphertext& target, const EvaluationKeys& keys) const {
   detail::Transaction tx(target);
   Ciphertext& ct = tx.work();
@@ -479,6 +526,33 @@ void EncryptedArray::totalSums(Ciphertext& target, const EvaluationKeys& keys) c
       ct.automorphismSum(exps, consts, keys);
       continue;
     }
+    // Hoisted stages of radix r in a good dimension: stage k sums rot^(j a)(x) over j < r_k,
+    // a = r_0 ... r_(k-1), one ModUp and one ModDown for r_k - 1 rotations.
+    bool staged = false;
+    for (size_t radix : {16, 8, 4}) {
+      const std::vector<size_t> radices = sumRadices(n, radix);
+      if (!c.isGood(i) || radices.empty() || radices.front() <= 2) continue;
+      std::vector<std::vector<uint64_t>> stages;
+      bool have = true;
+      size_t a = 1;
+      for (size_t r : radices) {
+        std::vector<uint64_t> e{1 % impl_->m};
+        for (size_t j = 1; j < r && have; ++j) {
+          e.push_back(rotationExponents(i, static_cast<int64_t>(j * a)).front());
+          have = keys.hasAutomorphism(e.back());
+        }
+        stages.push_back(std::move(e));
+        a *= r;
+      }
+      if (!have) continue;
+      for (const auto& e : stages) {
+        const std::vector<const PreparedPlaintext*> none(e.size(), nullptr);
+        ct.automorphismSum(e, none, keys);
+      }
+      staged = true;
+      break;
+    }
+    if (staged) continue;
     // S_n = sum_{j<n} rot^j(x) from the bits of n: S_2a = S_a + rot^a(S_a), S_a+1 = x + rot(S_a).
     const Ciphertext x = ct;
     size_t a = 1;

@@ -197,6 +197,32 @@ TEST_P(EncryptedArrayTest, SumsAndReplicate) {
   expectSlots(c, model, "replicate");
 }
 
+// totalSums in hoisted stages of radix r (keys from totalSumsKeyExponents(r)) against the
+// model; with fewer key switches than the bit-by-bit sums its noise bound is smaller.
+TEST_P(EncryptedArrayTest, TotalSumsInHoistedStages) {
+  const hl::SlotVector v = random();
+  hl::SlotVector model = v;
+  model.totalSums();
+  hl::Ciphertext bits = encrypt(v);
+  ea_->totalSums(bits, *keys_);  // the default keys: powers of two only
+  expectSlots(bits, model, "totalSums bit by bit");
+  for (size_t radix : {4, 8}) {
+    hl::EvaluationKeys keys(ctx_);
+    ea_->addKeys(keys, *sk_, ea_->totalSumsKeyExponents(radix));
+    hl::Ciphertext c = encrypt(v);
+    ea_->totalSums(c, keys);
+    expectSlots(c, model, "totalSums radix " + std::to_string(radix));
+    bool staged = false;  // a good dimension of a size with a divisor above 2 up to radix
+    const hl::Hypercube& h = ea_->hypercube();
+    for (size_t i = 0; i < h.dimensions(); ++i) {
+      for (size_t r = 3; r <= radix; ++r) staged |= h.isGood(i) && h.dimensionSize(i) % r == 0;
+    }
+    if (staged) EXPECT_LT(c.noiseBound(), bits.noiseBound()) << radix;
+  }
+  EXPECT_THROW(ea_->totalSumsKeyExponents(1), std::invalid_argument);
+  EXPECT_THROW(ea_->totalSumsKeyExponents(65), std::invalid_argument);
+}
+
 TEST_P(EncryptedArrayTest, RunningSums) {
   if (ea_->size() > 300) GTEST_SKIP() << "many shifts; covered by the smaller rings";
   const hl::SlotVector v = random();

@@ -322,7 +322,15 @@ class EncryptedArray {
   void rotate(Ciphertext& ct, size_t dim, int64_t k, const EvaluationKeys& keys) const;
   void shift(Ciphertext& ct, int64_t k, const EvaluationKeys& keys) const;
   void shift(Ciphertext& ct, size_t dim, int64_t k, const EvaluationKeys& keys) const;
+  /// Every slot receives the sum of all slots. Per dimension, whichever the keys allow, best
+  /// first: one hoisted sum of all n rotations (keys for every rotation); in a good dimension,
+  /// hoisted sums of radix r stages (n = r_0 r_1 ..., each stage one ModUp and one ModDown for
+  /// r - 1 rotations: keys from totalSumsKeyExponents(r), r = 16, 8 or 4); else S_n from the
+  /// bits of n, one key switch per step (keys for rotations by 1 and the powers of two).
   void totalSums(Ciphertext& ct, const EvaluationKeys& keys) const;
+  /// The rotation keys of totalSums' radix-r stages in the good dimensions and of its
+  /// bit-by-bit steps in the others (2 <= radix <= 64; std::invalid_argument otherwise).
+  std::vector<uint64_t> totalSumsKeyExponents(size_t radix) const;
   void runningSums(Ciphertext& ct, const EvaluationKeys& keys) const;
   void replicate(Ciphertext& ct, size_t s, const EvaluationKeys& keys) const;
   /// then: as Ciphertext::automorph (Then::kReduceNoise fuses reduceNoise() with the key
