@@ -236,6 +236,8 @@ Parameters cloudParameters() {
   p.p = 68720066561;  // 2^36 + 2097153 (= 2^21 * 32768 + 1), prime
   p.r = 1;
   p.ciphertextBits = 150;
+  p.digits =
+      1;  // one digit: keys half the size of three digits (P about Q; security still far above 128)
   return p;
 }
 

@@ -319,6 +319,25 @@ SlotRing::SlotRing(const Context& ctx)
   // F_s = minimal polynomial of zeta^u_s in E = GF(p)[Y]/F.
   std::vector<zz_pX> factorsModP(ell_);
   NTL::zz_pContext pContext(static_cast<long>(p_));
+  if (d_ == 1 && r_ == 1 && (m_ & (m_ - 1)) == 0 && m_ >= 4 && p_ % 2 == 1) {
+    // Every slot an integer and m a power of two: the factors are X - zeta^u, decode and encode
+    // are the negacyclic transform (buildNegacyclic), and no tree is needed.
+    uint64_t zeta = 0;
+    {
+      NTL::zz_pPush push(pContext);
+      const zz_pXModulus irrMod(firstIrreducible(p_, d_));
+      zeta = static_cast<uint64_t>(NTL::rep(NTL::coeff(primitiveRoot(m_, p_, d_, irrMod), 0)));
+    }
+    factors_.resize(2 * ell_);
+    for (size_t s = 0; s < ell_; ++s) {
+      factors_[2 * s] = t_.neg(t_.pow(zeta, cube_->representative(s)));
+      factors_[2 * s + 1] = 1;
+    }
+    f_ = {factors_[0], 1};
+    frob_ = {1};
+    buildNegacyclic();
+    return;
+  }
   {
     NTL::zz_pPush push(pContext);
     const zz_pXModulus irrMod(firstIrreducible(p_, d_));
