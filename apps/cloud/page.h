@@ -17,6 +17,7 @@ inline constexpr const char* kAnalystPage = R"HTML(<!doctype html>
   td, th { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; text-align: right; }
   td:first-child, th:first-child { text-align: left; }
   .bar { fill: #3b6ea5; }
+  #chart text { font-size: 12px; }
   .panel { background: #f6f6f6; padding: 0.8em; font-family: monospace; font-size: 0.85em;
            white-space: pre-wrap; max-height: 20em; overflow: auto; }
   #status { color: #555; }
