@@ -22,9 +22,9 @@ namespace hl::cloud {
 
 /// Input that is not a usable table: a malformed CSV, a missing or non-numeric value column,
 /// too many levels or rows, values whose sums could wrap. The message says which.
-class DataError : public std::runtime_error {
+class DataError : public std::invalid_argument {
  public:
-  using std::runtime_error::runtime_error;
+  using std::invalid_argument::invalid_argument;
 };
 
 // ---------------------------------------------------------------------------------------------

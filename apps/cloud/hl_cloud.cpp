@@ -31,6 +31,7 @@
 
 #include "cloud.h"
 #include "helib-like/io/serialization.h"
+#include "http_util.h"
 #include "page.h"
 #include "server.h"
 
@@ -249,8 +250,7 @@ int cmdAnalyst(const fs::path& keysDir, const std::string& server, const fs::pat
       Remote remote(server, token);
       res.set_content(remote.call("GET", "/v1/tables", "", ""), "application/json");
     } catch (const std::exception& e) {
-      res.status = 502;
-      res.set_content(json{{"error", e.what()}}.dump(), "application/json");
+      apps::jsonReply(res, 502, {{"error", e.what()}});
     }
   });
   web.Post("/api/query", [&](const httplib::Request& req, httplib::Response& res) {
@@ -261,16 +261,16 @@ int cmdAnalyst(const fs::path& keysDir, const std::string& server, const fs::pat
           runQuery(remote, k, req.get_param_value("table"), req.get_param_value("group_by")).dump(),
           "application/json");
     } catch (const std::exception& e) {
-      res.status = 502;
-      res.set_content(json{{"error", e.what()}}.dump(), "application/json");
+      apps::jsonReply(res, 502, {{"error", e.what()}});
     }
   });
-  const int bound = port == 0 ? web.bind_to_any_port("127.0.0.1")
-                              : (web.bind_to_port("127.0.0.1", port) ? port : -1);
-  if (bound <= 0) throw std::runtime_error("cannot bind 127.0.0.1:" + std::to_string(port));
-  std::printf("hl-cloud analyst: open http://127.0.0.1:%d/\n", bound);
-  std::fflush(stdout);
-  web.listen_after_bind();
+  apps::bindAndServe(
+      web, "127.0.0.1", port,
+      [](int bound) {
+        std::printf("hl-cloud analyst: open http://127.0.0.1:%d/\n", bound);
+        std::fflush(stdout);
+      },
+      "hl-cloud analyst");
   return 0;
 }
 

@@ -2,8 +2,6 @@
 #include "server.h"
 
 #include <httplib.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -17,6 +15,7 @@
 #include <thread>
 
 #include "helib-like/io/serialization.h"
+#include "http_util.h"
 
 namespace hl::cloud {
 
@@ -24,27 +23,7 @@ namespace {
 
 using json = nlohmann::json;
 
-void reply(httplib::Response& res, int status, const json& j) {
-  res.status = status;
-  res.set_content(j.dump(), "application/json");
-}
-
-std::string hex(const unsigned char* p, size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; ++i) {
-    s += d[p[i] >> 4];
-    s += d[p[i] & 15];
-  }
-  return s;
-}
-
-std::string sha256Hex(const std::string& data) {
-  unsigned char md[32];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return hex(md, len);
-}
+void reply(httplib::Response& res, int status, const json& j) { apps::jsonReply(res, status, j); }
 
 std::optional<io::ObjectType> recordTypeAt(std::istream& in) {
   const auto pos = in.tellg();
@@ -126,14 +105,10 @@ struct ComputeServer::Impl {
 
   // The tenant of the request's token (constant-time comparisons), or empty.
   std::string tenantOf(const httplib::Request& req) const {
-    const std::string h = req.get_header_value("Authorization");
-    if (h.rfind("Bearer ", 0) != 0) return {};
-    const std::string token = h.substr(7);
+    const std::string token = apps::bearerToken(req);
     std::string found;
     for (const auto& [t, tenant] : options.tokens) {
-      if (t.size() == token.size() && CRYPTO_memcmp(t.data(), token.data(), t.size()) == 0) {
-        found = tenant;
-      }
+      if (apps::sameSecret(t, token)) found = tenant;
     }
     return found;
   }
@@ -232,7 +207,7 @@ struct ComputeServer::Impl {
       std::ostringstream o;
       io::save(o, ct);
       cts.push_back({{"what", what},
-                     {"sha256", sha256Hex(o.str()).substr(0, 16)},
+                     {"sha256", apps::sha256Hex(o.str()).substr(0, 16)},
                      {"bytes", o.str().size()}});
       ++shown;
     };
@@ -264,22 +239,7 @@ struct ComputeServer::Impl {
       }
       return httplib::Server::HandlerResponse::Unhandled;
     });
-    server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-          try {
-            std::rethrow_exception(ep);
-          } catch (const FormatError& e) {
-            reply(res, 400, {{"error", e.what()}});
-          } catch (const DataError& e) {
-            reply(res, 400, {{"error", e.what()}});
-          } catch (const std::invalid_argument& e) {
-            reply(res, 400, {{"error", e.what()}});
-          } catch (const std::exception& e) {
-            reply(res, 500, {{"error", e.what()}});
-          } catch (...) {
-            reply(res, 500, {{"error", "internal error"}});
-          }
-        });
+    apps::installJsonErrors(server);
     server.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
       reply(res, 200, {{"ok", true}});
     });
@@ -328,7 +288,7 @@ struct ComputeServer::Impl {
       auto job = std::make_shared<Job>();
       unsigned char id[16];
       if (RAND_bytes(id, sizeof id) != 1) throw std::runtime_error("no randomness for a job id");
-      job->id = hex(id, sizeof id);
+      job->id = apps::toHex(id, sizeof id);
       job->tenant = tenant;
       job->table = j["table"];
       job->column = j["group_by"];
@@ -398,18 +358,7 @@ void ComputeServer::run(const std::function<void(int)>& ready) {
   for (size_t i = 0; i < std::max<size_t>(1, s.options.workers); ++i) {
     s.workers.emplace_back([&s] { s.work(); });
   }
-  int port = s.options.port;
-  if (port == 0) {
-    port = s.server.bind_to_any_port(s.options.host);
-  } else if (!s.server.bind_to_port(s.options.host, port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    throw std::runtime_error("hl-cloud server: cannot bind " + s.options.host + ":" +
-                             std::to_string(s.options.port));
-  }
-  if (ready) ready(port);
-  s.server.listen_after_bind();
+  apps::bindAndServe(s.server, s.options.host, s.options.port, ready, "hl-cloud server");
 }
 
 void ComputeServer::stop() {

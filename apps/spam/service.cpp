@@ -2,8 +2,6 @@
 #include "service.h"
 
 #include <httplib.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <deque>
 #include <fstream>
@@ -13,27 +11,14 @@
 #include <sstream>
 
 #include "helib-like/io/serialization.h"
+#include "http_util.h"
 
 namespace hl::spam {
 
 namespace {
 
-std::string sha256Hex(const std::string& data) {
-  unsigned char md[32];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
-}
-
 void jsonError(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+  apps::jsonReply(res, status, {{"error", message}});
 }
 
 // The type of the record at the start of `body` (without reading further), or nothing.
@@ -76,10 +61,7 @@ struct ScoringService::Impl {
   std::deque<std::string> order;  // oldest first
 
   bool authorized(const httplib::Request& req) const {
-    const std::string expected = "Bearer " + options.token;
-    const std::string got = req.get_header_value("Authorization");
-    return got.size() == expected.size() &&
-           CRYPTO_memcmp(got.data(), expected.data(), got.size()) == 0;
+    return apps::sameSecret(apps::bearerToken(req), options.token);
   }
 
   void keysHandler(const httplib::Request& req, httplib::Response& res) {
@@ -99,7 +81,7 @@ struct ScoringService::Impl {
     set->keys = std::make_unique<EvaluationKeys>(io::loadEvaluationKeys(in, set->ctx));
     set->filter = std::make_unique<EncryptedFilter>(set->ctx, model.features);
     set->prepared = set->filter->prepare(model);
-    const std::string id = sha256Hex(body).substr(0, 32);
+    const std::string id = apps::sha256Hex(body).substr(0, 32);
     {
       const std::lock_guard<std::mutex> lock(mu);
       if (keySets.emplace(id, set).second) {
@@ -159,22 +141,7 @@ void ScoringService::run(const std::function<void(int)>& ready) {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  s.server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::invalid_argument& e) {
-          jsonError(res, 400, e.what());
-        } catch (const FormatError& e) {
-          jsonError(res, 400, e.what());
-        } catch (const ModelError& e) {
-          jsonError(res, 400, e.what());
-        } catch (const std::exception& e) {
-          jsonError(res, 500, e.what());
-        } catch (...) {
-          jsonError(res, 500, "internal error");
-        }
-      });
+  apps::installJsonErrors(s.server);
   s.server.Get("/v1/health", [&s](const httplib::Request&, httplib::Response& res) {
     res.set_content(nlohmann::json{{"ok", true},
                                    {"hash_bits", s.model.features.hashBits},
@@ -188,18 +155,7 @@ void ScoringService::run(const std::function<void(int)>& ready) {
   s.server.Post("/v1/score", [&s](const httplib::Request& req, httplib::Response& res) {
     s.scoreHandler(req, res);
   });
-  int port = s.options.port;
-  if (port == 0) {
-    port = s.server.bind_to_any_port(s.options.host);
-  } else if (!s.server.bind_to_port(s.options.host, port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    throw std::runtime_error("hl-spam serve: cannot bind " + s.options.host + ":" +
-                             std::to_string(s.options.port));
-  }
-  if (ready) ready(port);
-  s.server.listen_after_bind();
+  apps::bindAndServe(s.server, s.options.host, s.options.port, ready, "hl-spam serve");
 }
 
 void ScoringService::stop() { impl_->server.stop(); }

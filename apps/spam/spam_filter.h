@@ -25,15 +25,15 @@
 namespace hl::spam {
 
 /// A message that cannot be scored: empty, or not an RFC 5322 message (no header fields).
-class MailError : public std::runtime_error {
+class MailError : public std::invalid_argument {
  public:
-  using std::runtime_error::runtime_error;
+  using std::invalid_argument::invalid_argument;
 };
 /// A model file or model that is malformed, inconsistent or out of the bounds that keep the
 /// encrypted score exact.
-class ModelError : public std::runtime_error {
+class ModelError : public std::invalid_argument {
  public:
-  using std::runtime_error::runtime_error;
+  using std::invalid_argument::invalid_argument;
 };
 
 // ---------------------------------------------------------------------------------------------
