@@ -182,18 +182,29 @@ Table loadTable(bool wages, const std::string& wagesDir, const std::string& csvP
   return readCsvFile(csvPath, o);
 }
 
+// A fresh key pair with the evaluation keys the server needs (relinearization, the rotations
+// of the slot sums).
+struct KeySet {
+  std::shared_ptr<const Context> ctx = Context::create(cloudParameters());
+  SecretKey sk{ctx};
+  PublicKey pk = sk.publicKey();
+  CloudArray array{ctx};
+  EvaluationKeys keys{ctx};
+  KeySet() {
+    keys.add(sk.relinearizationKey());
+    array.array().addKeys(keys, sk, array.keyExponents());
+  }
+};
+
 int cmdKeygen(const fs::path& dir) {
   fs::create_directories(dir);
   const auto t0 = Clock::now();
-  auto ctx = Context::create(cloudParameters());
-  SecretKey sk(ctx);
-  const CloudArray array(ctx);
-  EvaluationKeys keys(ctx);
-  keys.add(sk.relinearizationKey());
-  array.array().addKeys(keys, sk, array.keyExponents());
+  const KeySet k;
+  const auto& ctx = k.ctx;
+  const SecretKey& sk = k.sk;
   io::saveToFile((dir / "context.hl").string(), *ctx);
-  io::saveToFile((dir / "public.hl").string(), sk.publicKey());
-  io::saveToFile((dir / "eval.hl").string(), keys);
+  io::saveToFile((dir / "public.hl").string(), k.pk);
+  io::saveToFile((dir / "eval.hl").string(), k.keys);
   io::saveSecretKeyToFile((dir / "secret.hl").string(), sk);
   fs::permissions(dir / "secret.hl", fs::perms::owner_read | fs::perms::owner_write,
                   fs::perm_options::replace);
@@ -290,13 +301,8 @@ int cmdBenchReal(const std::string& column, bool asJson) {
   int rc = 1;
   try {
     const auto t0 = Clock::now();
-    auto ctx = Context::create(cloudParameters());
-    SecretKey sk(ctx);
-    const PublicKey pk = sk.publicKey();
-    const CloudArray array(ctx);
-    EvaluationKeys keys(ctx);
-    keys.add(sk.relinearizationKey());
-    array.array().addKeys(keys, sk, array.keyExponents());
+    const KeySet ks;
+    const auto& [ctx, sk, pk, array, keys] = ks;
     const double keySeconds = since(t0);
     const Table table = readWages(defaultWages());
     const auto t1 = Clock::now();
@@ -330,11 +336,12 @@ int cmdBenchReal(const std::string& column, bool asJson) {
                  {"security_bits", ctx->securityLevel()},
                  {"correct", correct}};
     if (!asJson) {
-      std::printf("the wage data end to end: %.2f s (keys %.2f, encryption %.2f, upload of %zu "
-                  "bytes %.2f, group-by and decryption %.2f, of which server %.3f), correct %s\n",
-                  total, keySeconds, encSeconds, body.str().size(), uploadSeconds,
-                  q["total_seconds"].get<double>(), q["server_seconds"].get<double>(),
-                  correct ? "true" : "false");
+      std::printf(
+          "the wage data end to end: %.2f s (keys %.2f, encryption %.2f, upload of %zu "
+          "bytes %.2f, group-by and decryption %.2f, of which server %.3f), correct %s\n",
+          total, keySeconds, encSeconds, body.str().size(), uploadSeconds,
+          q["total_seconds"].get<double>(), q["server_seconds"].get<double>(),
+          correct ? "true" : "false");
     }
     std::printf("%s\n", j.dump().c_str());
     rc = correct ? 0 : 1;
@@ -351,13 +358,8 @@ int cmdBenchReal(const std::string& column, bool asJson) {
 int cmdBench(size_t rows, const std::string& column, bool asJson) {
   const Table real = readWages(defaultWages());
   const Table table = synthetic(real, rows, 2026);
-  auto ctx = Context::create(cloudParameters());
-  SecretKey sk(ctx);
-  const PublicKey pk = sk.publicKey();
-  const CloudArray array(ctx);
-  EvaluationKeys keys(ctx);
-  keys.add(sk.relinearizationKey());
-  array.array().addKeys(keys, sk, array.keyExponents());
+  const KeySet ks;
+  const auto& [ctx, sk, pk, array, keys] = ks;
   const bool tty = isatty(2) != 0;
   const auto t0 = Clock::now();
   const EncryptedTable et = array.encrypt(table, pk, [tty](size_t done, size_t total) {
