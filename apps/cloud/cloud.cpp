@@ -303,6 +303,12 @@ void CloudArray::checkFits(const Table& table) const {
   }
 }
 
+CloudKeys::CloudKeys(const Parameters& params)
+    : ctx(Context::create(params)), sk(ctx), pk(sk.publicKey()), array(ctx), keys(ctx) {
+  keys.add(sk.relinearizationKey());
+  array.array().addKeys(keys, sk, array.keyExponents());
+}
+
 EncryptedTable CloudArray::encrypt(const Table& table, const PublicKey& pk,
                                    const std::function<void(size_t, size_t)>& progress) const {
   checkFits(table);
@@ -356,21 +362,6 @@ EncryptedTable CloudArray::encrypt(const Table& table, const PublicKey& pk,
   return out;
 }
 
-namespace {
-
-// Switched down to the lowest level that still decrypts: fewer bytes on the wire.
-void shrink(Ciphertext& ct) {
-  for (size_t l = 1; l < ct.level(); ++l) {
-    try {
-      ct.modSwitchTo(l);
-      return;
-    } catch (const CapacityError&) {
-    }
-  }
-}
-
-}  // namespace
-
 CloudArray::EncryptedGroups CloudArray::groupBy(const EncryptedTable& table,
                                                 const std::string& column,
                                                 const EvaluationKeys& keys) const {
@@ -402,7 +393,7 @@ CloudArray::EncryptedGroups CloudArray::groupBy(const EncryptedTable& table,
         for (size_t k = 1; k < chunks; ++k) acc += ind[k];
       }
       ea_.totalSums(acc, keys);
-      shrink(acc);
+      acc.modSwitchToLowest();  // fewer bytes on the wire
       results[job] = std::move(acc);
     } catch (const std::exception& e) {
 #pragma omp critical

@@ -147,6 +147,18 @@ class CloudArray {
   EncryptedArray ea_;
 };
 
+/// A fresh key pair with the evaluation keys the server needs (relinearization and the
+/// rotations of the slot sums): the analyst's keys, as `hl-cloud keygen`, the tests and the
+/// benchmarks make them.
+struct CloudKeys {
+  explicit CloudKeys(const Parameters& params = cloudParameters());
+  std::shared_ptr<const Context> ctx;
+  SecretKey sk;
+  PublicKey pk;
+  CloudArray array;
+  EvaluationKeys keys;
+};
+
 /// Binary forms (little-endian): a table is magic "HLCLDTB1", u32 schema length, the schema's
 /// JSON, then its ciphertext records (hl::io) in the order of EncryptedTable; groups are
 /// magic "HLCLDGR1", u32 level count, then sum and count records per level. Readers check

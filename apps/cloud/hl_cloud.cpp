@@ -182,24 +182,10 @@ Table loadTable(bool wages, const std::string& wagesDir, const std::string& csvP
   return readCsvFile(csvPath, o);
 }
 
-// A fresh key pair with the evaluation keys the server needs (relinearization, the rotations
-// of the slot sums).
-struct KeySet {
-  std::shared_ptr<const Context> ctx = Context::create(cloudParameters());
-  SecretKey sk{ctx};
-  PublicKey pk = sk.publicKey();
-  CloudArray array{ctx};
-  EvaluationKeys keys{ctx};
-  KeySet() {
-    keys.add(sk.relinearizationKey());
-    array.array().addKeys(keys, sk, array.keyExponents());
-  }
-};
-
 int cmdKeygen(const fs::path& dir) {
   fs::create_directories(dir);
   const auto t0 = Clock::now();
-  const KeySet k;
+  const CloudKeys k;
   const auto& ctx = k.ctx;
   const SecretKey& sk = k.sk;
   io::saveToFile((dir / "context.hl").string(), *ctx);
@@ -301,7 +287,7 @@ int cmdBenchReal(const std::string& column, bool asJson) {
   int rc = 1;
   try {
     const auto t0 = Clock::now();
-    const KeySet ks;
+    const CloudKeys ks;
     const auto& [ctx, sk, pk, array, keys] = ks;
     const double keySeconds = since(t0);
     const Table table = readWages(defaultWages());
@@ -358,7 +344,7 @@ int cmdBenchReal(const std::string& column, bool asJson) {
 int cmdBench(size_t rows, const std::string& column, bool asJson) {
   const Table real = readWages(defaultWages());
   const Table table = synthetic(real, rows, 2026);
-  const KeySet ks;
+  const CloudKeys ks;
   const auto& [ctx, sk, pk, array, keys] = ks;
   const bool tty = isatty(2) != 0;
   const auto t0 = Clock::now();

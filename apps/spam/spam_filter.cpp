@@ -767,14 +767,7 @@ Ciphertext EncryptedFilter::score(const std::vector<Ciphertext>& message,
   // The bias in every slot: the constant polynomial.
   const int64_t bias[1] = {model.bias};
   acc.addPlaintext(Plaintext(ctx_, bias));
-  // The reply at the lowest level that still decrypts: fewer bytes on the wire.
-  for (size_t l = 1; l < acc.level(); ++l) {
-    try {
-      acc.modSwitchTo(l);
-      break;
-    } catch (const CapacityError&) {
-    }
-  }
+  acc.modSwitchToLowest();  // the reply at the lowest level that decrypts: fewer bytes
   return acc;
 }
 

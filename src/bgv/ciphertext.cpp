@@ -319,6 +319,15 @@ Ciphertext& Ciphertext::modSwitchTo(size_t l) {
   return *this;
 }
 
+Ciphertext& Ciphertext::modSwitchToLowest() {
+  for (size_t l = 1; l < level(); ++l) {
+    if (ctx_->logModulus(l) - 1.0 - switchedNoise(*ctx_, noiseLog2_, level(), l, size()) > 0) {
+      return modSwitchTo(l);
+    }
+  }
+  return *this;
+}
+
 Ciphertext& Ciphertext::reduceNoise() {
   return modSwitchTo(reducedLevel(*ctx_, noiseLog2_, level(), size()));
 }

@@ -17,8 +17,7 @@
 namespace hl::detail {
 namespace {
 
-// negatives[j] += (u[j] > half) for j < n, u[j] < 2^63.
-// negatives[j] += add where u[j] > half (add < 256 - negatives[j]).
+// negatives[j] += add where u[j] > half, for u[j] < 2^63 and sums below 256.
 void countAbove(const uint64_t* u, uint64_t half, uint8_t* negatives, size_t n, uint8_t add = 1) {
   for (size_t j = 0; j < n; ++j) negatives[j] += static_cast<uint8_t>(u[j] > half ? add : 0);
 }
@@ -50,6 +49,15 @@ __attribute__((target("avx2"))) void countAboveAvx2(const uint64_t* u, uint64_t 
   countAbove(u + j, half, negatives + j, n - j, add);
 }
 #endif
+
+// countAbove with AVX2 where the CPU has it.
+void addAbove(const uint64_t* u, uint64_t half, uint8_t* negatives, size_t n, uint8_t add = 1) {
+#if defined(__x86_64__)
+  static const bool avx2 = cpuSupports(SimdLevel::kAvx2);
+  if (avx2) return countAboveAvx2(u, half, negatives, n, add);
+#endif
+  countAbove(u, half, negatives, n, add);
+}
 
 }  // namespace
 
@@ -101,7 +109,6 @@ void BaseConverter::digits(const uint64_t* const* rows, size_t n, uint64_t* u,
   const size_t k = src_.size();
   constexpr size_t kBlock = 2048;
   const size_t blocks = (n + kBlock - 1) / kBlock;
-  [[maybe_unused]] static const bool avx2 = cpuSupports(SimdLevel::kAvx2);
 #pragma omp parallel for schedule(static) if (blocks > 1 && n * k >= (1u << 15))
   for (size_t b = 0; b < blocks; ++b) {
     const size_t lo = b * kBlock, hi = std::min(n, lo + kBlock);
@@ -111,13 +118,7 @@ void BaseConverter::digits(const uint64_t* const* rows, size_t n, uint64_t* u,
       const uint64_t half = s.value() >> 1;
       uint64_t* ui = u + i * n;
       detail::mulScalarMod(s, rows[i] + lo, inv_[i], ui + lo, hi - lo);
-#if defined(__x86_64__)
-      if (avx2) {
-        countAboveAvx2(ui + lo, half, negatives + lo, hi - lo);
-        continue;
-      }
-#endif
-      countAbove(ui + lo, half, negatives + lo, hi - lo);
+      addAbove(ui + lo, half, negatives + lo, hi - lo);
     }
   }
 }
@@ -151,14 +152,7 @@ void BaseConverter::combineNegatives(const uint8_t* negatives, const uint64_t* c
   const auto high = static_cast<uint8_t>(src_.size() + 1);  // 2 k + 1 < 256 at most in all
   const uint64_t half = t_.value() >> 1;
   std::memcpy(combined, negatives, n);
-#if defined(__x86_64__)
-  static const bool avx2 = cpuSupports(SimdLevel::kAvx2);
-  if (avx2) {
-    countAboveAvx2(c, half, combined, n, high);
-    return;
-  }
-#endif
-  countAbove(c, half, combined, n, high);
+  addAbove(c, half, combined, n, high);
 }
 
 void BaseConverter::convertPlusMultiple(const uint64_t* u, const uint8_t* combined,

@@ -23,20 +23,8 @@ Table csv(const std::string& text, CsvOptions o) {
   return readCsv(in, o);
 }
 
-struct Keys {
-  std::shared_ptr<const Context> ctx = Context::create(cloudParameters());
-  SecretKey sk{ctx};
-  PublicKey pk = sk.publicKey();
-  CloudArray array{ctx};
-  EvaluationKeys keys{ctx};
-  Keys() {
-    keys.add(sk.relinearizationKey());
-    array.array().addKeys(keys, sk, array.keyExponents());
-  }
-};
-
-Keys& shared() {
-  static Keys k;
+CloudKeys& shared() {
+  static CloudKeys k;
   return k;
 }
 
@@ -105,7 +93,7 @@ TEST(CloudWages, TheRealDataSetWithUnionAndMarriedFlipped) {
 
 // Every grouping column of the real data: the decrypted sums and counts equal the clear ones.
 TEST(CloudEncrypted, GroupByEqualsTheClearComputationOnEveryColumn) {
-  Keys& k = shared();
+  CloudKeys& k = shared();
   EXPECT_GE(k.ctx->securityLevel(), 128);
   const Table t = readWages(wagesDir());
   const EncryptedTable et = k.array.encrypt(t, k.pk);
@@ -118,7 +106,7 @@ TEST(CloudEncrypted, GroupByEqualsTheClearComputationOnEveryColumn) {
 }
 
 TEST(CloudEncrypted, SeveralChunksAndNegativeValues) {
-  Keys& k = shared();
+  CloudKeys& k = shared();
   Table t = synthetic(readWages(wagesDir()), 40000, 3);  // 3 chunks of 16384 rows
   for (size_t i = 0; i < t.rows(); i += 7) t.values[i] = -t.values[i];
   const EncryptedTable et = k.array.encrypt(t, k.pk);
@@ -128,7 +116,7 @@ TEST(CloudEncrypted, SeveralChunksAndNegativeValues) {
 }
 
 TEST(CloudEncrypted, RefusesSumsThatCouldWrapAndOtherKeys) {
-  Keys& k = shared();
+  CloudKeys& k = shared();
   Table t = readWages(wagesDir());
   t.values[0] = static_cast<int64_t>(k.ctx->t() / 2);
   EXPECT_THROW(k.array.encrypt(t, k.pk), DataError);
@@ -140,7 +128,7 @@ TEST(CloudEncrypted, RefusesSumsThatCouldWrapAndOtherKeys) {
 }
 
 TEST(CloudFormat, TablesAndResultsRoundTripAndBadInputIsRefused) {
-  Keys& k = shared();
+  CloudKeys& k = shared();
   const Table t = readWages(wagesDir());
   const EncryptedTable et = k.array.encrypt(t, k.pk);
   std::stringstream s;

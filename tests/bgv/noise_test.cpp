@@ -143,6 +143,12 @@ TEST_P(Noise, ModSwitchToEveryLevel) {
   EXPECT_EQ(f.sk->decrypt(low), model.back(model.of(x) + model.of(y), f.ctx));
   EXPECT_LE(f.sk->measureNoise(low), low.noiseBound());
   EXPECT_GE(low.noiseBound(), down.noiseBound());
+  // modSwitchToLowest reaches the lowest level that modSwitchTo accepts.
+  hl::Ciphertext lowestSwitch = a;
+  lowestSwitch.modSwitchToLowest();
+  EXPECT_EQ(lowestSwitch.level(), lowest);
+  EXPECT_GT(lowestSwitch.capacity(), 0);
+  EXPECT_EQ(f.sk->decrypt(lowestSwitch), x);
 }
 
 // Adding an operand from a higher level: it either switches down (noise to about the rounding

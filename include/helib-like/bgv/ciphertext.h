@@ -198,6 +198,10 @@ class Ciphertext {
   /// 1 <= l <= level(), and hl::CapacityError if the rounding term would exhaust the capacity
   /// (the ciphertext may then be left at an intermediate level).
   Ciphertext& modSwitchTo(size_t l);
+  /// Switches down to the lowest level at which the capacity stays positive: the smallest
+  /// ciphertext that still decrypts (a reply sent over a network). No-op when no lower level
+  /// has capacity left.
+  Ciphertext& modSwitchToLowest();
   /// Switches down while that lowers the noise by more than the rounding term it adds,
   /// which is what multiply() does to its operands first.
   Ciphertext& reduceNoise();
