@@ -2,7 +2,8 @@
 // The AVX-512 IFMA52 kernels of rns_kernels.h, written once over a "vector ops" policy V so that
 // the same code runs with real instructions (rns_kernels_avx512ifma.cpp) and with the lane-by-
 // lane emulation of tests/math/rns_kernels_ifma_emulated_test.cpp on machines without AVX-512.
-// Requires 16 < q < 2^50 and inputs as in rns_kernels.h (in particular below 2^50).
+// Requires 16 < q < 2^50, q an odd prime (baseConvert also takes q = 2^r, the plaintext
+// modulus of a conversion mod t), and inputs as in rns_kernels.h (in particular below 2^50).
 //
 // vpmadd52luq / vpmadd52huq add the low / high 52 bits of the 104-bit product of two 52-bit
 // words to a 64-bit accumulator. Notation: lo(x*y), hi(x*y); b = bit length of q, so
@@ -27,6 +28,17 @@
 //    2^(53-b) < 2^52 for 5 <= b <= 50 and the Barrett step above applies to its two limbs
 //    (hi, lo) = (hi(Hr * c52), L + lo(Hr * c52)): the low limb may carry into bit 52, which the
 //    shift and the masking both tolerate.
+//  * Where the terms are few (at most kMontgomeryTerms, so H < 11 * 2^48) and q is odd (not so
+//    the plaintext modulus t = 2^r of a conversion mod t), the inner products
+//    reduce by Montgomery's method instead (P. Montgomery, "Modular multiplication without trial
+//    division", Math. Comp. 1985), with R = 2^52 and q' = -q^-1 mod 2^52: u = lo(L * q') is
+//    below 2^52 (vpmadd52luq reads the low 52 bits of L, all that counts), L + lo(u * q) is a
+//    multiple of 2^52 below 2^64, and r = H + hi(u * q) + (L + lo(u * q)) / 2^52 = (x + u q) / 2^52
+//    is x / 2^52 mod q, below 11 * 2^48 + 2^50 + 2^7 < 2^52: three vpmadd52 and two other
+//    operations where the reduction above takes six and fifteen. baseConvert folds 2^52 into
+//    its constants (hat_i 2^52 and corr 2^52 mod q) and brings r into [0, q) by conditional
+//    subtractions of 2^s q, ..., 2q, q, s from a bound on r / q; dotProductMod multiplies r by
+//    2^52 mod q with Shoup's constant, which takes any r below 2^52.
 //  * A product by a constant c < q uses Shoup's 52-bit constant c' = floor(c * 2^52 / q) as in
 //    fixed_multiplier_ifma_impl.h: for a < 2^52, a*c - hi(a*c')*q is in [0, 2q).
 // Sums and differences of reduced values are corrected with one vpminuq.
@@ -62,7 +74,11 @@ struct Consts {
   Reg zero, q, negq, mask52;
   Reg mu, shiftDown, shiftUp;     // the Barrett step: floor(2^(b+51)/q), b - 1, 53 - b
   Reg muH, three, c52, fiftyTwo;  // the high limb: floor(2^55/q), 3, 2^52 mod q, 52
+  Reg qNegInv, c52Shoup;          // Montgomery: -q^-1 mod 2^52; Shoup's constant of 2^52 mod q
 };
+
+// The inner products reduce by Montgomery's method up to this many terms (header comment).
+inline constexpr size_t kMontgomeryTerms = 11;
 
 template <class V>
 Consts<V> makeConsts(uint64_t q) {
@@ -81,6 +97,11 @@ Consts<V> makeConsts(uint64_t q) {
   c.three = V::set1(3);
   c.c52 = V::set1((uint64_t{1} << 52) % q);
   c.fiftyTwo = V::set1(52);
+  uint64_t inv = q;                             // q^-1 mod 2^3 (q odd)
+  for (int i = 0; i < 5; ++i) inv *= 2 - q * inv;  // Newton: 3 -> 96 bits
+  c.qNegInv = V::set1((uint64_t{0} - inv) & kMask52);
+  const uint64_t r52 = (uint64_t{1} << 52) % q;
+  c.c52Shoup = V::set1(static_cast<uint64_t>((static_cast<u128>(r52) << 52) / q));
   return c;
 }
 
@@ -114,6 +135,15 @@ inline typename V::Reg reduceWide(typename V::Reg lo, typename V::Reg hi, const 
   const auto quot = V::madd52hi(c.zero, V::srlv(hi, c.three), c.muH);
   const auto hr = reduceOnce<V>(V::andv(V::madd52lo(hi, quot, c.negq), c.mask52), c);  // [0, q)
   return barrett<V>(V::madd52lo(lo, hr, c.c52), V::madd52hi(c.zero, hr, c.c52), c);
+}
+
+// (H * 2^52 + L) / 2^52 mod q, not reduced: below H + q + 2^7 (header comment), for any L
+// below 2^63 and H + q + 2^7 below 2^64.
+template <class V>
+inline typename V::Reg montgomery(typename V::Reg lo, typename V::Reg hi, const Consts<V>& c) {
+  const auto u = V::madd52lo(c.zero, lo, c.qNegInv);
+  const auto carry = V::srlv(V::madd52lo(lo, u, c.q), c.fiftyTwo);
+  return V::add(V::madd52hi(hi, u, c.q), carry);
 }
 
 // a * c mod q for a < 2^52, given c and c' = shoup52(c).
@@ -250,7 +280,7 @@ inline typename V::Reg loadRow(const uint32_t* p) {
 
 // The inner products of the U groups of 8 lanes from offset j of the rows, stored at out. Two
 // groups at once hide the 4-cycle latency of the accumulating vpmadd52 chains.
-template <class V, int U, class Y>
+template <class V, int U, class Y, bool kMont>
 inline void dotGroups(const uint64_t* const* x, const Y* const* y, size_t terms, size_t j,
                       uint64_t* out, const Consts<V>& c) {
   typename V::Reg lo[U], hi[U];
@@ -264,17 +294,23 @@ inline void dotGroups(const uint64_t* const* x, const Y* const* y, size_t terms,
       hi[v] = V::madd52hi(hi[v], xv, yv);
     }
   }
-  for (int v = 0; v < U; ++v) V::storeu(out + kLanes * v, reduceWide<V>(lo[v], hi[v], c));
+  for (int v = 0; v < U; ++v) {
+    // Montgomery's r = x / 2^52 (below 2^52), times 2^52 mod q by Shoup's method.
+    V::storeu(out + kLanes * v, kMont ? mulShoup<V>(montgomery<V>(lo[v], hi[v], c), c.c52,
+                                                    c.c52Shoup, c)
+                                      : reduceWide<V>(lo[v], hi[v], c));
+  }
 }
 
-// Y: uint64_t, or uint32_t for rows of 32-bit words (the same sums, half the bytes to stream).
-template <class V, class Y = uint64_t>
-void dotProductMod(uint64_t q, const uint64_t* const* x, const Y* const* y, size_t terms,
-                   uint64_t* out, size_t n) {
+template <class V, class Y, bool kMont>
+void dotProductRows(uint64_t q, const uint64_t* const* x, const Y* const* y, size_t terms,
+                    uint64_t* out, size_t n) {
   const Consts<V> c = makeConsts<V>(q);
   size_t j = 0;
-  for (; j + 2 * kLanes <= n; j += 2 * kLanes) dotGroups<V, 2, Y>(x, y, terms, j, out + j, c);
-  for (; j + kLanes <= n; j += kLanes) dotGroups<V, 1, Y>(x, y, terms, j, out + j, c);
+  for (; j + 2 * kLanes <= n; j += 2 * kLanes) {
+    dotGroups<V, 2, Y, kMont>(x, y, terms, j, out + j, c);
+  }
+  for (; j + kLanes <= n; j += kLanes) dotGroups<V, 1, Y, kMont>(x, y, terms, j, out + j, c);
   if (j == n) return;
   uint64_t bx[kMaxTerms][kLanes], by[kMaxTerms][kLanes], res[kLanes];
   const uint64_t* px[kMaxTerms];
@@ -285,8 +321,19 @@ void dotProductMod(uint64_t q, const uint64_t* const* x, const Y* const* y, size
     px[t] = bx[t];
     py[t] = by[t];
   }
-  dotGroups<V, 1, uint64_t>(px, py, terms, 0, res, c);
+  dotGroups<V, 1, uint64_t, kMont>(px, py, terms, 0, res, c);
   for (size_t i = 0; j + i < n; ++i) out[j + i] = res[i];
+}
+
+// Y: uint64_t, or uint32_t for rows of 32-bit words (the same sums, half the bytes to stream).
+template <class V, class Y = uint64_t>
+void dotProductMod(uint64_t q, const uint64_t* const* x, const Y* const* y, size_t terms,
+                   uint64_t* out, size_t n) {
+  if (terms <= kMontgomeryTerms && (q & 1) != 0) {
+    dotProductRows<V, Y, true>(q, x, y, terms, out, n);
+  } else {
+    dotProductRows<V, Y, false>(q, x, y, terms, out, n);
+  }
 }
 
 // The correction table corr[0..size) of baseConvert. Up to 16 entries it sits in two registers
@@ -309,10 +356,32 @@ struct CorrTable {
   }
 };
 
-template <class V, int U>
+// Montgomery's r (below (k/4 + 1) q + 2^7 for k inputs below 2^50 and constants below q,
+// header comment) into [0, q): conditional subtractions of 2^(s-1) q, ..., 2q, q.
+template <class V>
+struct Subtractions {
+  typename V::Reg step[4];
+  int count = 0;
+  Subtractions(uint64_t q, size_t k) {
+    using u128 = unsigned __int128;
+    const u128 bound = u128{q} * (k + 4) / 4 + 128;
+    while ((u128{q} << count) < bound) ++count;
+    for (int i = 0; i < count; ++i) step[i] = V::set1(q << i);
+  }
+  typename V::Reg apply(typename V::Reg r) const {
+    for (int i = count - 1; i >= 0; --i) r = V::minu(r, V::sub(r, step[i]));
+    return r;
+  }
+};
+
+// How baseConvert brings its sums into [0, q): reduceWide, Montgomery's step (odd q, few
+// terms), or a mask (q = 2^r, the plaintext modulus of a conversion mod t: 2^52 = 0 mod q).
+enum class Reduction { kWide, kMontgomery, kMask };
+
+template <class V, int U, Reduction kRed>
 inline void convertGroups(const uint64_t* const* u, const typename V::Reg* hat, size_t k,
                           const uint8_t* neg, const CorrTable<V>& corr, size_t j, uint64_t* out,
-                          const Consts<V>& c) {
+                          const Consts<V>& c, const Subtractions<V>& sub) {
   typename V::Reg lo[U], hi[U];
   for (int v = 0; v < U; ++v) {
     lo[v] = corr.lookup(neg + j + kLanes * v);
@@ -326,22 +395,47 @@ inline void convertGroups(const uint64_t* const* u, const typename V::Reg* hat, 
       hi[v] = V::madd52hi(hi[v], uv, hat[i]);
     }
   }
-  for (int v = 0; v < U; ++v) V::storeu(out + kLanes * v, reduceWide<V>(lo[v], hi[v], c));
+  for (int v = 0; v < U; ++v) {
+    typename V::Reg r;
+    if constexpr (kRed == Reduction::kMontgomery) {
+      r = sub.apply(montgomery<V>(lo[v], hi[v], c));
+    } else if constexpr (kRed == Reduction::kMask) {
+      r = V::andv(lo[v], V::sub(c.q, V::set1(1)));
+    } else {
+      r = reduceWide<V>(lo[v], hi[v], c);
+    }
+    V::storeu(out + kLanes * v, r);
+  }
 }
 
-template <class V>
-void baseConvert(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
+template <class V, Reduction kRed>
+void convertRows(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
                  const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
                  size_t n) {
   const Consts<V> c = makeConsts<V>(q);
+  const Subtractions<V> sub(q, k);
+  // With Montgomery's reduction, the constants times 2^52 mod q (header comment).
+  uint64_t scaledHat[kMaxTerms], scaledCorr[kMaxTerms + 1];
+  if constexpr (kRed == Reduction::kMontgomery) {
+    const uint64_t r52 = (uint64_t{1} << 52) % q;
+    auto times = [&](uint64_t x) {
+      return static_cast<uint64_t>(static_cast<unsigned __int128>(x) * r52 % q);
+    };
+    for (size_t i = 0; i < k; ++i) scaledHat[i] = times(hat[i]);
+    for (size_t i = 0; i < corrSize; ++i) scaledCorr[i] = times(corr[i]);
+    hat = scaledHat;
+    corr = scaledCorr;
+  }
   const CorrTable<V> table(corr, corrSize);
   typename V::Reg hv[kMaxTerms];
   for (size_t i = 0; i < k; ++i) hv[i] = V::set1(hat[i]);
   size_t j = 0;
   for (; j + 2 * kLanes <= n; j += 2 * kLanes) {
-    convertGroups<V, 2>(u, hv, k, neg, table, j, out + j, c);
+    convertGroups<V, 2, kRed>(u, hv, k, neg, table, j, out + j, c, sub);
   }
-  for (; j + kLanes <= n; j += kLanes) convertGroups<V, 1>(u, hv, k, neg, table, j, out + j, c);
+  for (; j + kLanes <= n; j += kLanes) {
+    convertGroups<V, 1, kRed>(u, hv, k, neg, table, j, out + j, c, sub);
+  }
   if (j == n) return;
   uint64_t bu[kMaxTerms][kLanes], res[kLanes];
   const uint64_t* pu[kMaxTerms];
@@ -351,8 +445,21 @@ void baseConvert(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size
     pu[i] = bu[i];
   }
   for (size_t i = 0; i < kLanes; ++i) bn[i] = j + i < n ? neg[j + i] : 0;
-  convertGroups<V, 1>(pu, hv, k, bn, table, 0, res, c);
+  convertGroups<V, 1, kRed>(pu, hv, k, bn, table, 0, res, c, sub);
   for (size_t i = 0; j + i < n; ++i) out[j + i] = res[i];
+}
+
+template <class V>
+void baseConvert(uint64_t q, const uint64_t* const* u, const uint64_t* hat, size_t k,
+                 const uint8_t* neg, const uint64_t* corr, size_t corrSize, uint64_t* out,
+                 size_t n) {
+  if ((q & (q - 1)) == 0) {
+    convertRows<V, Reduction::kMask>(q, u, hat, k, neg, corr, corrSize, out, n);
+  } else if (k <= kMontgomeryTerms && corrSize <= kMaxTerms + 1 && (q & 1) != 0) {
+    convertRows<V, Reduction::kMontgomery>(q, u, hat, k, neg, corr, corrSize, out, n);
+  } else {
+    convertRows<V, Reduction::kWide>(q, u, hat, k, neg, corr, corrSize, out, n);
+  }
 }
 
 }  // namespace hl::detail::ifma::rns

@@ -162,7 +162,11 @@ std::vector<const uint64_t*> pointers(const std::vector<std::vector<uint64_t>>& 
 // the largest sums: 64 products (q - 1)^2, or 64 digits 2^50 - 1 times q - 1 plus q - 1.
 TEST(RnsIfmaEmulated, InnerProductsMatchScalarLevelAndInt128) {
   std::mt19937_64 rng(42);
-  for (uint64_t q : testPrimes()) {
+  // Plus two plaintext moduli 2^r, the target of a conversion mod t (even: no Montgomery step).
+  std::vector<uint64_t> moduli = testPrimes();
+  moduli.push_back(256);
+  moduli.push_back(uint64_t{1} << 20);
+  for (uint64_t q : moduli) {
     const hl::Modulus mod(q);
     for (size_t terms : {1, 3, 7, 8, 15, 16, 17, 64}) {
       for (size_t n : kLengths) {
@@ -200,9 +204,10 @@ TEST(RnsIfmaEmulated, InnerProductsMatchScalarLevelAndInt128) {
         }
         const auto px = pointers(x), py = pointers(y), pu = pointers(u);
         std::vector<uint64_t> out(n), scalar(n);
-        rns::dotProductMod<E>(q, px.data(), py.data(), terms, out.data(), n);
-        ASSERT_EQ(out, dot);
-        if (q >> 32 == 0) {  // the rows of y in 32-bit words
+        const bool prime = (q & 1) != 0;  // inner products with key rows: prime moduli only
+        if (prime) rns::dotProductMod<E>(q, px.data(), py.data(), terms, out.data(), n);
+        if (prime) ASSERT_EQ(out, dot);
+        if (prime && q >> 32 == 0) {  // the rows of y in 32-bit words
           std::vector<std::vector<uint32_t>> narrow;
           std::vector<const uint32_t*> pn;
           for (const auto& row : y) narrow.emplace_back(row.begin(), row.end());
@@ -211,9 +216,11 @@ TEST(RnsIfmaEmulated, InnerProductsMatchScalarLevelAndInt128) {
           rns::dotProductMod<E, uint32_t>(q, px.data(), pn.data(), terms, viaNarrow.data(), n);
           ASSERT_EQ(viaNarrow, dot);
         }
-        hl::detail::dotProductMod(mod, px.data(), py.data(), terms, scalar.data(), n,
-                                  hl::SimdLevel::kScalar);
-        ASSERT_EQ(out, scalar);
+        if (prime) {
+          hl::detail::dotProductMod(mod, px.data(), py.data(), terms, scalar.data(), n,
+                                    hl::SimdLevel::kScalar);
+          ASSERT_EQ(out, scalar);
+        }
         rns::baseConvert<E>(q, pu.data(), hat.data(), terms, neg.data(), corr.data(), corrSize,
                             out.data(), n);
         ASSERT_EQ(out, conv);
@@ -281,6 +288,51 @@ TEST(RnsIfmaEmulated, WideReductionCoversItsWholeDomain) {
         const u128 x = (static_cast<u128>(hi[i]) << 52) + lo[i];
         ASSERT_EQ(res[i], static_cast<uint64_t>(x % q))
             << "q=" << q << " hi=" << hi[i] << " lo=" << lo[i];
+      }
+    }
+  }
+}
+
+// Montgomery's step for the inner products of at most kMontgomeryTerms terms: for every high
+// limb H up to that many products' (11 * 2^48) and low limb L below 2^59, r * 2^52 = H * 2^52 + L
+// (mod q) with r below H + q + 2^7; then the two ways to [0, q) (Shoup's product by 2^52 mod q,
+// and the conditional subtractions) give the residue of H * 2^52 + L.
+TEST(RnsIfmaEmulated, MontgomeryStepCoversItsDomain) {
+  std::mt19937_64 rng(44);
+  const uint64_t hMax = rns::kMontgomeryTerms * (uint64_t{1} << 48);
+  for (uint64_t q : testPrimes()) {
+    const rns::Consts<E> c = rns::makeConsts<E>(q);
+    for (int trial = 0; trial < 2000; ++trial) {
+      uint64_t lo[8], hi[8];
+      for (int i = 0; i < 8; ++i) {
+        const int shape = (trial + i) % 4;
+        lo[i] = shape == 0 ? (uint64_t{1} << 59) - 1 : rng() >> 5;  // < 2^59
+        hi[i] = shape == 1 ? hMax : (rng() % (hMax + 1)) >> (rng() % 50);
+        if (shape == 2) lo[i] = hi[i] = 0;
+      }
+      uint64_t r[8], viaShoup[8];
+      const auto rv = rns::montgomery<E>(E::loadu(lo), E::loadu(hi), c);
+      E::storeu(r, rv);
+      E::storeu(viaShoup, rns::mulShoup<E>(rv, c.c52, c.c52Shoup, c));
+      for (int i = 0; i < 8; ++i) {
+        const u128 x = (static_cast<u128>(hi[i]) << 52) + lo[i];
+        ASSERT_LT(r[i], hi[i] + q + 128) << "q=" << q;
+        ASSERT_EQ((static_cast<u128>(r[i]) << 52) % q, x % q) << "q=" << q;
+        ASSERT_EQ(viaShoup[i], static_cast<uint64_t>(x % q)) << "q=" << q;
+      }
+    }
+    // The subtractions of baseConvert for k terms: every r below their bound reaches [0, q).
+    for (size_t k : {1, 4, 7, 11}) {
+      const rns::Subtractions<E> sub(q, k);
+      const u128 bound = static_cast<u128>(q) * (k + 4) / 4 + 128;
+      for (int trial = 0; trial < 200; ++trial) {
+        uint64_t x[8], out[8];
+        for (int i = 0; i < 8; ++i) {
+          x[i] = trial == 0 ? static_cast<uint64_t>(bound - 1 - i)
+                            : static_cast<uint64_t>(static_cast<u128>(rng()) % bound);
+        }
+        E::storeu(out, sub.apply(E::loadu(x)));
+        for (int i = 0; i < 8; ++i) ASSERT_EQ(out[i], x[i] % q) << "q=" << q << " k=" << k;
       }
     }
   }

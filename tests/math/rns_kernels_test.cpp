@@ -371,4 +371,45 @@ TEST(RnsKernels, BaseConvertMatchesInt128OnEveryLevel) {
   }
 }
 
+// The conversion mod the plaintext modulus t = 2^r (BaseConverter::convertModT): every level
+// gives the residue in [0, t), with the digits and the correction at their largest.
+TEST(RnsKernels, BaseConvertModPowerOfTwoOnEveryLevel) {
+  std::mt19937_64 rng(35);
+  for (uint64_t q : {uint64_t{32}, uint64_t{256}, uint64_t{1} << 20}) {
+    const hl::Modulus mod(q);
+    for (size_t k : {1, 4, 7, 12}) {
+      for (size_t n : kLengths) {
+        std::vector<Row> u;
+        for (size_t i = 0; i < k; ++i) u.push_back(randomRow(n, kDigitBound, rng));
+        const size_t corrSize = k + 1;
+        Row hat = randomRow(k, q, rng), corr = randomRow(corrSize, q, rng);
+        std::vector<uint8_t> neg(n);
+        for (auto& c : neg) c = static_cast<uint8_t>(rng() % corrSize);
+        if (n > 0) {
+          for (size_t i = 0; i < k; ++i) {
+            u[i][0] = kDigitBound - 1;
+            hat[i] = q - 1;
+          }
+          corr[corrSize - 1] = q - 1;
+          neg[0] = static_cast<uint8_t>(corrSize - 1);
+        }
+        Row expect(n);
+        for (size_t j = 0; j < n; ++j) {
+          u128 s = corr[neg[j]];
+          for (size_t i = 0; i < k; ++i) s += static_cast<u128>(u[i][j]) * hat[i];
+          expect[j] = static_cast<uint64_t>(s % q);
+        }
+        const auto pu = pointers(u);
+        for (auto level : levelsToTest()) {
+          SCOPED_TRACE(where(q, n, level) + " k=" + std::to_string(k));
+          Row out(n, ~uint64_t{0});
+          hl::detail::baseConvert(mod, pu.data(), hat.data(), k, neg.data(), corr.data(), corrSize,
+                                  out.data(), n, level);
+          ASSERT_EQ(out, expect);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
