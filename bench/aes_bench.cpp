@@ -7,6 +7,7 @@
 // block under the encrypted key. Decryption is the transciphering use: the blocks arrive as
 // AES ciphertext in the clear and the circuit turns them into FHE encryptions of the plaintext
 // (HomomorphicAes::transcipher). Timings are wall-clock seconds of the homomorphic evaluation.
+#include <algorithm>
 #include <omp.h>
 #include <openssl/evp.h>
 #include <sys/resource.h>
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
   size_t blocks = 0;
   int threads = 0;
   uint64_t seed = 0;
-  bool json = false, listPresets = false, trace = false;
+  bool json = false, listPresets = false, trace = false, stepTimes = false;
   app.add_option("--preset", presetName, "parameter preset (see --list-presets)");
   app.add_option("--blocks", blocks, "number of blocks (default: all slots of one ciphertext)");
   app.add_option("--key", keyHex, "AES-128 key, 32 hex digits (default: random)");
@@ -111,6 +112,8 @@ int main(int argc, char** argv) {
   app.add_flag("--trace", trace,
                "print level, noise bound and measured noise (with the secret key) after every "
                "step of the circuit (diagnostics; slower)");
+  app.add_flag("--step-times", stepTimes,
+               "print the time spent in each step of the circuit, summed over the rounds");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -211,8 +214,19 @@ int main(int argc, char** argv) {
         const auto t = Clock::now();
         // A progress line per round on a terminal; with --trace a line per step.
         const bool tty = isatty(STDERR_FILENO) != 0;
+        // --step-times: the time since the previous step, per step name, in circuit order.
+        std::vector<std::pair<std::string, double>> steps;
+        auto last = t;
         const hl::AesObserver observer = [&](int round, std::string_view step,
                                              const hl::Ciphertext& ct) {
+          if (stepTimes) {
+            const auto now = Clock::now();
+            auto it = std::find_if(steps.begin(), steps.end(),
+                                   [&](const auto& e) { return e.first == step; });
+            if (it == steps.end()) it = steps.insert(steps.end(), {std::string(step), 0.0});
+            it->second += seconds(last, now);
+            last = now;
+          }
           if (trace) {
             std::printf("  round %2d %-28.*s level %2zu  bound %6.1f  measured %6.1f  "
                         "capacity %7.1f bits\n",
@@ -232,6 +246,13 @@ int main(int argc, char** argv) {
           state.emplace(aes.transcipher(input, ek, keys, observer));
         }
         r.secondsEval = seconds(t, Clock::now());
+        if (stepTimes) {
+          std::printf("time per step (%s, summed over the rounds):\n", r.direction.c_str());
+          for (const auto& [name, sec] : steps) {
+            std::printf("  %-24s %7.3f s  %5.1f%%\n", name.c_str(), sec,
+                        100.0 * sec / r.secondsEval);
+          }
+        }
         r.capacity = state->capacity();
         const auto out = aes.unpack(aes.array().decrypt(sk, *state), blocks);
         size_t good = 0;

@@ -316,7 +316,6 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
       conv, t, n, np, [&](size_t e) { return parts[e].dropRows; }, kFirstSlots);
   forEachKept(chain, keep, np, n,
               [&](size_t e, size_t idx, size_t p, const Modulus& q, uint64_t* delta) {
-                uint64_t* scaled = delta + n;
                 // delta = y + D * c (c centred mod t) in one base conversion.
                 dd.deltaMod(e, p, delta);
                 chain.fromWorkingCoefficients(p, delta, delta);
@@ -324,8 +323,7 @@ void scaleDown(const ModulusChain& chain, const BaseConverter& conv, const Modul
                 const uint64_t* in = parts[e].keepIn[idx];
                 uint64_t* out = parts[e].keepOut[idx];
                 if (parts[e].accumulate) {
-                  detail::subMulScalarMod(q, in, delta, inv, scaled, n);
-                  detail::addMod(q, out, scaled, out, n);
+                  detail::subMulScalarAddMod(q, in, delta, inv, 1, out, n);
                 } else {
                   detail::subMulScalarMod(q, in, delta, inv, out, n);
                 }
@@ -350,9 +348,8 @@ void modDownThenSwitch(const ModulusChain& chain, const BaseConverter& first,
     const Modulus& q = chain.modulus(p);
     uint64_t* row = parts[e].topAcc[i];
     uint64_t* delta = threadScratch(kScratchRow, 2 * n);
-    if (parts[e].accumulate) {
-      detail::mulScalarMod(q, parts[e].topBase[i], first.productMod(p), delta, n);
-      detail::addMod(q, row, delta, row, n);
+    if (parts[e].accumulate) {  // row += P base
+      detail::subMulScalarAddMod(q, parts[e].topBase[i], nullptr, first.productMod(p), 1, row, n);
     }
     chain.toWorkingCoefficients(p, row, row);
     d1.deltaMod(e, p, delta);
@@ -366,16 +363,14 @@ void modDownThenSwitch(const ModulusChain& chain, const BaseConverter& first,
                 uint64_t* delta2 = delta + n;
                 d1.deltaMod(e, p, delta);
                 d2.deltaMod(e, p, delta2);
-                detail::mulScalarMod(q, delta2, first.productMod(p), delta2, n);
-                detail::addMod(q, delta, delta2, delta, n);
+                detail::subMulScalarAddMod(q, delta2, nullptr, first.productMod(p), 1, delta,
+                                           n);  // delta += P delta_2
                 chain.fromWorkingCoefficients(p, delta, delta);
                 const uint64_t invQt = second.inverseProductMod(p);
                 const uint64_t inv = q.mul(first.inverseProductMod(p), invQt);
                 uint64_t* out = parts[e].keepOut[idx];
-                if (parts[e].accumulate) {
-                  detail::subMulScalarMod(q, parts[e].keepAcc[idx], delta, inv, delta2, n);
-                  detail::mulScalarMod(q, out, invQt, out, n);
-                  detail::addMod(q, out, delta2, out, n);
+                if (parts[e].accumulate) {  // out = out Qt^-1 + (acc - delta) (P Qt)^-1
+                  detail::subMulScalarAddMod(q, parts[e].keepAcc[idx], delta, inv, invQt, out, n);
                 } else {
                   detail::subMulScalarMod(q, parts[e].keepAcc[idx], delta, inv, out, n);
                 }

@@ -153,6 +153,26 @@ void subMulScalarMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uin
   for (size_t j = 0; j < n; ++j) out[j] = q.mulShoup(q.sub(a[j], b[j]), c, cShoup);
 }
 
+void subMulScalarAddMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t c,
+                        uint64_t d, uint64_t* out, size_t n, SimdLevel level) {
+  assert(q.value() < kPrimeBound && c < q.value() && d < q.value());
+  switch (rnsKernelLevel(q, level)) {
+    case SimdLevel::kAvx512Ifma:
+      if constexpr (kIfma) return subMulScalarAddModAvx512Ifma(q.value(), a, b, c, d, out, n);
+      break;
+    case SimdLevel::kAvx2:
+      if constexpr (kAvx2) return subMulScalarAddModAvx2(q.value(), a, b, c, d, out, n);
+      break;
+    case SimdLevel::kScalar:
+      break;
+  }
+  const uint64_t cShoup = q.shoup(c), dShoup = q.shoup(d);
+  for (size_t j = 0; j < n; ++j) {
+    const uint64_t x = q.mulShoup(b == nullptr ? a[j] : q.sub(a[j], b[j]), c, cShoup);
+    out[j] = q.add(d == 1 ? out[j] : q.mulShoup(out[j], d, dShoup), x);
+  }
+}
+
 void dotProductMod(const Modulus& q, const uint64_t* const* x, const uint64_t* const* y,
                    size_t terms, uint64_t* out, size_t n, SimdLevel level) {
   assert(q.value() < kPrimeBound && terms >= 1 && terms <= kMaxTerms);

@@ -42,6 +42,12 @@ void mulScalarMod(const Modulus& q, const uint64_t* a, uint64_t c, uint64_t* out
 /// (The rescaling step of modulus switching and ModDown: (x - [x]_p) * p^-1.)
 void subMulScalarMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t c,
                      uint64_t* out, size_t n, SimdLevel level = bestSimdLevel());
+/// out[j] = (out[j] * d + (a[j] - b[j]) * c) mod q for constants c, d < q (d = 1: a sum), with
+/// b null standing for zeros; a[j], b[j], out[j] < q. out may equal a or b. The rescaling step
+/// of ModDown and modulus switching added into (or, with d, rescaled with) an accumulator in
+/// one pass, where subMulScalarMod, mulScalarMod and addMod take three.
+void subMulScalarAddMod(const Modulus& q, const uint64_t* a, const uint64_t* b, uint64_t c,
+                        uint64_t d, uint64_t* out, size_t n, SimdLevel level = bestSimdLevel());
 /// out[j] = a[perm[j]] * b[j] mod q, or out[j] = a[perm[j]] when b is null: an automorphism's
 /// gather (Cyclotomic::automorphismPermutation) fused with a product, for the hoisted key
 /// switches of Ciphertext::automorphismSum. Requires a[perm[j]], b[j] < q and perm[j] < the

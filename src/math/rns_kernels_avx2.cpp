@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "math/rns_kernels_isa.h"
 
@@ -204,6 +205,33 @@ void subMulScalarModAvx2(uint64_t q, const uint64_t* a, const uint64_t* b, uint6
     const __m256d x = _mm256_sub_pd(toDouble(lanes.load(a + j), k), toDouble(lanes.load(b + j), k));
     lanes.store(out + j, toWord(mulRem(x, y, k), k));
   });
+}
+
+void subMulScalarAddModAvx2(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t c,
+                            uint64_t d, uint64_t* out, size_t n) {
+  const Consts k = makeConsts(q);
+  const __m256d y = _mm256_set1_pd(static_cast<double>(c));
+  const __m256d z = _mm256_set1_pd(static_cast<double>(d));
+  auto body = [&](size_t j, const auto& lanes, auto withB, auto withD) {
+    // x = a - b in (-q, q), exact; both products below 0.76 q in magnitude, their sum below
+    // 1.52 q (2q with out itself), reduced to q/2 + 2 before going back to a word.
+    __m256d x = toDouble(lanes.load(a + j), k);
+    if constexpr (withB) x = _mm256_sub_pd(x, toDouble(lanes.load(b + j), k));
+    __m256d o = toDouble(lanes.load(out + j), k);
+    if constexpr (withD) o = mulRem(o, z, k);
+    lanes.store(out + j, toWord(reduceAcc(_mm256_add_pd(mulRem(x, y, k), o), k), k));
+  };
+  const std::true_type yes;
+  const std::false_type no;
+  if (b != nullptr && d != 1) {
+    forEachGroup(n, [&](size_t j, const auto& lanes) { body(j, lanes, yes, yes); });
+  } else if (b != nullptr) {
+    forEachGroup(n, [&](size_t j, const auto& lanes) { body(j, lanes, yes, no); });
+  } else if (d != 1) {
+    forEachGroup(n, [&](size_t j, const auto& lanes) { body(j, lanes, no, yes); });
+  } else {
+    forEachGroup(n, [&](size_t j, const auto& lanes) { body(j, lanes, no, no); });
+  }
 }
 
 namespace {

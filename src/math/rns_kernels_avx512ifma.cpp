@@ -56,6 +56,11 @@ void subMulScalarModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b,
   ifma::rns::subMulScalarMod<RnsAvx512Ops>(q, a, b, c, out, n);
 }
 
+void subMulScalarAddModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t c,
+                                  uint64_t d, uint64_t* out, size_t n) {
+  ifma::rns::subMulScalarAddMod<RnsAvx512Ops>(q, a, b, c, d, out, n);
+}
+
 void gatherMulModAvx512Ifma(uint64_t q, const uint64_t* a, const uint32_t* perm, const uint64_t* b,
                             uint64_t* out, size_t n) {
   ifma::rns::gatherMulMod<RnsAvx512Ops>(q, a, perm, b, out, n);

@@ -268,6 +268,27 @@ void subMulScalarMod(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t 
   });
 }
 
+template <class V>
+void subMulScalarAddMod(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t cst, uint64_t d,
+                        uint64_t* out, size_t n) {
+  const Consts<V> c = makeConsts<V>(q);
+  const auto cv = V::set1(cst), cs = V::set1(shoup52<V>(cst, q));
+  const auto dv = V::set1(d), ds = V::set1(shoup52<V>(d, q));
+  auto step = [&](typename V::Reg x, typename V::Reg o) {
+    if (d != 1) o = mulShoup<V>(o, dv, ds, c);
+    return reduceOnce<V>(V::add(mulShoup<V>(x, cv, cs, c), o), c);  // both in [0, q)
+  };
+  if (b == nullptr) {
+    const uint64_t* const in[2] = {a, out};
+    forEachGroup<V>(in, out, n, [&](const typename V::Reg* x) { return step(x[0], x[1]); });
+  } else {
+    const uint64_t* const in[3] = {a, b, out};
+    forEachGroup<V>(in, out, n, [&](const typename V::Reg* x) {
+      return step(V::sub(V::add(x[0], c.q), x[1]), x[2]);  // a - b + q in (0, 2q)
+    });
+  }
+}
+
 // A row of 64-bit words, or of 32-bit words zero-extended (the key rows of primes below 2^32).
 template <class V>
 inline typename V::Reg loadRow(const uint64_t* p) {

@@ -16,6 +16,8 @@ void subModAvx2(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t* out,
 void mulScalarModAvx2(uint64_t q, const uint64_t* a, uint64_t c, uint64_t* out, size_t n);
 void subMulScalarModAvx2(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t c,
                          uint64_t* out, size_t n);
+void subMulScalarAddModAvx2(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t c,
+                            uint64_t d, uint64_t* out, size_t n);
 void dotProductModAvx2(uint64_t q, const uint64_t* const* x, const uint64_t* const* y, size_t terms,
                        uint64_t* out, size_t n);
 void dotProductMod2Avx2(uint64_t q, const uint64_t* const* x, const uint64_t* const* y0,
@@ -31,6 +33,8 @@ void subModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t
 void mulScalarModAvx512Ifma(uint64_t q, const uint64_t* a, uint64_t c, uint64_t* out, size_t n);
 void subMulScalarModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t c,
                                uint64_t* out, size_t n);
+void subMulScalarAddModAvx512Ifma(uint64_t q, const uint64_t* a, const uint64_t* b, uint64_t c,
+                                  uint64_t d, uint64_t* out, size_t n);
 void gatherMulModAvx512Ifma(uint64_t q, const uint64_t* a, const uint32_t* perm, const uint64_t* b,
                             uint64_t* out, size_t n);
 void dotProductModAvx512Ifma(uint64_t q, const uint64_t* const* x, const uint64_t* const* y,

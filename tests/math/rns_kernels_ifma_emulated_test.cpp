@@ -124,6 +124,21 @@ TEST(RnsIfmaEmulated, ElementwiseOpsMatchInt128) {
         EXPECT_EQ(out, mulc) << "c=" << c;
         rns::subMulScalarMod<E>(q, a.data(), b.data(), c, out.data(), n);
         EXPECT_EQ(out, submul) << "c=" << c;
+        // out = out * d + (a - b) * c, and out = out + a * c (b absent).
+        for (uint64_t d : {uint64_t{1}, q - 1}) {
+          std::vector<uint64_t> acc = mul, fused(n), fusedNoB(n);
+          for (size_t j = 0; j < n; ++j) {
+            fused[j] = static_cast<uint64_t>(
+                (static_cast<u128>(mul[j]) * d + static_cast<u128>(sub[j]) * c) % q);
+            fusedNoB[j] = static_cast<uint64_t>(
+                (static_cast<u128>(mul[j]) * d + static_cast<u128>(a[j]) * c) % q);
+          }
+          rns::subMulScalarAddMod<E>(q, a.data(), b.data(), c, d, acc.data(), n);
+          EXPECT_EQ(acc, fused) << "c=" << c << " d=" << d;
+          acc = mul;
+          rns::subMulScalarAddMod<E>(q, a.data(), nullptr, c, d, acc.data(), n);
+          EXPECT_EQ(acc, fusedNoB) << "c=" << c << " d=" << d;
+        }
       }
       // The gather through a permutation, with and without the product.
       std::vector<uint32_t> perm(n);

@@ -110,6 +110,52 @@ TEST(RnsKernels, ElementwiseOpsMatchInt128OnEveryLevel) {
   }
 }
 
+// The fused accumulation out = out * d + (a - b) * c, with b absent (zeros) and d = 1 or not,
+// at the largest inputs too, and in place (out = a, out = b).
+TEST(RnsKernels, SubMulScalarAddMatchesInt128OnEveryLevel) {
+  std::mt19937_64 rng(36);
+  for (uint64_t q : testPrimes()) {
+    const hl::Modulus mod(q);
+    for (size_t n : kLengths) {
+      Row a = randomRow(n, q, rng), b = randomRow(n, q, rng), acc = randomRow(n, q, rng);
+      if (n > 1) {  // every term at its largest
+        a[1] = acc[1] = q - 1;
+        b[1] = 0;
+      }
+      for (uint64_t c : {rng() % q, q - 1}) {
+        for (uint64_t d : {uint64_t{1}, rng() % q, q - 1}) {
+          for (bool withB : {true, false}) {
+            Row expect(n);
+            for (size_t j = 0; j < n; ++j) {
+              const u128 x = withB ? (static_cast<u128>(a[j]) + q - b[j]) % q : a[j];
+              expect[j] = static_cast<uint64_t>((static_cast<u128>(acc[j]) * d + x * c) % q);
+            }
+            for (auto level : levelsToTest()) {
+              SCOPED_TRACE(where(q, n, level) + " c=" + std::to_string(c) +
+                           " d=" + std::to_string(d) + (withB ? " with b" : " no b"));
+              Row out = acc;
+              hl::detail::subMulScalarAddMod(mod, a.data(), withB ? b.data() : nullptr, c, d,
+                                             out.data(), n, level);
+              EXPECT_EQ(out, expect);
+              if (withB) {  // out = b
+                Row inPlace = b, bufA = a;
+                Row exp2(n);
+                for (size_t j = 0; j < n; ++j) {
+                  const u128 x = (static_cast<u128>(a[j]) + q - b[j]) % q;
+                  exp2[j] = static_cast<uint64_t>((static_cast<u128>(b[j]) * d + x * c) % q);
+                }
+                hl::detail::subMulScalarAddMod(mod, bufA.data(), inPlace.data(), c, d,
+                                               inPlace.data(), n, level);
+                EXPECT_EQ(inPlace, exp2);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 // The automorphism gather, alone and fused with a product, against a plain loop; out = b too.
 TEST(RnsKernels, GatherMulModMatchesInt128OnEveryLevel) {
   std::mt19937_64 rng(36);
