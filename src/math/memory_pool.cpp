@@ -7,6 +7,7 @@
 // the first rounds).
 #include "helib-like/math/memory_pool.h"
 
+#include <cstdint>
 #include <mutex>
 #include <map>
 #include <new>
@@ -14,6 +15,10 @@
 #include <vector>
 
 #include "helib-like/detail/aligned.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HL_POOL_ENABLED 0
@@ -29,8 +34,26 @@
 namespace hl {
 namespace {
 
+// Fresh buffers of at least this size have their pages populated in one system call.
+constexpr std::size_t kPopulateMinBytes = std::size_t{1} << 20;
+
 void* systemAllocate(std::size_t bytes) {
-  return ::operator new (bytes, std::align_val_t{detail::kSimdAlignment});
+  void* p = ::operator new (bytes, std::align_val_t{detail::kSimdAlignment});
+#if defined(__linux__)
+  // Every pooled buffer is written whole soon after (ring elements, keys, scratch), so its
+  // pages are faulted in either way: MADV_POPULATE_WRITE (Linux 5.14) maps them all in one
+  // call instead of one page fault per 4 KiB (measured: the kernel's share of an AES
+  // evaluation at aes-128 from about 5% to 3%, the same peak memory). Older kernels refuse
+  // the advice (EINVAL) and the pages fault in as before.
+  if (bytes >= kPopulateMinBytes) {
+    constexpr int kPopulateWrite = 23;  // MADV_POPULATE_WRITE, absent from older headers
+    const auto first = reinterpret_cast<std::uintptr_t>(p);
+    const std::uintptr_t page = 4096, lo = (first + page - 1) & ~(page - 1),
+                         hi = (first + bytes) & ~(page - 1);
+    if (hi > lo) (void)madvise(reinterpret_cast<void*>(lo), hi - lo, kPopulateWrite);
+  }
+#endif
+  return p;
 }
 void systemFree(void* p) noexcept {
   ::operator delete (p, std::align_val_t{detail::kSimdAlignment});
