@@ -282,6 +282,18 @@ TEST(RnsIfmaEmulated, BarrettStepIsExactAtItsEdges) {
   }
 }
 
+// Eight lanes of a wide sum hi * 2^52 + lo: lo below 2^59, hi at most hiMax, by turns at their
+// largest, both zero, and random (hi at every magnitude).
+void wideLimbs(std::mt19937_64& rng, int trial, uint64_t hiMax, uint64_t (&lo)[8],
+               uint64_t (&hi)[8]) {
+  for (int i = 0; i < 8; ++i) {
+    const int shape = (trial + i) % 4;
+    lo[i] = shape == 0 ? (uint64_t{1} << 59) - 1 : rng() >> 5;
+    hi[i] = shape == 1 ? hiMax : (rng() % (hiMax + 1)) >> (rng() % 54);
+    if (shape == 2) lo[i] = hi[i] = 0;
+  }
+}
+
 // The Barrett steps at the edges of their ranges: every high limb below 2^54 reaches the
 // reduction of wide sums through a single coefficient (one term hi * 2^52 + lo is not a
 // product, so this drives reduceWide directly).
@@ -291,12 +303,7 @@ TEST(RnsIfmaEmulated, WideReductionCoversItsWholeDomain) {
     const rns::Consts<E> c = rns::makeConsts<E>(q);
     for (int trial = 0; trial < 2000; ++trial) {
       uint64_t lo[8], hi[8];
-      for (int i = 0; i < 8; ++i) {
-        const int shape = (trial + i) % 4;
-        lo[i] = shape == 0 ? (uint64_t{1} << 59) - 1 : rng() >> 5;                     // < 2^59
-        hi[i] = shape == 1 ? (uint64_t{1} << 54) - 1 : (rng() >> 10) >> (rng() % 54);  // < 2^54
-        if (shape == 2) lo[i] = hi[i] = 0;
-      }
+      wideLimbs(rng, trial, (uint64_t{1} << 54) - 1, lo, hi);
       uint64_t res[8];
       E::storeu(res, rns::reduceWide<E>(E::loadu(lo), E::loadu(hi), c));
       for (int i = 0; i < 8; ++i) {
@@ -319,12 +326,7 @@ TEST(RnsIfmaEmulated, MontgomeryStepCoversItsDomain) {
     const rns::Consts<E> c = rns::makeConsts<E>(q);
     for (int trial = 0; trial < 2000; ++trial) {
       uint64_t lo[8], hi[8];
-      for (int i = 0; i < 8; ++i) {
-        const int shape = (trial + i) % 4;
-        lo[i] = shape == 0 ? (uint64_t{1} << 59) - 1 : rng() >> 5;  // < 2^59
-        hi[i] = shape == 1 ? hMax : (rng() % (hMax + 1)) >> (rng() % 50);
-        if (shape == 2) lo[i] = hi[i] = 0;
-      }
+      wideLimbs(rng, trial, hMax, lo, hi);
       uint64_t r[8], viaShoup[8];
       const auto rv = rns::montgomery<E>(E::loadu(lo), E::loadu(hi), c);
       E::storeu(r, rv);

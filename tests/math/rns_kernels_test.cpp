@@ -361,6 +361,28 @@ TEST(RnsKernels, DotProductPairMatchesInt128OnEveryLevel) {
   }
 }
 
+// (sum_i u[i][j] hat[i] + corr[neg[j]]) mod q for every j, in 128-bit arithmetic.
+Row expectedConversion(const std::vector<Row>& u, const Row& hat, const Row& corr,
+                       const std::vector<uint8_t>& neg, uint64_t q) {
+  Row expect(neg.size());
+  for (size_t j = 0; j < neg.size(); ++j) {
+    u128 s = corr[neg[j]];
+    for (size_t i = 0; i < u.size(); ++i) s += static_cast<u128>(u[i][j]) * hat[i];
+    expect[j] = static_cast<uint64_t>(s % q);
+  }
+  return expect;
+}
+
+// baseConvert at one level into a fresh row, against the expected values.
+void convertAndCompare(const hl::Modulus& mod, const std::vector<const uint64_t*>& pu,
+                       const Row& hat, const Row& corr, const std::vector<uint8_t>& neg,
+                       const Row& expect, hl::SimdLevel level) {
+  Row out(neg.size(), ~uint64_t{0});
+  hl::detail::baseConvert(mod, pu.data(), hat.data(), pu.size(), neg.data(), corr.data(),
+                          corr.size(), out.data(), neg.size(), level);
+  ASSERT_EQ(out, expect);
+}
+
 TEST(RnsKernels, BaseConvertMatchesInt128OnEveryLevel) {
   std::mt19937_64 rng(34);
   for (uint64_t q : testPrimes()) {
@@ -390,19 +412,11 @@ TEST(RnsKernels, BaseConvertMatchesInt128OnEveryLevel) {
           neg[3] = 0;
         }
         if (n > 0) neg[n - 1] = static_cast<uint8_t>(corrSize - 1);
-        Row expect(n);
-        for (size_t j = 0; j < n; ++j) {
-          u128 s = corr[neg[j]];
-          for (size_t i = 0; i < k; ++i) s += static_cast<u128>(u[i][j]) * hat[i];
-          expect[j] = static_cast<uint64_t>(s % q);
-        }
+        const Row expect = expectedConversion(u, hat, corr, neg, q);
         const auto pu = pointers(u);
         for (auto level : levelsToTest()) {
           SCOPED_TRACE(where(q, n, level) + " k=" + std::to_string(k));
-          Row out(n, ~uint64_t{0});
-          hl::detail::baseConvert(mod, pu.data(), hat.data(), k, neg.data(), corr.data(), corrSize,
-                                  out.data(), n, level);
-          ASSERT_EQ(out, expect);
+          convertAndCompare(mod, pu, hat, corr, neg, expect, level);
           if (n > 0) {  // out = u[0]
             Row u0 = u[0];
             auto pua = pu;
@@ -439,19 +453,11 @@ TEST(RnsKernels, BaseConvertModPowerOfTwoOnEveryLevel) {
           corr[corrSize - 1] = q - 1;
           neg[0] = static_cast<uint8_t>(corrSize - 1);
         }
-        Row expect(n);
-        for (size_t j = 0; j < n; ++j) {
-          u128 s = corr[neg[j]];
-          for (size_t i = 0; i < k; ++i) s += static_cast<u128>(u[i][j]) * hat[i];
-          expect[j] = static_cast<uint64_t>(s % q);
-        }
+        const Row expect = expectedConversion(u, hat, corr, neg, q);
         const auto pu = pointers(u);
         for (auto level : levelsToTest()) {
           SCOPED_TRACE(where(q, n, level) + " k=" + std::to_string(k));
-          Row out(n, ~uint64_t{0});
-          hl::detail::baseConvert(mod, pu.data(), hat.data(), k, neg.data(), corr.data(), corrSize,
-                                  out.data(), n, level);
-          ASSERT_EQ(out, expect);
+          convertAndCompare(mod, pu, hat, corr, neg, expect, level);
         }
       }
     }
