@@ -12,7 +12,7 @@ circuit). The aes-128 preset: `search --digits 4 --special 300 --perturb 0.3 --m
 --seed 3 --iterations 80000` from the default start.
 Check a result with `hl-aes-bench --trace` before using it.
 
-`--model moments` simulates the moment model of m_simulate instead of the library's bounds
+`--model moments` simulates the moment model (class Moments) instead of the library's bounds
 (a candidate for the library, not what it implements): there `search --digits 3 --special 350
 --perturb 0.3 --margin 1.5 --seed 3 --iterations 8000 --model moments` from the aes-128 chain
 finds 25 primes, P = 314, log2(Q P) = 1223.4, within the 1234 that 128 bits allow, which the
@@ -136,9 +136,31 @@ def key_switch_noise(sizes, digits, special):
     return log_add(e, math.log2(18 * N * math.sqrt((3 + K) / 12 * 2 / 3)))
 
 
-def simulate(sizes, ks, direction, floor=None, affine=None, mix=None):
+class Bounds:
+    """The library's noise: log2 of one high-probability bound."""
+    @staticmethod
+    def fresh():
+        return FRESH
+
+    @staticmethod
+    def shift(a, c):
+        return a + c
+
+    add = staticmethod(log_add)
+
+    @staticmethod
+    def mul(a, b):
+        return a + b
+
+    @staticmethod
+    def bound(a):
+        return a
+
+
+def simulate(sizes, ks, direction, floor=None, affine=None, mix=None, alg=Bounds):
     """Capacity left (bits) after the ten rounds, None if it runs out. direction: 'encrypt',
-    'transcipher' (the first inverse affine map in the clear) or 'decrypt'."""
+    'transcipher' (the first inverse affine map in the clear) or 'decrypt'. alg: the noise's
+    arithmetic (Bounds, or Moments below, with ks and floor of its kind)."""
     floor = FLOOR if floor is None else floor
     affine = AFFINE if affine is None else affine
     mix = MIX if mix is None else mix
@@ -147,8 +169,8 @@ def simulate(sizes, ks, direction, floor=None, affine=None, mix=None):
     def reduced(noise, level):
         while level > 1:
             lq = sizes[level - 1]
-            nxt = log_add(noise - lq, floor)
-            if not nxt < noise - lq / 2:
+            nxt = alg.add(alg.shift(noise, -lq), floor)
+            if not alg.bound(nxt) < alg.bound(noise) - lq / 2:
                 break
             noise, level = nxt, level - 1
         return level
@@ -156,21 +178,21 @@ def simulate(sizes, ks, direction, floor=None, affine=None, mix=None):
     def switched(ct, level):
         noise, lv = ct[1], ct[0]
         while lv > level:
-            noise, lv = log_add(noise - sizes[lv - 1], floor), lv - 1
+            noise, lv = alg.add(alg.shift(noise, -sizes[lv - 1]), floor), lv - 1
         return [level, noise]
 
     def mul(a, b):
         level = min(reduced(a[1], a[0]), reduced(b[1], b[0]))
         a, b = switched(a, level), switched(b, level)
-        return [level, log_add(a[1] + b[1], ks)]
+        return [level, alg.add(alg.mul(a[1], b[1]), ks)]
 
     def frob(a):
-        return [a[0], log_add(a[1], ks)]
+        return [a[0], alg.add(a[1], ks)]
 
     def linear(a, growth):
-        return [a[0], log_add(a[1] + growth, ks)]
+        return [a[0], alg.add(alg.shift(a[1], growth), ks)]
 
-    x = [L, FRESH]
+    x = [L, alg.fresh()]
     LEVELS.clear()
     for r in range(1, 11):
         LEVELS.append(x[0])
@@ -185,7 +207,7 @@ def simulate(sizes, ks, direction, floor=None, affine=None, mix=None):
         if direction == 'encrypt':
             x = linear(x, affine)
         x = linear(x, mix if r < 10 else SHIFT)
-        left = sum(sizes[:x[0]]) - 1 - x[1]
+        left = sum(sizes[:x[0]]) - 1 - alg.bound(x[1])
         if left < 0:
             return None
     return left
@@ -271,56 +293,16 @@ def m_key_switch(sizes, digits, special):
     return m_add(e, m_rounding(math.ceil(special / 50)))
 
 
-def m_simulate(sizes, ks, direction, floor, affine, mix, shift):
-    """simulate() in the moment model."""
-    L = len(sizes)
+class Moments:
+    """The moment model's arithmetic for simulate()."""
+    @staticmethod
+    def fresh():
+        return [FRESH] * len(MOMENTS)
 
-    def reduced(noise, level):
-        while level > 1:
-            lq = sizes[level - 1]
-            nxt = m_add(m_shift(noise, -lq), floor)
-            if not m_bound(nxt) < m_bound(noise) - lq / 2:
-                break
-            noise, level = nxt, level - 1
-        return level
-
-    def switched(ct, level):
-        noise, lv = ct[1], ct[0]
-        while lv > level:
-            noise, lv = m_add(m_shift(noise, -sizes[lv - 1]), floor), lv - 1
-        return [level, noise]
-
-    def mul(a, b):
-        level = min(reduced(a[1], a[0]), reduced(b[1], b[0]))
-        a, b = switched(a, level), switched(b, level)
-        return [level, m_add(m_mul(a[1], b[1]), ks)]
-
-    def frob(a):
-        return [a[0], m_add(a[1], ks)]
-
-    def linear(a, growth):
-        return [a[0], m_add(m_shift(a[1], growth), ks)]
-
-    x = [L, [FRESH] * len(MOMENTS)]
-    LEVELS.clear()
-    left = None
-    for r in range(1, 11):
-        LEVELS.append(x[0])
-        if direction == 'decrypt' or (direction == 'transcipher' and r > 1):
-            x = linear(x, affine)
-        x2 = frob(x)
-        x3 = mul(x2, x)
-        x12 = frob(x3)
-        x14 = mul(x12, x2)
-        x15 = mul(x12, x3)
-        x = mul(frob(x15), x14)
-        if direction == 'encrypt':
-            x = linear(x, affine)
-        x = linear(x, mix if r < 10 else shift)
-        left = sum(sizes[:x[0]]) - 1 - m_bound(x[1])
-        if left < 0:
-            return None
-    return left
+    shift = staticmethod(m_shift)
+    add = staticmethod(m_add)
+    mul = staticmethod(m_mul)
+    bound = staticmethod(m_bound)
 
 
 MODEL = 'bounds'  # --model
@@ -335,9 +317,9 @@ def worst_capacity(chain, digits, special, directions):
         worst = 1e9
         for d_aff, d_mix, d_floor, d_ks in PERTURBATIONS:
             for direction in directions:
-                left = m_simulate(sizes, m_shift(ks, PERTURB * d_ks), direction,
-                                  m_shift(floor, PERTURB * d_floor), AFFINE + PERTURB * d_aff,
-                                  MIX + PERTURB * d_mix, SHIFT + PERTURB * d_aff)
+                left = simulate(sizes, m_shift(ks, PERTURB * d_ks), direction,
+                                m_shift(floor, PERTURB * d_floor), AFFINE + PERTURB * d_aff,
+                                MIX + PERTURB * d_mix, Moments)
                 if left is None:
                     return None
                 worst = min(worst, left)
@@ -374,7 +356,7 @@ def main():
         p.add_argument('--perturb', type=float, default=1.0,
                        help='scale of the model perturbations a chain must survive')
         p.add_argument('--model', choices=['bounds', 'moments'], default='bounds',
-                       help="the library's noise bounds, or the moment model (see m_simulate)")
+                       help="the library's noise bounds, or the moment model (see Moments)")
     s.add_argument('--objective', choices=['bits', 'time'], default='bits',
                    help='minimise log2(Q P), or the time proxy within --budget')
     s.add_argument('--budget', type=float, default=1e9,
@@ -394,8 +376,8 @@ def main():
               f"Q P {sum(sizes) + args.special:.1f} bits, key-switching noise {ks:.1f}")
         for d in ('encrypt', 'transcipher', 'decrypt'):
             if MODEL == 'moments':
-                left = m_simulate(sizes, m_key_switch(sizes, args.digits, args.special), d,
-                                  m_rounding(1), AFFINE, MIX, SHIFT)
+                left = simulate(sizes, m_key_switch(sizes, args.digits, args.special), d,
+                                m_rounding(1), alg=Moments)
             else:
                 left = simulate(sizes, ks, d)
             print(f"{d}: capacity left {'none' if left is None else f'{left:.1f}'} "
@@ -417,8 +399,8 @@ def main():
         if args.objective == 'bits':
             return total
         if MODEL == 'moments':  # for LEVELS
-            m_simulate(sizes, m_key_switch(sizes, args.digits, special), 'encrypt',
-                       m_rounding(1), AFFINE, MIX, SHIFT)
+            simulate(sizes, m_key_switch(sizes, args.digits, special), 'encrypt', m_rounding(1),
+                     alg=Moments)
         else:
             simulate(sizes, key_switch_noise(sizes, args.digits, special), 'encrypt')
         return time_cost(sizes, args.digits, special)
