@@ -113,14 +113,14 @@ def log_add(a, b):
     return a + math.log2(1 + 2 ** (b - a))
 
 
-def key_switch_noise(sizes, digits, special):
-    """noise::keySwitch: the digits' error over P (digits balanced by bits) and the ModDown
-    rounding."""
+def digit_sizes(sizes, digits):
+    """(k_j, log2 D_j) of each digit: the chain cut into `digits` runs balanced by bits, as the
+    library cuts it."""
     total, L = sum(sizes), len(sizes)
     prefix = [0.0]
     for x in sizes:
         prefix.append(prefix[-1] + x)
-    e, first = -1e9, 0
+    out, first = [], 0
     for j in range(digits):
         end = L
         if j + 1 < digits:
@@ -128,10 +128,17 @@ def key_switch_noise(sizes, digits, special):
             while end < L - (digits - 1 - j) and \
                     abs(prefix[end + 1] - target) < abs(prefix[end] - target):
                 end += 1
-        k, log_d = end - first, prefix[end] - prefix[first]
+        out.append((end - first, prefix[end] - prefix[first]))
+        first = end
+    return out
+
+
+def key_switch_noise(sizes, digits, special):
+    """noise::keySwitch: the digits' error over P and the ModDown rounding."""
+    e = -1e9
+    for k, log_d in digit_sizes(sizes, digits):
         e = log_add(e, 1 + math.log2(18 * N) + 0.5 * (2 * log_d + math.log2(k / 12) +
                                                        math.log2(3.2 ** 2)) - special)
-        first = end
     K = math.ceil(special / 50)
     return log_add(e, math.log2(18 * N * math.sqrt((3 + K) / 12 * 2 / 3)))
 
@@ -271,25 +278,14 @@ def m_rounding(primes):
 
 
 def m_key_switch(sizes, digits, special):
-    """The key-switching error t sum_j d_j e_j / P (digits balanced as key_switch_noise) plus
-    the ModDown rounding."""
-    total, L = sum(sizes), len(sizes)
-    prefix = [0.0]
-    for x in sizes:
-        prefix.append(prefix[-1] + x)
-    e, first = None, 0
-    for j in range(digits):
-        end = L
-        if j + 1 < digits:
-            target, end = total * (j + 1) / digits, first + 1
-            while end < L - (digits - 1 - j) and \
-                    abs(prefix[end + 1] - target) < abs(prefix[end] - target):
-                end += 1
-        k, log_d = end - first, prefix[end] - prefix[first]
-        term = m_shift([2 * u for u in UNIT], 1 + 0.5 * (2 * log_d + math.log2(k / 12) + math.log2(N))
+    """The key-switching error t sum_j d_j e_j / P (digits as key_switch_noise) plus the
+    ModDown rounding."""
+    e = None
+    for k, log_d in digit_sizes(sizes, digits):
+        term = m_shift([2 * u for u in UNIT],
+                       1 + 0.5 * (2 * log_d + math.log2(k / 12) + math.log2(N))
                        + 0.5 * math.log2(N * 3.2 ** 2) - special)
         e = term if e is None else m_add(e, term)
-        first = end
     return m_add(e, m_rounding(math.ceil(special / 50)))
 
 
