@@ -19,6 +19,8 @@
 namespace hl {
 namespace {
 
+using detail::noise::Noise;
+
 // c mod t as a centred value in (-t/2, t/2].
 int64_t centredMod(const Modulus& t, uint64_t c) {
   return c > t.value() / 2 ? static_cast<int64_t>(c) - static_cast<int64_t>(t.value())
@@ -46,16 +48,16 @@ size_t oneStepChunk(size_t from, size_t to) {
   return std::min(from - to, detail::BaseConverter::kMaxSource);
 }
 
-double switchedNoise(const Context& ctx, double noise, size_t from, size_t to, size_t parts) {
+Noise switchedNoise(const Context& ctx, Noise noise, size_t from, size_t to, size_t parts) {
   while (from > to) {
     if (from - to >= kOneStepLevels) {
       const size_t k = oneStepChunk(from, to);
-      noise = detail::noise::logAdd(noise - (ctx.logModulus(from) - ctx.logModulus(from - k)),
-                                    detail::noise::rounding(ctx, k, parts));
+      noise.scale(-(ctx.logModulus(from) - ctx.logModulus(from - k)));
+      noise += detail::noise::roundingNoise(ctx, k, parts);
       from -= k;
     } else {
-      noise = detail::noise::logAdd(noise - logTopPrime(ctx, from),
-                                    detail::noise::rounding(ctx, 1, parts));
+      noise.scale(-logTopPrime(ctx, from));
+      noise += detail::noise::roundingNoise(ctx, 1, parts);
       --from;
     }
   }
@@ -64,10 +66,10 @@ double switchedNoise(const Context& ctx, double noise, size_t from, size_t to, s
 
 // The bound after one step of modSwitchTo from level `from` that drops `drop` top primes, as
 // that step computes it (modSwitchDown for one prime, one division by several otherwise).
-double stepNoise(const Context& ctx, double noise, size_t from, size_t drop, size_t parts) {
+Noise stepNoise(const Context& ctx, Noise noise, size_t from, size_t drop, size_t parts) {
   if (drop != 1) return switchedNoise(ctx, noise, from, from - drop, parts);
   const double logQ = std::log2(static_cast<double>(ctx.chain()->modulus(from - 1).value()));
-  return detail::noise::logAdd(noise - logQ, detail::noise::rounding(ctx, 1, parts));
+  return noise.scale(-logQ) + detail::noise::roundingNoise(ctx, 1, parts);
 }
 
 // The plaintext factor after switching from level `from` down to `to`.
@@ -153,7 +155,7 @@ GiantPlan planGiants(const Context& ctx, std::span<const uint64_t> giants,
 // The noise bound of sum_j c_j sigma_j(x) (noise::automorphismSum) for x with bound `noise` at
 // level `level`: max over zeta of sum_j |c_j(zeta)| over all terms and over the key-switched
 // ones (switched[j]); a missing constant is 1, |1(zeta)| = 1. 0 when every constant is 0.
-double sumNoise(const Context& ctx, size_t level, double noise,
+Noise sumNoise(const Context& ctx, size_t level, const Noise& noise,
                 std::span<const PreparedPlaintext* const> consts, std::span<const bool> switched) {
   const size_t n = ctx.n();
   std::vector<double> sumAll(n, 0.0), sumSwitched(n, 0.0);
@@ -173,9 +175,9 @@ double sumNoise(const Context& ctx, size_t level, double noise,
     const double largest = *std::max_element(v.begin(), v.end());
     return largest > 0 ? std::log2(largest) : -std::numeric_limits<double>::infinity();
   };
-  const double b = detail::noise::automorphismSum(ctx, level, noise, maxLog2(sumAll),
-                                                  maxLog2(sumSwitched), anySwitch);
-  return b == -std::numeric_limits<double>::infinity() ? 0.0 : b;
+  const Noise b = detail::noise::automorphismSum(ctx, level, noise, maxLog2(sumAll),
+                                                 maxLog2(sumSwitched), anySwitch);
+  return b.bound() == -std::numeric_limits<double>::infinity() ? Noise::bounded(0.0) : b;
 }
 
 // Of the term c sigma(x) of a sum of automorphisms (Ciphertext::automorphismSum and
@@ -235,11 +237,12 @@ void addUnswitchedTerms(const ModulusChain& chain, const IndexSet& primes, size_
 
 // The level reduceNoise() stops at. Switching down by q changes the capacity left after a
 // squaring from logQ - 2B to (logQ - log q) - 2B': worth it while B' < B - log(q) / 2.
-size_t reducedLevel(const Context& ctx, double noise, size_t level, size_t parts) {
+size_t reducedLevel(const Context& ctx, Noise noise, size_t level, size_t parts) {
   while (level > 1) {
     const double lq = logTopPrime(ctx, level);
-    const double next = detail::noise::logAdd(noise - lq, detail::noise::rounding(ctx, 1, parts));
-    if (!(next < noise - lq / 2)) break;
+    Noise next = noise;
+    next.scale(-lq) += detail::noise::roundingNoise(ctx, 1, parts);
+    if (!(next.bound() < noise.bound() - lq / 2)) break;
     noise = next;
     --level;
   }
@@ -248,7 +251,7 @@ size_t reducedLevel(const Context& ctx, double noise, size_t level, size_t parts
 
 }  // namespace
 
-double Ciphertext::capacity() const { return ctx_->logModulus(level()) - 1.0 - noiseLog2_; }
+double Ciphertext::capacity() const { return ctx_->logModulus(level()) - 1.0 - noise_.bound(); }
 
 void Ciphertext::checkCompatible(const Ciphertext& o, const char* op) const {
   if (o.ctx_ != ctx_) {
@@ -261,7 +264,8 @@ void Ciphertext::checkCompatible(const Ciphertext& o, const char* op) const {
   }
 }
 
-void Ciphertext::checkCapacity(double noiseLog2, size_t level, const char* op) const {
+void Ciphertext::checkCapacity(const Noise& noise, size_t level, const char* op) const {
+  const double noiseLog2 = noise.bound();
   const double cap = ctx_->logModulus(level) - 1.0 - noiseLog2;
   if (!(cap > 0)) {
     throw CapacityError(std::string("hl::Ciphertext::") + op +
@@ -269,6 +273,14 @@ void Ciphertext::checkCapacity(double noiseLog2, size_t level, const char* op) c
                         std::to_string(noiseLog2) + " at level " + std::to_string(level) +
                         " with a " + std::to_string(ctx_->logModulus(level)) +
                         "-bit modulus); use larger parameters or a shallower circuit");
+  }
+}
+
+void Ciphertext::checkRelation(const Ciphertext& o, NoiseRelation rel, const char* op) const {
+  if (rel == NoiseRelation::kIndependent && &o == this) {
+    throw std::invalid_argument(std::string("hl::Ciphertext::") + op +
+                                ": a ciphertext's noise is not independent of itself (use "
+                                "NoiseRelation::kAny to square)");
   }
 }
 
@@ -286,13 +298,13 @@ Ciphertext& Ciphertext::modSwitchDown() {
   }
   const size_t top = l - 1;
   const Modulus& q = ctx_->chain()->modulus(top);
-  const double noise = stepNoise(*ctx_, noiseLog2_, l, 1, size());
+  const Noise noise = stepNoise(*ctx_, noise_, l, 1, size());
   checkCapacity(noise, l - 1, "modSwitchDown");
   const detail::BaseConverter& conv = ctx_->rnsTables().converter(IndexSet{top});
   detail::scaleDown(parts_, conv, ctx_->plaintextModulus());
   const Modulus& t = ctx_->plaintextModulus();
   factor_ = t.mul(factor_, t.inv(t.reduce(q.value())));
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 
@@ -309,19 +321,19 @@ Ciphertext& Ciphertext::modSwitchTo(size_t l) {
     }
     // Several levels in one division by q_{L-k} ... q_{L-1} (see switchedNoise).
     const size_t k = oneStepChunk(L, l);
-    const double noise = stepNoise(*ctx_, noiseLog2_, L, k, size());
+    const Noise noise = stepNoise(*ctx_, noise_, L, k, size());
     checkCapacity(noise, L - k, "modSwitchTo");
     const detail::BaseConverter& conv = ctx_->rnsTables().converter(IndexSet::range(L - k, L));
     detail::scaleDown(parts_, conv, ctx_->plaintextModulus());
     factor_ = switchedFactor(*ctx_, factor_, L, L - k);
-    noiseLog2_ = noise;
+    noise_ = noise;
   }
   return *this;
 }
 
 Ciphertext& Ciphertext::modSwitchToLowest() {
   for (size_t l = 1; l < level(); ++l) {
-    if (ctx_->logModulus(l) - 1.0 - switchedNoise(*ctx_, noiseLog2_, level(), l, size()) > 0) {
+    if (ctx_->logModulus(l) - 1.0 - switchedNoise(*ctx_, noise_, level(), l, size()).bound() > 0) {
       return modSwitchTo(l);
     }
   }
@@ -329,7 +341,7 @@ Ciphertext& Ciphertext::modSwitchToLowest() {
 }
 
 Ciphertext& Ciphertext::reduceNoise() {
-  return modSwitchTo(reducedLevel(*ctx_, noiseLog2_, level(), size()));
+  return modSwitchTo(reducedLevel(*ctx_, noise_, level(), size()));
 }
 
 Ciphertext& Ciphertext::addSub(const Ciphertext& o, bool subtract) {
@@ -347,13 +359,15 @@ Ciphertext& Ciphertext::addSub(const Ciphertext& o, bool subtract) {
   const size_t L = std::min(level(), o.level());
   struct Plan {
     bool dropSelf = false, dropOther = false;
-    double ns = 0, no = 0, noise = 0;
+    Noise ns, no, noise;
     int64_t cs = 1, co = 1;  // the constants that make the factors agree
   };
   auto plan = [&](bool dropSelf, bool dropOther) {
-    Plan p{dropSelf, dropOther};
-    p.ns = dropSelf ? noiseLog2_ : switchedNoise(*ctx_, noiseLog2_, level(), L, size());
-    p.no = dropOther ? o.noiseLog2_ : switchedNoise(*ctx_, o.noiseLog2_, o.level(), L, o.size());
+    Plan p;
+    p.dropSelf = dropSelf;
+    p.dropOther = dropOther;
+    p.ns = dropSelf ? noise_ : switchedNoise(*ctx_, noise_, level(), L, size());
+    p.no = dropOther ? o.noise_ : switchedNoise(*ctx_, o.noise_, o.level(), L, o.size());
     const uint64_t fs = dropSelf ? factor_ : switchedFactor(*ctx_, factor_, level(), L);
     const uint64_t fo = dropOther ? o.factor_ : switchedFactor(*ctx_, o.factor_, o.level(), L);
     // Different plaintext factors: scale one side by a constant c so that the factors agree
@@ -362,25 +376,25 @@ Ciphertext& Ciphertext::addSub(const Ciphertext& o, bool subtract) {
       const Modulus& t = ctx_->plaintextModulus();
       const int64_t toSelf = centredMod(t, t.mul(fo, t.inv(fs)));
       const int64_t toOther = centredMod(t, t.mul(fs, t.inv(fo)));
-      const double a = std::max(p.ns + log2Abs(toSelf), p.no);
-      const double b = std::max(p.ns, p.no + log2Abs(toOther));
+      const double a = std::max(p.ns.bound() + log2Abs(toSelf), p.no.bound());
+      const double b = std::max(p.ns.bound(), p.no.bound() + log2Abs(toOther));
       if (a <= b) {
         p.cs = toSelf;
       } else {
         p.co = toOther;
       }
     }
-    p.noise = detail::noise::logAdd(p.ns + log2Abs(p.cs), p.no + log2Abs(p.co));
+    p.noise = Noise(p.ns).scale(log2Abs(p.cs)) + Noise(p.no).scale(log2Abs(p.co));
     return p;
   };
   Plan best = plan(false, false);
   if (level() > L || o.level() > L) {
     const Plan dropped = plan(level() > L, o.level() > L);
-    if (dropped.noise <= best.noise + kDropSlackBits) best = dropped;
+    if (dropped.noise.bound() <= best.noise.bound() + kDropSlackBits) best = dropped;
   }
   const bool dropSelf = best.dropSelf, dropOther = best.dropOther;
   const int64_t cs = best.cs, co = best.co;
-  const double noise = best.noise;
+  const Noise noise = best.noise;
   checkCapacity(noise, L, op);
 
   if (dropSelf) {
@@ -416,7 +430,7 @@ Ciphertext& Ciphertext::addSub(const Ciphertext& o, bool subtract) {
       }
     }
   }
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 
@@ -424,7 +438,7 @@ void Ciphertext::rescaleFactor(int64_t c) {
   const Modulus& t = ctx_->plaintextModulus();
   for (DoubleCRT& part : parts_) part.mulScalar(c);
   factor_ = t.mul(factor_, t.reduceSigned(c));
-  noiseLog2_ += log2Abs(c);
+  noise_.scale(log2Abs(c));
 }
 
 Ciphertext& Ciphertext::operator+=(const Ciphertext& o) { return addSub(o, false); }
@@ -451,10 +465,10 @@ Ciphertext& Ciphertext::addSubPlaintext(const Plaintext& pt, bool subtract) {
     c[i] = centredMod(t, v);
     l1 += std::fabs(static_cast<double>(c[i]));
   }
-  const double noise = detail::noise::logAdd(noiseLog2_, std::log2(std::max(l1, 1.0)));
+  const Noise noise = noise_ + Noise::bounded(std::log2(std::max(l1, 1.0)));
   checkCapacity(noise, level(), op);
   parts_[0] += DoubleCRT::fromCoefficients(ctx_->chain(), parts_[0].primes(), c);
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 
@@ -481,7 +495,7 @@ Ciphertext& Ciphertext::addSubPlaintext(const PreparedPlaintext& pt, bool subtra
     }
     if (std::log2(std::max(l1, 1.0)) < rowBound) return addSubPlaintext(m, subtract);
   }
-  const double noise = detail::noise::logAdd(noiseLog2_, rowBound);
+  const Noise noise = noise_ + Noise::bounded(rowBound);
   checkCapacity(noise, level(), op);
   const IndexSet& primes = parts_[0].primes();
   const size_t n = ctx_->n();
@@ -503,7 +517,7 @@ Ciphertext& Ciphertext::addSubPlaintext(const PreparedPlaintext& pt, bool subtra
       detail::addMod(q, c0, row, c0, n);
     }
   }
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 
@@ -523,11 +537,11 @@ Ciphertext& Ciphertext::multiplyByPlaintext(const Plaintext& pt) {
         "hl::Ciphertext::multiplyByPlaintext: the plaintext belongs to another context");
   }
   const double l1 = pt.l1Norm();
-  const double noise = l1 == 0 ? 0.0 : noiseLog2_ + std::log2(l1);
+  const Noise noise = l1 == 0 ? Noise::bounded(0.0) : Noise(noise_).scale(std::log2(l1));
   checkCapacity(noise, level(), "multiplyByPlaintext");
   const DoubleCRT p = DoubleCRT::fromCoefficients(ctx_->chain(), parts_[0].primes(), pt.centred());
   for (DoubleCRT& part : parts_) part *= p;
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 
@@ -537,8 +551,9 @@ Ciphertext& Ciphertext::multiplyByPlaintext(const PreparedPlaintext& pt) {
         "hl::Ciphertext::multiplyByPlaintext: the plaintext belongs to another context");
   }
   // ||m nu|| <= ||m|| ||nu||: the canonical norm is submultiplicative.
-  const double noise =
-      pt.normLog2() == -std::numeric_limits<double>::infinity() ? 0.0 : noiseLog2_ + pt.normLog2();
+  const Noise noise = pt.normLog2() == -std::numeric_limits<double>::infinity()
+                          ? Noise::bounded(0.0)
+                          : Noise(noise_).scale(pt.normLog2());
   checkCapacity(noise, level(), "multiplyByPlaintext");
   const IndexSet& primes = parts_[0].primes();
   const size_t n = ctx_->n(), L = primes.size(), np = parts_.size();
@@ -551,28 +566,29 @@ Ciphertext& Ciphertext::multiplyByPlaintext(const PreparedPlaintext& pt) {
         pt.rows().block(0, i, 0, n, detail::threadScratch(detail::kScratchPlaintextRow, n));
     detail::mulMod(chain.modulus(i), row, v, row, n);
   }
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 
 Ciphertext& Ciphertext::multiplyByConstant(int64_t c) {
   const Modulus& t = ctx_->plaintextModulus();
   const int64_t cc = centredMod(t, t.reduceSigned(c));
-  const double noise = cc == 0 ? 0.0 : noiseLog2_ + log2Abs(cc);
+  const Noise noise = cc == 0 ? Noise::bounded(0.0) : Noise(noise_).scale(log2Abs(cc));
   checkCapacity(noise, level(), "multiplyByConstant");
   for (DoubleCRT& part : parts_) part.mulScalar(cc);
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 
-Ciphertext& Ciphertext::multiply(const Ciphertext& o) {
+Ciphertext& Ciphertext::multiply(const Ciphertext& o, NoiseRelation rel) {
   checkCompatible(o, "multiply");
+  checkRelation(o, rel, "multiply");
   if (size() != 2 || o.size() != 2) {
     throw std::invalid_argument(
         "hl::Ciphertext::multiply: both operands must have 2 parts (relinearize first)");
   }
   const size_t L = productLevel(o);
-  const double noise = productNoise(o, L);
+  const Noise noise = productNoise(o, L, rel);
   checkCapacity(noise, L, "multiply");
   modSwitchTo(L);
   std::optional<Ciphertext> copy;
@@ -585,18 +601,20 @@ Ciphertext& Ciphertext::multiply(const Ciphertext& o) {
     rhs = &*copy;
   }
   tensor(*rhs);
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 
 size_t Ciphertext::productLevel(const Ciphertext& o) const {
-  return std::min(reducedLevel(*ctx_, noiseLog2_, level(), size()),
-                  reducedLevel(*ctx_, o.noiseLog2_, o.level(), o.size()));
+  return std::min(reducedLevel(*ctx_, noise_, level(), size()),
+                  reducedLevel(*ctx_, o.noise_, o.level(), o.size()));
 }
 
-double Ciphertext::productNoise(const Ciphertext& o, size_t L) const {
-  return switchedNoise(*ctx_, noiseLog2_, level(), L, size()) +
-         switchedNoise(*ctx_, o.noiseLog2_, o.level(), L, o.size());
+NoiseMoments Ciphertext::productNoise(const Ciphertext& o, size_t L, NoiseRelation rel) const {
+  const Noise a = switchedNoise(*ctx_, noise_, level(), L, size());
+  const Noise b = switchedNoise(*ctx_, o.noise_, o.level(), L, o.size());
+  return rel == NoiseRelation::kIndependent ? Noise::productIndependent(a, b)
+                                            : Noise::product(a, b);
 }
 
 void Ciphertext::tensor(const Ciphertext& rhs) {
@@ -634,7 +652,7 @@ Ciphertext& Ciphertext::square() {
   return multiply(*this);
 }
 
-Ciphertext::SwitchPlan Ciphertext::planSwitchAfterKeySwitch(double noise, Then then,
+Ciphertext::SwitchPlan Ciphertext::planSwitchAfterKeySwitch(const Noise& noise, Then then,
                                                              const char* op) const {
   const size_t L = level();
   checkCapacity(noise, L, op);
@@ -655,7 +673,7 @@ void Ciphertext::finishSwitch(const SwitchPlan& plan) {
     const size_t L = plan.drop + level();  // the key switch dropped plan.drop primes
     factor_ = switchedFactor(*ctx_, factor_, L, L - plan.drop);
   }
-  noiseLog2_ = plan.noise;
+  noise_ = plan.noise;
   if (plan.target < level()) modSwitchTo(plan.target);
 }
 
@@ -667,7 +685,7 @@ Ciphertext& Ciphertext::relinearize(const EvaluationKeys& keys, Then then) {
     throw std::invalid_argument(
         "hl::Ciphertext::relinearize: the relinearization key belongs to another secret key");
   }
-  const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
+  const Noise noise = noise_ + detail::noise::keySwitchNoise(*ctx_, level());
   const SwitchPlan plan = planSwitchAfterKeySwitch(noise, then, "relinearize");
   detail::keySwitch(*ctx_, parts_[2], key, parts_[0], parts_[1], /*overwrite1=*/false, {},
                     plan.drop);
@@ -676,8 +694,10 @@ Ciphertext& Ciphertext::relinearize(const EvaluationKeys& keys, Then then) {
   return *this;
 }
 
-Ciphertext& Ciphertext::multiplyBy(const Ciphertext& o, const EvaluationKeys& keys, Then then) {
+Ciphertext& Ciphertext::multiplyBy(const Ciphertext& o, const EvaluationKeys& keys, Then then,
+                                   NoiseRelation rel) {
   checkCompatible(o, "multiplyBy");
+  checkRelation(o, rel, "multiplyBy");
   checkKeys(keys, "multiplyBy");
   if (size() != 2 || o.size() != 2) {
     throw std::invalid_argument(
@@ -690,10 +710,9 @@ Ciphertext& Ciphertext::multiplyBy(const Ciphertext& o, const EvaluationKeys& ke
         "hl::Ciphertext::multiplyBy: the relinearization key belongs to another secret key");
   }
   const size_t L = productLevel(o);
-  const double noise =
-      detail::noise::logAdd(productNoise(o, L), detail::noise::keySwitch(*ctx_, L));
+  const Noise noise = productNoise(o, L, rel) + detail::noise::keySwitchNoise(*ctx_, L);
   checkCapacity(noise, L, "multiplyBy");
-  multiply(o);
+  multiply(o, rel);
   return relinearize(keys, then);
 }
 
@@ -724,7 +743,7 @@ void Ciphertext::automorphImpl(uint64_t k, const EvaluationKeys& keys, Then then
     throw std::invalid_argument(
         "hl::Ciphertext::automorph: the automorphism key belongs to another secret key");
   }
-  const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
+  const Noise noise = noise_ + detail::noise::keySwitchNoise(*ctx_, level());
   const SwitchPlan plan = planSwitchAfterKeySwitch(noise, then, "automorph");
   // (c0(X^k), c1(X^k)) decrypts under s(X^k); switch c1(X^k) back to s.
   // c1(X^k) is only read by the key switch, which permutes it on the way in.
@@ -783,7 +802,7 @@ std::vector<Ciphertext> Ciphertext::automorphisms(std::span<const uint64_t> ks,
                                                   const EvaluationKeys& keys) const {
   const std::vector<uint64_t> kk = checkAutomorphisms(ks, keys, "automorphisms");
   const bool anySwitch = std::any_of(kk.begin(), kk.end(), [](uint64_t k) { return k != 1; });
-  const double noise = detail::noise::logAdd(noiseLog2_, detail::noise::keySwitch(*ctx_, level()));
+  const Noise noise = noise_ + detail::noise::keySwitchNoise(*ctx_, level());
   if (anySwitch) checkCapacity(noise, level(), "automorphisms");
 
   std::vector<Ciphertext> out;
@@ -834,8 +853,8 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
     anySwitch |= switched[j];
     anyIdentity |= !switched[j];
   }
-  double noise =
-      sumNoise(*ctx_, level(), noiseLog2_, consts, std::span<const bool>(switched.get(), terms));
+  const Noise noise =
+      sumNoise(*ctx_, level(), noise_, consts, std::span<const bool>(switched.get(), terms));
   checkCapacity(noise, level(), "automorphismSum");
 
   const size_t n = ctx_->n(), l = level();
@@ -872,7 +891,7 @@ Ciphertext& Ciphertext::automorphismSum(std::span<const uint64_t> ks,
   }
   parts_[0] = std::move(out0);
   parts_[1] = std::move(out1);
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 
@@ -917,8 +936,8 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   // The noise of each group (automorphismSum's bound for its terms, then a key switch for
   // the giant step), summed: checked before anything changes.
   const size_t n = ctx_->n(), l = level();
-  std::vector<double> groupSum(groups.size());
-  double noise = -std::numeric_limits<double>::infinity();
+  std::vector<Noise> groupSum(groups.size());
+  Noise noise;
   bool anyBabySwitch = false;
   for (size_t G = 0; G < groups.size(); ++G) {
     const AutomorphismGroup& g = groups[G];
@@ -927,12 +946,12 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
       sw[i] = kb[g.terms[i]] != 1;
       anyBabySwitch |= sw[i];
     }
-    double b =
-        sumNoise(*ctx_, l, noiseLog2_, g.consts, std::span<const bool>(sw.get(), g.terms.size()));
+    Noise b =
+        sumNoise(*ctx_, l, noise_, g.consts, std::span<const bool>(sw.get(), g.terms.size()));
     groupSum[G] = b;
     if (plan.gamma != 0) continue;
-    if (kg[G] != 1) b = detail::noise::logAdd(b, detail::noise::keySwitch(*ctx_, l));
-    noise = detail::noise::logAdd(noise, b);
+    if (kg[G] != 1) b += detail::noise::keySwitchNoise(*ctx_, l);
+    noise += b;
   }
   // The giant steps' order: by Horner's rule from the highest power down, else group by group.
   std::vector<size_t> order;
@@ -948,13 +967,13 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
   if (plan.gamma != 0) {
     // Horner, as evaluated below: every step a key switch of the sum so far, then the groups
     // of that power added.
-    const double ks = detail::noise::keySwitch(*ctx_, l);
+    const Noise ks = detail::noise::keySwitchNoise(*ctx_, l);
     size_t e = plan.steps;
     for (size_t G : order) {
-      for (; e > plan.power[G]; --e) noise = detail::noise::logAdd(noise, ks);
-      noise = detail::noise::logAdd(noise, groupSum[G]);
+      for (; e > plan.power[G]; --e) noise += ks;
+      noise += groupSum[G];
     }
-    for (; e > 0; --e) noise = detail::noise::logAdd(noise, ks);
+    for (; e > 0; --e) noise += ks;
   }
   checkCapacity(noise, l, op);
 
@@ -1044,19 +1063,18 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
     std::vector<DoubleCRT> parts;
     parts.emplace_back(ctx_->chain(), primes);
     parts.emplace_back(ctx_->chain(), primes);
-    return Ciphertext(ctx_, keyId_, std::move(parts), factor_,
-                      -std::numeric_limits<double>::infinity());
+    return Ciphertext(ctx_, keyId_, std::move(parts), factor_, Noise());
   };
   // The giant steps, and the sum: one running sum, every group's ModDown and terms added into
   // it (no ciphertext per group).
   std::optional<Ciphertext> sum;
   if (plan.gamma != 0) {
-    double partial = -std::numeric_limits<double>::infinity();
+    Noise partial;
     size_t e = plan.steps;
     for (size_t G : order) {
       bool added = false;
       for (; e > plan.power[G]; --e) {
-        sum->noiseLog2_ = partial;
+        sum->noise_ = partial;
         // (acc[G] must not be the key-switching scratch the key switch fills: only the first
         // group's is, and no giant step precedes it.)
         if (e - 1 == plan.power[G] && acc[G].p != nullptr && acc[G].bytes != 0) {
@@ -1069,13 +1087,13 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
         } else {
           sum->automorph(plan.gamma, keys);
         }
-        partial = sum->noiseLog2_;
+        partial = sum->noise_;
       }
       if (!sum) sum.emplace(zero());
       if (!added) addGroup(G, *sum);
-      partial = detail::noise::logAdd(partial, groupSum[G]);
+      partial += groupSum[G];
     }
-    sum->noiseLog2_ = partial;
+    sum->noise_ = partial;
     for (; e > 0; --e) sum->automorph(plan.gamma, keys);  // no group of power 0
   } else {
     for (size_t G = 0; G < groups.size(); ++G) {
@@ -1086,7 +1104,7 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
       }
       Ciphertext y = zero();
       addGroup(G, y);
-      y.noiseLog2_ = groupSum[G];
+      y.noise_ = groupSum[G];
       y.automorph(kg[G], keys);  // its bound: groupSum + keySwitch = groupNoise
       if (!sum) {
         sum.emplace(std::move(y));
@@ -1096,7 +1114,7 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
     }
   }
   parts_ = std::move(sum->parts_);
-  noiseLog2_ = noise;
+  noise_ = noise;
   return *this;
 }
 

@@ -137,16 +137,17 @@ AesBlock aesDecryptBlock(const AesBlock& key, const AesBlock& in) {
 namespace {
 
 // The ciphertext primes of the aes-128 preset, q_0 first (doc/aes.md, section 4). Modulus
-// switching drops them from the top: per round about one prime of 40-48 bits before x^3 (the
-// noise of the linear layers and of the round before) and one of 24-32 bits before x^14 and
-// x^254 each (one product's worth of noise, about 2^18.6). Found by a search over chains with
-// a model of the noise bounds (scripts/aes_chain_search.py, which reproduces the real
-// capacity within 0.5 bits; chains must survive +-0.45 bits in its inputs), then checked on
-// the full circuit in both directions: 970 bits in 4 digits, where whole 50-bit primes needed
-// about 1250 bits and the linear layers' old bounds 1053 bits in 6 digits.
+// switching drops them from the top: per round about one prime of 40-50 bits before x^3 (the
+// noise of the linear layers and of the round before) and one of 24-31 bits before x^14 and
+// x^254 each (one product's worth of noise). Found by a search over chains with a model of the
+// noise as moments (scripts/aes_chain_search.py --model moments, the library's arithmetic:
+// hl::NoiseMoments, the S-box's products independent), in 3 digits with P = 315 bits (7
+// primes), chains required to survive +-0.3 bits in the model's inputs; then checked on the
+// full circuit in both directions. 912 bits in 25 primes; the bounds alone needed 970 bits in
+// 4 digits (29 primes, P = 250 bits), and found no 3-digit chain within the 128-bit budget.
 std::vector<int> aes128Chain() {
-  return {30, 42, 47, 45, 26, 24, 40, 27, 27, 40, 26, 27, 40, 24, 28,
-          40, 30, 32, 32, 27, 28, 46, 48, 44, 27, 27, 42, 28, 29};
+  return {29, 45, 50, 47, 40, 47, 40, 40, 48, 40, 27, 29, 30,
+          24, 30, 31, 24, 30, 29, 50, 42, 44, 42, 26, 29};
 }
 
 }  // namespace
@@ -158,8 +159,8 @@ const std::vector<AesPreset>& aesPresets() {
         .p = 2,
         .r = 1,
         .primeBits = aes128Chain(),
-        .specialBits = 246,
-        .digits = 4,
+        .specialBits = 315,
+        .digits = 3,
         .generators = {43863, 28680, 15913}},
        false,
        "m = 53261, 120 blocks per ciphertext, Q 970 bits in 29 primes of 24 to 48 bits (4 "
@@ -492,25 +493,35 @@ void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys, const No
   // ModDown's pass (Then::kReduceNoise: the same words, l forward transforms per part fewer);
   // x^3 and x^15 are not: the Frobenius maps that follow them would add their key-switching
   // error after the division instead of before it.
+  // Every product pairs noises whose random parts are independent at each canonical coordinate
+  // (NoiseRelation::kIndependent): x^2, x^12 and x^240 are key-switched Frobenius images, whose
+  // coordinates are other coordinates of their operand's noise plus fresh key-switching error,
+  // so x^2 x pairs nu(zeta^2) with nu(zeta), x^12 x^2 nu_3(zeta^4) with nu(zeta^2) (nu_3 = nu
+  // nu(.^2)), x^12 x^3 nu_3(zeta^4) with nu_3(zeta), x^240 x^14 nu_12(zeta^16) ... with
+  // nu_12(zeta) ...: distinct coordinates, each the sum of key-switching and rounding errors of
+  // independent coefficients (doc/aes.md section 4: the model's quantiles are within 0.3 bits
+  // of the measured noise of every product). The moments multiply: about 1.5 bits less per
+  // product than the product of the bounds.
   using Then = Ciphertext::Then;
+  constexpr Ciphertext::NoiseRelation kIndependent = Ciphertext::NoiseRelation::kIndependent;
   Ciphertext x2 = x;
   ea_->frobenius(x2, 1, keys, Then::kReduceNoise);
   note("x^2", x2);
   Ciphertext x3 = std::move(x);
-  x3.multiplyBy(x2, keys);
+  x3.multiplyBy(x2, keys, Then::kNothing, kIndependent);
   note("x^3", x3);
   Ciphertext x12 = x3;
   ea_->frobenius(x12, 2, keys, Then::kReduceNoise);
   note("x^12", x12);
   Ciphertext x14 = std::move(x2);
-  x14.multiplyBy(x12, keys, Then::kReduceNoise);
+  x14.multiplyBy(x12, keys, Then::kReduceNoise, kIndependent);
   note("x^14", x14);
   Ciphertext x15 = std::move(x12);
-  x15.multiplyBy(x3, keys);
+  x15.multiplyBy(x3, keys, Then::kNothing, kIndependent);
   note("x^15", x15);
   ea_->frobenius(x15, 4, keys, Then::kReduceNoise);
   note("x^240", x15);
-  x15.multiplyBy(x14, keys);
+  x15.multiplyBy(x14, keys, Then::kNothing, kIndependent);
   note("x^254", x15);
   x = std::move(x15);
 }

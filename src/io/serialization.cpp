@@ -474,7 +474,8 @@ Ciphertext loadCiphertext(std::istream& in, const std::shared_ptr<const Context>
   const IndexSet primes = ctx->levelPrimes(level);
   for (uint32_t part = 0; part < parts; ++part) ps.push_back(readRows(r, *ctx, primes, "ciphertext"));
   r.expectEnd();
-  return Ciphertext(ctx, keyId, std::move(ps), factor, noise);
+  // The file keeps the bound alone: a bounded quantity (every moment at it), which is safe.
+  return Ciphertext(ctx, keyId, std::move(ps), factor, NoiseMoments::bounded(noise));
 }
 
 namespace {

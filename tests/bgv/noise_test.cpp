@@ -203,6 +203,60 @@ TEST_P(Noise, AdditionAcrossLevelsDropsOrSwitches) {
   }
 }
 
+// Products of a ciphertext and a key-switched automorphic image of it, as the AES S-box takes
+// them: with NoiseRelation::kIndependent every result decrypts right with its measured noise
+// within the (moment) bound, at least half a bit below the bound of the same product with
+// kAny, which is the product of the operands' bounds plus the key-switching term; the gain
+// carries through a chain of such products until the modulus runs out. A ciphertext is not
+// independent of itself: squaring with kIndependent throws and changes nothing.
+TEST_P(Noise, IndependentProductsHoldTheirMomentBound) {
+  Fixture& f = fixtureFor(GetParam());
+  const Model model(*f.ctx);
+  using Rel = hl::Ciphertext::NoiseRelation;
+  const hl::Plaintext x = randomPlaintext(f);
+  hl::Ciphertext ind = f.pk->encrypt(x, f.prng), any = ind;
+  NTL::ZZ_pX p = model.of(x);
+  EXPECT_THROW(ind.multiply(ind, Rel::kIndependent), std::invalid_argument);
+  EXPECT_THROW(ind.multiplyBy(ind, *f.keys, hl::Ciphertext::Then::kNothing, Rel::kIndependent),
+               std::invalid_argument);
+  EXPECT_EQ(ind.size(), 2u);
+  EXPECT_EQ(f.sk->decrypt(ind), x);
+  int products = 0;
+  for (int step = 0; step < 8; ++step) {
+    hl::Ciphertext imageInd = ind, imageAny = any;
+    try {
+      imageInd.automorph(f.rotation, *f.keys);
+      imageAny.automorph(f.rotation, *f.keys);
+      hl::Ciphertext a = any;
+      if (step == 0) {
+        // kAny: the product of the bounds at the common level, plus a key switch.
+        a.multiply(imageAny);
+        hl::Ciphertext l = any, r = imageAny;
+        l.modSwitchTo(a.level());
+        r.modSwitchTo(a.level());
+        EXPECT_NEAR(a.noiseBound(), l.noiseBound() + r.noiseBound(), 1e-9);
+        a = any;
+      }
+      a.multiplyBy(imageAny, *f.keys);
+      ind.multiplyBy(imageInd, *f.keys, hl::Ciphertext::Then::kNothing, Rel::kIndependent);
+      any = std::move(a);
+    } catch (const hl::CapacityError&) {
+      break;
+    }
+    p = model.mul(p, model.automorph(p, f.rotation));
+    ++products;
+    ASSERT_EQ(f.sk->decrypt(ind), model.back(p, f.ctx)) << "product " << products;
+    ASSERT_EQ(f.sk->decrypt(any), model.back(p, f.ctx)) << "product " << products;
+    EXPECT_LE(f.sk->measureNoise(ind), ind.noiseBound()) << "product " << products;
+    EXPECT_LE(f.sk->measureNoise(any), any.noiseBound()) << "product " << products;
+    if (ind.level() == any.level()) {
+      EXPECT_LT(ind.noiseBound(), any.noiseBound() - 0.5) << "product " << products;
+    }
+  }
+  EXPECT_GE(products, 1);
+  RecordProperty("products", products);
+}
+
 class Depth : public ::testing::TestWithParam<Setting> {};
 
 // x_1 * ... * x_{2^k} in a binary tree: every level the modulus allows decrypts right, and the
