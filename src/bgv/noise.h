@@ -38,8 +38,8 @@ inline double logAdd(double a, double b) {
 // ||Z||_k = sqrt(V) Gamma(1 + k/2)^(1/k), and ||Z^2||_k = ||Z||_2k^2. Their bounds are the
 // formulas with kSingle and kProduct, which Markov's bound from the moments does not beat for
 // one term (6.1 sigma against 6, 20 against 18): the moments only tighten products of
-// independent noises (NoiseMoments::productIndependent); with none, bound() is exactly the
-// bounds of doc/bgv.md section 5.
+// independent noises (NoiseMoments::productIndependent, and the delta_2 s^2 of a three-part
+// rounding term, 1.2 bits); with none, bound() is exactly the bounds of doc/bgv.md section 5.
 
 using Noise = NoiseMoments;
 inline constexpr size_t kBoundIndex = Noise::kOrders.size();
