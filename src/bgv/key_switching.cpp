@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "bgv/rns.h"
@@ -58,6 +59,15 @@ class KeyRows {
   const uint32_t* a32_[64];
 };
 
+// The hoisted inner products go prime by prime in two halves of the n values each (split at a
+// multiple of `block`): 2 (l + K) work items, which two threads share evenly where l + K is odd
+// (one prime more for one thread: 3-5% of a linear layer at aes-128).
+constexpr size_t kHalves = 2;
+std::pair<size_t, size_t> half(size_t n, size_t block, size_t h) {
+  const size_t mid = std::min(n, (n / 2 + block - 1) / block * block);
+  return h == 0 ? std::make_pair(size_t{0}, mid) : std::make_pair(mid, n);
+}
+
 }  // namespace
 
 ModUp::ModUp(const Context& ctx, const DoubleCRT& c, std::span<const uint32_t> perm)
@@ -75,7 +85,8 @@ ModUp::ModUp(const Context& ctx, const DoubleCRT& c, std::span<const uint32_t> p
   // Coefficient form of c mod each prime of its level (in the chain's working basis: base
   // conversion and rounding are the same in any Z-basis of R).
   uint64_t* coeff = threadScratch(kScratchKsCoeff, l * n);
-#pragma omp parallel for schedule(static)
+  // Dynamic: the primes' transforms differ in cost (lazy and general kernels, doc/math.md 4b).
+#pragma omp parallel for schedule(dynamic, 1)
   for (size_t i = 0; i < l; ++i) {
     if (permuted) {
       detail::gatherMulMod(chain.modulus(i), c.values(i).data(), perm.data(), nullptr,
@@ -239,11 +250,12 @@ HoistedModUp::HoistedModUp(const Context& ctx, const DoubleCRT& c)
     }
   }
   rows_.assign(beta * total, nullptr);
+  // One (prime, digit) row per work item: beta times as many items as primes, which two threads
+  // share evenly whatever the number of primes.
 #pragma omp parallel for schedule(dynamic, 1)
-  for (size_t idx = 0; idx < total; ++idx) {
-    for (size_t g = 0; g < beta; ++g) {
-      rows_[g * total + idx] = up.row(g, all_[idx], slot[g * total + idx]);
-    }
+  for (size_t w = 0; w < total * beta; ++w) {
+    const size_t idx = w / beta, g = w % beta;
+    rows_[g * total + idx] = up.row(g, all_[idx], slot[g * total + idx]);
   }
 }
 
@@ -266,7 +278,9 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
   // kernels' per-call set-up), larger ones no faster.
   const size_t block = std::clamp<size_t>(16384 / (chunkTerms * beta), 64, 1024) / 8 * 8;
 #pragma omp parallel for schedule(static)
-  for (size_t idx = 0; idx < total; ++idx) {
+  for (size_t w = 0; w < total * kHalves; ++w) {
+    const size_t idx = w / kHalves;
+    const auto [begin, end] = half(n, block, w % kHalves);
     const size_t p = all_[idx];
     const Modulus& q = chain.modulus(p);
     uint64_t* scratch = threadScratch(kScratchHoistGather, (chunkTerms * beta + 3) * block);
@@ -282,10 +296,10 @@ void HoistedModUp::innerProducts(std::span<const Term> terms, uint64_t* acc) con
       KeyRows keyRows(p, CompactRows::narrowModulus(q));
       for (size_t t = 0; t < count; ++t) {
         for (size_t g = 0; g < beta; ++g)
-          keyRows.set(t * beta + g, *terms[first + t].key, keyIndex_[g]);
+          keyRows.set(t * beta + g, *terms[first + t].key, keyIndex_[g], begin);
       }
-      for (size_t lo = 0; lo < n; lo += block) {
-        const size_t len = std::min(block, n - lo);
+      for (size_t lo = begin; lo < end; lo += block) {
+        const size_t len = std::min(block, end - lo);
         for (size_t t = 0; t < count; ++t) {
           const Term& term = terms[first + t];
           const uint64_t* cv =
@@ -345,7 +359,9 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
   const BaseConverter* special =
       c0 == nullptr ? nullptr : &ctx_.rnsTables().converter(ctx_.specialPrimes());
 #pragma omp parallel for schedule(static)
-  for (size_t idx = 0; idx < total; ++idx) {
+  for (size_t w = 0; w < total * kHalves; ++w) {
+    const size_t idx = w / kHalves;
+    const auto [begin, end] = half(n, block, w % kHalves);
     const size_t p = all_[idx];
     const Modulus& q = chain.modulus(p);
     uint64_t* scratch = threadScratch(kScratchHoistGather, (beta + 2 * nb + chunk + 4) * block);
@@ -362,8 +378,8 @@ void HoistedModUp::innerProductsGrouped(std::span<const Baby> babies,
     const uint64_t* c0row = withC0 ? c0->values(p).data() : nullptr;
     uint64_t* pRow = ones + block;  // P mod p
     if (withC0) std::fill(pRow, pRow + block, special->productMod(p));
-    for (size_t lo = 0; lo < n; lo += block) {
-      const size_t len = std::min(block, n - lo);
+    for (size_t lo = begin; lo < end; lo += block) {
+      const size_t len = std::min(block, end - lo);
       for (size_t b = 0; b < nb; ++b) {
         const uint64_t* xs[64];
         KeyRows keyRows(p, narrow);

@@ -163,8 +163,8 @@ const std::vector<AesPreset>& aesPresets() {
         .digits = 3,
         .generators = {43863, 28680, 15913}},
        false,
-       "m = 53261, 120 blocks per ciphertext, Q 970 bits in 29 primes of 24 to 48 bits (4 "
-       "digits), P 250 bits: 129.7-bit security by the estimate"},
+       "m = 53261, 120 blocks per ciphertext, Q 912 bits in 25 primes of 24 to 50 bits (3 "
+       "digits), P 315 bits: 129.0-bit security by the estimate"},
       {"aes-128-wide",
        {.m = 143395,
         .p = 2,

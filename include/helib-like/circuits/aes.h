@@ -43,9 +43,10 @@ struct AesPreset {
 };
 /// The presets, best-known first:
 /// - "aes-128": m = 53261 (phi 46080, d = 24, hypercube 16 x 12 x 10), 120 blocks per
-///   ciphertext, Q 970 bits in 29 primes of 24-48 bits (4 digits) and P 250 bits: 129.7 bits
+///   ciphertext, Q 912 bits in 25 primes of 24-50 bits (3 digits) and P 315 bits: 129.0 bits
 ///   by the estimate; the ten rounds of encryption and of transciphering fit (doc/aes.md,
-///   section 4), decrypt() of an encrypted state does not.
+///   section 4; the S-box products are taken as independent, hl::NoiseMoments), decrypt() of
+///   an encrypted state does not.
 /// - "aes-128-wide": m = 143395 (phi 92160, d = 24, hypercube 16 x 120 x 2), 240 blocks, Q
 ///   1400 bits in 2 digits and P 700 bits: 152.8 bits by the estimate, with room to spare.
 /// - "test": m = 4369 (phi 4096, d = 16, hypercube 16 x 16), 16 blocks, a 1400-bit modulus:
