@@ -8,15 +8,17 @@ chain of prime sizes and reports the capacity left. `search` looks for the chain
 chain order, q_0 first) and special modulus with the smallest log2(Q P) that finishes
 encryption and transciphering with at least --margin bits left, also when the model's inputs
 move by up to 1.5 bits times --perturb (a chain tuned to a stale model once failed on the real
-circuit). The aes-128 preset: `search --digits 4 --special 300 --perturb 0.3 --margin 1.5
---seed 3 --iterations 80000` from the default start.
-Check a result with `hl-aes-bench --trace` before using it.
+circuit). The 4-digit chain of the bounds alone (the preset until 2026-12-07): `search
+--digits 4 --special 300 --perturb 0.3 --margin 1.5 --seed 3 --iterations 80000` from the
+default start. Check a result with `hl-aes-bench --trace` before using it.
 
-`--model moments` simulates the moment model (class Moments) instead of the library's bounds
-(a candidate for the library, not what it implements): there `search --digits 3 --special 350
---perturb 0.3 --margin 1.5 --seed 3 --iterations 8000 --model moments` from the aes-128 chain
-finds 25 primes, P = 314, log2(Q P) = 1223.4, within the 1234 that 128 bits allow, which the
-bounds cannot reach with 3 digits.
+`--model moments` simulates the library's noise as it is now (hl::NoiseMoments, class Moments
+here: moments of the coordinates, the S-box's products independent). The aes-128 preset:
+`search --digits 3 --special 350 --perturb 0.3 --margin 1.5 --seed 3 --iterations 8000 --model
+moments` from the old chain (25 primes, P = 314, log2(Q P) = 1223.4), then `--seed 11
+--iterations 12000 --special 314 --start <that chain>`; P = 315 in the preset (7 primes of 45
+bits): `check 29,45,50,47,40,47,40,40,48,40,27,29,30,24,30,31,24,30,29,50,42,44,42,26,29
+--digits 3 --special 315 --perturb 0.3 --model moments`.
 
   scripts/aes_chain_search.py check 30,42,47,45,26,... --digits 4 --special 246
   scripts/aes_chain_search.py search --digits 6 --seed 3 --iterations 40000
@@ -237,10 +239,11 @@ PERTURBATIONS = [(0, 0, 0, 0), (1.5, 1.5, 0, 0), (0, 0, 1.0, 0), (0, 0, 0, 3),
 
 PERTURB = 1.0  # scales PERTURBATIONS (--perturb)
 
-# --- The moment model (--model moments): not the library's bounds (yet) -------------------
+# --- The moment model (--model moments): the library's hl::NoiseMoments ------------------
 # Each noise is kept as log2 ||nu(zeta)||_k, the k-th moment norm (E|nu(zeta)|^k)^(1/k) of one
 # canonical coordinate, for k in MOMENTS, and bounded by Markov's inequality at probability
-# 2^-50 per coordinate, min_k ||nu||_k 2^(50/k). Sums take Minkowski's inequality (no
+# 2^-50 per coordinate, min_k ||nu||_k 2^(50/k) (the library also keeps the bounds' own figure and
+# takes the smaller, which this model leaves out: it is never below the library's). Sums take Minkowski's inequality (no
 # independence needed); a product of two ciphertexts multiplies the norms, which assumes their
 # coordinates independent: for the AES circuit, whose products pair noises at distinct
 # Frobenius images of the state plus fresh rounding and key-switching terms. The rounding term

@@ -18,6 +18,7 @@
 #include "helib-like/bgv/ciphertext.h"
 #include "helib-like/bgv/context.h"
 #include "helib-like/bgv/keys.h"
+#include "helib-like/bgv/noise.h"
 #include "helib-like/bgv/plaintext.h"
 #include "helib-like/bgv/prepared_plaintext.h"
 #include "helib-like/bgv/security.h"
