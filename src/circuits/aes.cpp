@@ -303,6 +303,11 @@ uint8_t inverseAffine(uint8_t y) {
 
 HomomorphicAes::HomomorphicAes(std::shared_ptr<const Context> ctx) : ctx_(std::move(ctx)) {
   if (!ctx_) throw std::invalid_argument("hl::HomomorphicAes: no context given");
+  // The powers of 2 mod m, up to its order d (the slot degree): is -1 among them?
+  independentProducts_ = true;
+  for (uint64_t k = 2 % ctx_->m(), j = 0; k != 1 && j < ctx_->m(); k = 2 * k % ctx_->m(), ++j) {
+    if (k == ctx_->m() - 1) independentProducts_ = false;
+  }
   const Hypercube& cube = ctx_->hypercube();
   if (ctx_->p() != 2 || ctx_->r() != 1) {
     throw std::invalid_argument("hl::HomomorphicAes: needs p = 2 and r = 1 (bytes in GF(2^8))");
@@ -498,30 +503,35 @@ void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys, const No
   // coordinates are other coordinates of their operand's noise plus fresh key-switching error,
   // so x^2 x pairs nu(zeta^2) with nu(zeta), x^12 x^2 nu_3(zeta^4) with nu(zeta^2) (nu_3 = nu
   // nu(.^2)), x^12 x^3 nu_3(zeta^4) with nu_3(zeta), x^240 x^14 nu_12(zeta^16) ... with
-  // nu_12(zeta) ...: distinct coordinates, each the sum of key-switching and rounding errors of
-  // independent coefficients (doc/aes.md section 4: the model's quantiles are within 0.3 bits
+  // nu_12(zeta) ...: distinct coordinates (zeta^(2^a) = zeta^(+-2^b) needs 2^(a-b) = +-1 mod m:
+  // the powers used are 2^0..2^7, 2 has order d (24 at m = 53261) and -1 is no power of 2 there;
+  // where it is, the products take NoiseRelation::kAny),
+  // each the sum of key-switching and rounding errors of independent coefficients (doc/aes.md
+  // section 4: the model's quantiles are within 0.3 bits
   // of the measured noise of every product). The moments multiply: about 1.5 bits less per
   // product than the product of the bounds.
   using Then = Ciphertext::Then;
-  constexpr Ciphertext::NoiseRelation kIndependent = Ciphertext::NoiseRelation::kIndependent;
+  const Ciphertext::NoiseRelation relation = independentProducts_
+                                                    ? Ciphertext::NoiseRelation::kIndependent
+                                                    : Ciphertext::NoiseRelation::kAny;
   Ciphertext x2 = x;
   ea_->frobenius(x2, 1, keys, Then::kReduceNoise);
   note("x^2", x2);
   Ciphertext x3 = std::move(x);
-  x3.multiplyBy(x2, keys, Then::kNothing, kIndependent);
+  x3.multiplyBy(x2, keys, Then::kNothing, relation);
   note("x^3", x3);
   Ciphertext x12 = x3;
   ea_->frobenius(x12, 2, keys, Then::kReduceNoise);
   note("x^12", x12);
   Ciphertext x14 = std::move(x2);
-  x14.multiplyBy(x12, keys, Then::kReduceNoise, kIndependent);
+  x14.multiplyBy(x12, keys, Then::kReduceNoise, relation);
   note("x^14", x14);
   Ciphertext x15 = std::move(x12);
-  x15.multiplyBy(x3, keys, Then::kNothing, kIndependent);
+  x15.multiplyBy(x3, keys, Then::kNothing, relation);
   note("x^15", x15);
   ea_->frobenius(x15, 4, keys, Then::kReduceNoise);
   note("x^240", x15);
-  x15.multiplyBy(x14, keys, Then::kNothing, kIndependent);
+  x15.multiplyBy(x14, keys, Then::kNothing, relation);
   note("x^254", x15);
   x = std::move(x15);
 }

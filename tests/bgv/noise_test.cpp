@@ -213,6 +213,8 @@ TEST_P(Noise, IndependentProductsHoldTheirMomentBound) {
   Fixture& f = fixtureFor(GetParam());
   const Model model(*f.ctx);
   using Rel = hl::Ciphertext::NoiseRelation;
+  // sigma_{-1} would pair each coordinate with its conjugate: not independent.
+  ASSERT_NE(f.rotation % f.ctx->m(), f.ctx->m() - 1);
   const hl::Plaintext x = randomPlaintext(f);
   hl::Ciphertext ind = f.pk->encrypt(x, f.prng), any = ind;
   NTL::ZZ_pX p = model.of(x);

@@ -106,9 +106,9 @@ class Ciphertext {
     kAny,
     /// The random parts of nu and nu' are independent at each canonical coordinate (their
     /// deterministic parts, the messages, may be anything): distinct encryptions, or a
-    /// ciphertext and a key-switched Frobenius image or rotation of it (whose coordinates are
-    /// other coordinates of the same noise, plus fresh key-switching error), as the AES
-    /// S-box's x^2 * x. The moments multiply: about 1.5 bits less per product at aes-128.
+    /// ciphertext and a key-switched image sigma_k of it, k != +-1 mod m (whose coordinate at
+    /// zeta is the coordinate at zeta^k of the same noise, plus fresh key-switching error; k = -1
+    /// would pair each coordinate with its complex conjugate), as the AES S-box's x^2 * x. The moments multiply: about 1.5 bits less per product at aes-128.
     /// The caller vouches for it; a wrong claim can make the bound fail.
     kIndependent,
   };

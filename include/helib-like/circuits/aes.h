@@ -152,6 +152,10 @@ class HomomorphicAes {
   std::shared_ptr<const Context> ctx_;
   std::unique_ptr<EncryptedArray> ea_;
   std::shared_ptr<Tables> tables_;  // built lazily per direction (thread-safe)
+  // The S-box's products taken as independent (Ciphertext::NoiseRelation::kIndependent): false
+  // where -1 is a power of 2 mod m (a Frobenius image could pair a coordinate with its
+  // conjugate).
+  bool independentProducts_ = false;
 };
 
 }  // namespace hl
