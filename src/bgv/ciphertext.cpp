@@ -156,7 +156,7 @@ GiantPlan planGiants(const Context& ctx, std::span<const uint64_t> giants,
 // level `level`: max over zeta of sum_j |c_j(zeta)| over all terms and over the key-switched
 // ones (switched[j]); a missing constant is 1, |1(zeta)| = 1. 0 when every constant is 0.
 Noise sumNoise(const Context& ctx, size_t level, const Noise& noise,
-                std::span<const PreparedPlaintext* const> consts, std::span<const bool> switched) {
+               std::span<const PreparedPlaintext* const> consts, std::span<const bool> switched) {
   const size_t n = ctx.n();
   std::vector<double> sumAll(n, 0.0), sumSwitched(n, 0.0);
   bool anySwitch = false;
@@ -653,7 +653,7 @@ Ciphertext& Ciphertext::square() {
 }
 
 Ciphertext::SwitchPlan Ciphertext::planSwitchAfterKeySwitch(const Noise& noise, Then then,
-                                                             const char* op) const {
+                                                            const char* op) const {
   const size_t L = level();
   checkCapacity(noise, L, op);
   SwitchPlan plan{L, 0, noise};
@@ -946,8 +946,7 @@ Ciphertext& Ciphertext::automorphismSumGroups(std::span<const uint64_t> babies,
       sw[i] = kb[g.terms[i]] != 1;
       anyBabySwitch |= sw[i];
     }
-    Noise b =
-        sumNoise(*ctx_, l, noise_, g.consts, std::span<const bool>(sw.get(), g.terms.size()));
+    Noise b = sumNoise(*ctx_, l, noise_, g.consts, std::span<const bool>(sw.get(), g.terms.size()));
     groupSum[G] = b;
     if (plan.gamma != 0) continue;
     if (kg[G] != 1) b += detail::noise::keySwitchNoise(*ctx_, l);

@@ -204,8 +204,8 @@ Ciphertext SecretKey::encrypt(const Plaintext& pt, Prng& prng) const {
   std::vector<DoubleCRT> parts;
   parts.push_back(std::move(c0));
   parts.push_back(std::move(a));
-  const detail::noise::Noise noise =
-      NoiseMoments::bounded(std::log2(std::max(pt.l1Norm(), 1.0))) + detail::noise::freshSecret(*ctx_);
+  const detail::noise::Noise noise = NoiseMoments::bounded(std::log2(std::max(pt.l1Norm(), 1.0))) +
+                                     detail::noise::freshSecret(*ctx_);
   return Ciphertext(ctx_, id_, std::move(parts), 1 % ctx_->t(), noise);
 }
 
@@ -367,8 +367,8 @@ Ciphertext PublicKey::encrypt(const Plaintext& pt, Prng& prng) const {
   std::vector<DoubleCRT> parts;
   parts.push_back(std::move(c0));
   parts.push_back(std::move(c1));
-  const detail::noise::Noise noise =
-      NoiseMoments::bounded(std::log2(std::max(pt.l1Norm(), 1.0))) + detail::noise::freshPublic(*ctx_);
+  const detail::noise::Noise noise = NoiseMoments::bounded(std::log2(std::max(pt.l1Norm(), 1.0))) +
+                                     detail::noise::freshPublic(*ctx_);
   return Ciphertext(ctx_, keyId_, std::move(parts), 1 % ctx_->t(), noise);
 }
 

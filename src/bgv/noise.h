@@ -69,8 +69,8 @@ inline Noise single(const Context& ctx, double logV) {
 inline Noise product(const Context& ctx, double logV1, double logV2) {
   const double logN = std::log2(static_cast<double>(ctx.n()));
   const double none = -std::numeric_limits<double>::infinity();
-  Noise x = Noise::productIndependent(gaussian(logN + logV1, 1, none),
-                                      gaussian(logN + logV2, 1, none));
+  Noise x =
+      Noise::productIndependent(gaussian(logN + logV1, 1, none), gaussian(logN + logV2, 1, none));
   std::array<double, Noise::kCount> v{};
   for (size_t i = 0; i < Noise::kCount; ++i) v[i] = x.log2Value(i);
   v[kBoundIndex] = std::log2(kProduct) + logN + 0.5 * (logV1 + logV2);

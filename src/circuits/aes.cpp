@@ -512,8 +512,8 @@ void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys, const No
   // product than the product of the bounds.
   using Then = Ciphertext::Then;
   const Ciphertext::NoiseRelation relation = independentProducts_
-                                                    ? Ciphertext::NoiseRelation::kIndependent
-                                                    : Ciphertext::NoiseRelation::kAny;
+                                                 ? Ciphertext::NoiseRelation::kIndependent
+                                                 : Ciphertext::NoiseRelation::kAny;
   Ciphertext x2 = x;
   ea_->frobenius(x2, 1, keys, Then::kReduceNoise);
   note("x^2", x2);

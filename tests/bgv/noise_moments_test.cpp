@@ -88,16 +88,16 @@ TEST(NoiseMoments, BoundedArithmeticIsTheBoundsArithmetic) {
 
 // The library's noise terms (fresh encryptions, rounding of two parts, key switching) at a real
 // context: their bound() is the bound formula (Markov from the moments is weaker for one term),
-// sums of them too, and a product that assumes nothing (Hoelder) is exactly the product of the bounds;
-// a product of independent ones is more than half a bit below it.
+// sums of them too, and a product that assumes nothing (Hoelder) is exactly the product of the
+// bounds; a product of independent ones is more than half a bit below it.
 TEST(NoiseMoments, DependentProductsKeepTheBoundsIndependentOnesGain) {
   bgvtest::Fixture& f = bgvtest::fixtureFor({4369, 2, 1});
   const hl::Context& ctx = *f.ctx;
   const size_t L = ctx.levels();
   const std::vector<NoiseMoments> terms = {
-      noise::freshPublic(ctx),        noise::freshSecret(ctx),
+      noise::freshPublic(ctx),         noise::freshSecret(ctx),
       noise::roundingNoise(ctx, 1, 2), noise::roundingNoise(ctx, 3, 2),
-      noise::keySwitchNoise(ctx, L),  noise::keySwitchErrorNoise(ctx, L - 1)};
+      noise::keySwitchNoise(ctx, L),   noise::keySwitchErrorNoise(ctx, L - 1)};
   // The one exception: a three-part rounding term's delta_2 s^2, a product of independent
   // terms, whose moments beat the bound 6 sqrt(n V) 36 n V_s.
   const NoiseMoments three = noise::roundingNoise(ctx, 1, 3);

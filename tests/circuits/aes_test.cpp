@@ -138,7 +138,8 @@ TEST(HomomorphicAes, DecryptsAndTranscipheresLikeOpenSsl) {
   ASSERT_TRUE(dk.transcipherKey.has_value());
   hl::EncryptedAesKey plainFirst = dk;
   plainFirst.transcipherKey.reset();
-  const hl::Ciphertext slow = s.aes->transcipher(cipher, plainFirst, *s.keys, firstImage(slowImage));
+  const hl::Ciphertext slow =
+      s.aes->transcipher(cipher, plainFirst, *s.keys, firstImage(slowImage));
   out = s.aes->unpack(s.aes->array().decrypt(*s.sk, slow), plain.size());
   for (size_t b = 0; b < plain.size(); ++b) EXPECT_EQ(out[b], plain[b]) << "block " << b;
   EXPECT_GT(fastImage, slowImage + 5);

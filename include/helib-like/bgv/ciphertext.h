@@ -108,7 +108,8 @@ class Ciphertext {
     /// deterministic parts, the messages, may be anything): distinct encryptions, or a
     /// ciphertext and a key-switched image sigma_k of it, k != +-1 mod m (whose coordinate at
     /// zeta is the coordinate at zeta^k of the same noise, plus fresh key-switching error; k = -1
-    /// would pair each coordinate with its complex conjugate), as the AES S-box's x^2 * x. The moments multiply: about 1.5 bits less per product at aes-128.
+    /// would pair each coordinate with its complex conjugate), as the AES S-box's x^2 * x. The
+    /// moments multiply: about 1.5 bits less per product at aes-128.
     /// The caller vouches for it; a wrong claim can make the bound fail.
     kIndependent,
   };
