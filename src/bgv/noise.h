@@ -47,13 +47,27 @@ inline constexpr size_t kBoundIndex = Noise::kOrders.size();
 /// log2 ||Z||_k for a complex Gaussian with E|Z|^2 = 1.
 inline double unitGaussianMoment(double k) { return std::lgamma(1.0 + k / 2) / k / std::log(2.0); }
 
+/// unitGaussianMoment at the orders k of NoiseMoments::kOrders (power 1) and at 2k (power 2),
+/// computed once: the planners evaluate noise terms at every level they consider.
+inline const std::array<double, Noise::kOrders.size()>& unitGaussianMoments(int power) {
+  using Table = std::array<double, Noise::kOrders.size()>;
+  static const std::array<Table, 2> tables = [] {
+    std::array<Table, 2> t{};
+    for (size_t i = 0; i < Noise::kOrders.size(); ++i) {
+      t[0][i] = unitGaussianMoment(Noise::kOrders[i]);
+      t[1][i] = unitGaussianMoment(2 * Noise::kOrders[i]);
+    }
+    return t;
+  }();
+  return tables[power == 2 ? 1 : 0];
+}
+
 /// The moments of Z^power (power 1 or 2) for a complex Gaussian coordinate Z with
 /// log2 E|Z|^2 = logV, with the given bound.
 inline Noise gaussian(double logV, int power, double bound) {
+  const auto& unit = unitGaussianMoments(power);
   std::array<double, Noise::kCount> v{};
-  for (size_t i = 0; i < Noise::kOrders.size(); ++i) {
-    v[i] = power * (0.5 * logV + unitGaussianMoment(power * Noise::kOrders[i]));
-  }
+  for (size_t i = 0; i < Noise::kOrders.size(); ++i) v[i] = power * (0.5 * logV + unit[i]);
   v[kBoundIndex] = bound;
   return Noise::fromLog2(v);
 }
