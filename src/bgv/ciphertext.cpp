@@ -157,26 +157,30 @@ GiantPlan planGiants(const Context& ctx, std::span<const uint64_t> giants,
 // ones (switched[j]); a missing constant is 1, |1(zeta)| = 1. 0 when every constant is 0.
 Noise sumNoise(const Context& ctx, size_t level, const Noise& noise,
                std::span<const PreparedPlaintext* const> consts, std::span<const bool> switched) {
-  const size_t n = ctx.n();
-  std::vector<double> sumAll(n, 0.0), sumSwitched(n, 0.0);
+  const size_t n = ctx.n(), terms = consts.size();
   bool anySwitch = false;
-  for (size_t j = 0; j < consts.size(); ++j) {
+  std::vector<const float*> e(terms, nullptr);  // null: the constant 1
+  for (size_t j = 0; j < terms; ++j) {
     anySwitch |= switched[j];
-    std::vector<double>& sum = switched[j] ? sumSwitched : sumAll;
-    if (consts[j] == nullptr) {
-      for (double& v : sum) v += 1.0;
-    } else {
-      const std::vector<float>& e = consts[j]->embeddingAbs();
-      for (size_t i = 0; i < n; ++i) sum[i] += e[i];
-    }
+    if (consts[j] != nullptr) e[j] = consts[j]->embeddingAbs().data();
   }
-  for (size_t i = 0; i < n; ++i) sumAll[i] += sumSwitched[i];
-  auto maxLog2 = [](const std::vector<double>& v) {
-    const double largest = *std::max_element(v.begin(), v.end());
-    return largest > 0 ? std::log2(largest) : -std::numeric_limits<double>::infinity();
+  // Coordinate by coordinate (in parallel: the other threads would wait for it), the largest
+  // sum over all terms and over the switched ones.
+  double largestAll = 0, largestSwitched = 0;
+#pragma omp parallel for schedule(static) reduction(max : largestAll, largestSwitched) \
+    if (n * terms >= (1u << 16))
+  for (size_t i = 0; i < n; ++i) {
+    double all = 0, sw = 0;
+    for (size_t j = 0; j < terms; ++j) (switched[j] ? sw : all) += e[j] == nullptr ? 1.0 : e[j][i];
+    all += sw;
+    largestAll = std::max(largestAll, all);
+    largestSwitched = std::max(largestSwitched, sw);
+  }
+  auto log2OrNone = [](double x) {
+    return x > 0 ? std::log2(x) : -std::numeric_limits<double>::infinity();
   };
-  const Noise b = detail::noise::automorphismSum(ctx, level, noise, maxLog2(sumAll),
-                                                 maxLog2(sumSwitched), anySwitch);
+  const Noise b = detail::noise::automorphismSum(ctx, level, noise, log2OrNone(largestAll),
+                                                 log2OrNone(largestSwitched), anySwitch);
   return b.bound() == -std::numeric_limits<double>::infinity() ? Noise::bounded(0.0) : b;
 }
 

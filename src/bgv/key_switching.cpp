@@ -204,9 +204,11 @@ void keySwitch(const Context& ctx, const DoubleCRT& c, const KeySwitchKey& key, 
   // product with the key, prime by prime: acc_e = sum_j d_j * key_e[j] over Q_l P.
   const size_t total = all.size();
   uint64_t* acc = threadScratch(kScratchKsAcc, 2 * total * n);  // part e, prime idx
-  // Dynamic: a prime of a digit converts one digit fewer than the others.
+  // Dynamic, the special primes first: a prime of a digit converts one digit fewer than the
+  // others, so the cheaper items come last and the threads finish closer together.
 #pragma omp parallel for schedule(dynamic, 1)
-  for (size_t idx = 0; idx < total; ++idx) {
+  for (size_t w = 0; w < total; ++w) {
+    const size_t idx = total - 1 - w;
     const size_t p = all[idx];
     const Modulus& q = chain.modulus(p);
     uint64_t* rows = threadScratch(kScratchKsRows, beta * n);
@@ -251,10 +253,11 @@ HoistedModUp::HoistedModUp(const Context& ctx, const DoubleCRT& c)
   }
   rows_.assign(beta * total, nullptr);
   // One (prime, digit) row per work item: beta times as many items as primes, which two threads
-  // share evenly whatever the number of primes.
+  // share evenly whatever the number of primes; the special primes' (every digit converted)
+  // first, the digits' own rows (no work) last.
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t w = 0; w < total * beta; ++w) {
-    const size_t idx = w / beta, g = w % beta;
+    const size_t idx = total - 1 - w / beta, g = w % beta;
     rows_[g * total + idx] = up.row(g, all_[idx], slot[g * total + idx]);
   }
 }
