@@ -60,8 +60,8 @@ class KeyRows {
 };
 
 // The hoisted inner products go prime by prime in two halves of the n values each (split at a
-// multiple of `block`): 2 (l + K) work items, which two threads share evenly where l + K is odd
-// (one prime more for one thread: 3-5% of a linear layer at aes-128).
+// multiple of `block`): 2 (l + K) work items, which two threads share evenly also where l + K is
+// odd (whole primes would leave one thread a prime more).
 constexpr size_t kHalves = 2;
 std::pair<size_t, size_t> half(size_t n, size_t block, size_t h) {
   const size_t mid = std::min(n, (n / 2 + block - 1) / block * block);
@@ -253,8 +253,8 @@ HoistedModUp::HoistedModUp(const Context& ctx, const DoubleCRT& c)
   }
   rows_.assign(beta * total, nullptr);
   // One (prime, digit) row per work item: beta times as many items as primes, which two threads
-  // share evenly whatever the number of primes; the special primes' (every digit converted)
-  // first, the digits' own rows (no work) last.
+  // share evenly whatever the number of primes; from the last prime down, so the special
+  // primes' rows (every digit converted) come first.
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t w = 0; w < total * beta; ++w) {
     const size_t idx = total - 1 - w / beta, g = w % beta;

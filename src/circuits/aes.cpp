@@ -306,7 +306,10 @@ HomomorphicAes::HomomorphicAes(std::shared_ptr<const Context> ctx) : ctx_(std::m
   // The powers of 2 mod m, up to its order d (the slot degree): is -1 among them?
   independentProducts_ = true;
   for (uint64_t k = 2 % ctx_->m(), j = 0; k != 1 && j < ctx_->m(); k = 2 * k % ctx_->m(), ++j) {
-    if (k == ctx_->m() - 1) independentProducts_ = false;
+    if (k == ctx_->m() - 1) {
+      independentProducts_ = false;
+      break;
+    }
   }
   const Hypercube& cube = ctx_->hypercube();
   if (ctx_->p() != 2 || ctx_->r() != 1) {
@@ -505,11 +508,10 @@ void HomomorphicAes::inverse(Ciphertext& x, const EvaluationKeys& keys, const No
   // nu(.^2)), x^12 x^3 nu_3(zeta^4) with nu_3(zeta), x^240 x^14 nu_12(zeta^16) ... with
   // nu_12(zeta) ...: distinct coordinates (zeta^(2^a) = zeta^(+-2^b) needs 2^(a-b) = +-1 mod m:
   // the powers used are 2^0..2^7, 2 has order d (24 at m = 53261) and -1 is no power of 2 there;
-  // where it is, the products take NoiseRelation::kAny),
-  // each the sum of key-switching and rounding errors of independent coefficients (doc/aes.md
-  // section 4: the model's quantiles are within 0.3 bits
-  // of the measured noise of every product). The moments multiply: about 1.5 bits less per
-  // product than the product of the bounds.
+  // where it is, the products take NoiseRelation::kAny), each the sum of key-switching and
+  // rounding errors of independent coefficients (doc/aes.md section 4: the model's quantiles are
+  // within 0.3 bits of the measured noise of every product). The moments multiply: about 1.5
+  // bits less per product than the product of the bounds.
   using Then = Ciphertext::Then;
   const Ciphertext::NoiseRelation relation = independentProducts_
                                                  ? Ciphertext::NoiseRelation::kIndependent
